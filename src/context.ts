@@ -1,0 +1,37 @@
+// The side effects a command may use, in one value: tests build their own Context instead of
+// touching globals (streams, environment, clock, cancellation).
+import type { Io } from './output/io.js';
+
+/** Options every command accepts (CLI.md "Global options"). */
+export interface GlobalOptions {
+  json: boolean;
+  verbose: boolean;
+  showSecrets: boolean;
+  debug: boolean;
+  /** Seconds for each HTTP exchange. */
+  timeout: number;
+  cacert: string | undefined;
+  insecure: boolean;
+  profile: string | undefined;
+}
+
+export interface Context {
+  io: Io;
+  env: NodeJS.ProcessEnv;
+  /** Milliseconds since the epoch; swapped for a fixed clock in tests. */
+  now(): number;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal: AbortSignal;
+  globals: GlobalOptions;
+}
+
+export const defaultGlobals: GlobalOptions = {
+  json: false,
+  verbose: false,
+  showSecrets: false,
+  debug: false,
+  timeout: 30,
+  cacert: undefined,
+  insecure: false,
+  profile: undefined,
+};

@@ -1,0 +1,89 @@
+// One error class for everything the user should see, and one translator from any thrown value.
+// Exit codes are the contract of CLI.md; `code` strings are stable and appear in --json errors.
+
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  authorization: 3,
+  invalidToken: 4,
+  network: 5,
+  store: 6,
+  httpStatus: 7,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface CliErrorOptions {
+  hint?: string | undefined;
+  cause?: unknown;
+}
+
+export class CliError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+
+  constructor(code: string, exitCode: ExitCode, message: string, options: CliErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
+    this.code = code;
+    this.exitCode = exitCode;
+    this.hint = options.hint;
+  }
+}
+
+/** A usage or input error (exit 2): a bad flag, a missing value, malformed input. */
+export function usageError(code: string, message: string, hint?: string): CliError {
+  return new CliError(code, ExitCode.usage, message, { hint });
+}
+
+/** Turns anything thrown into a CliError; unknown errors are bugs (exit 1). */
+export function toCliError(err: unknown): CliError {
+  if (err instanceof CliError) return err;
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  // commander's own parse errors: unknown option, missing argument, invalid choice...
+  if (code.startsWith('commander.')) {
+    const message = String(e?.message ?? code).replace(/^error:\s*/, '');
+    return new CliError('usage', ExitCode.usage, message, {
+      hint: 'run `oauth --help` or `oauth <command> --help` for usage',
+      cause: err,
+    });
+  }
+  if (e?.name === 'AbortError' || code === 'ABORT_ERR') {
+    return new CliError('interrupted', ExitCode.interrupted, 'interrupted', { cause: err });
+  }
+  const fsError = fileSystemError(code, err);
+  if (fsError) return fsError;
+  const message = err instanceof Error ? err.message : String(err);
+  return new CliError('internal', ExitCode.internal, `internal error: ${message}`, {
+    hint: 'this is a bug in oauth; run again with --debug and report the stack trace',
+    cause: err,
+  });
+}
+
+function fileSystemError(code: string, err: unknown): CliError | undefined {
+  const path = (err as { path?: unknown }).path;
+  const where = typeof path === 'string' ? ` ${path}` : '';
+  switch (code) {
+    case 'ENOENT':
+      return new CliError('file_not_found', ExitCode.usage, `no such file:${where}`, {
+        hint: 'check the path',
+        cause: err,
+      });
+    case 'EACCES':
+    case 'EPERM':
+      return new CliError('file_unreadable', ExitCode.usage, `permission denied:${where}`, {
+        hint: 'check the file permissions',
+        cause: err,
+      });
+    case 'EISDIR':
+      return new CliError('file_unreadable', ExitCode.usage, `is a directory:${where}`, {
+        hint: 'name a file, not a directory',
+        cause: err,
+      });
+    default:
+      return undefined;
+  }
+}

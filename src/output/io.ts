@@ -1,0 +1,95 @@
+// The process's streams as the commands see them: stdout for results only, stderr for everything
+// else, colour decided per stream (TTY, NO_COLOR, --no-color, FORCE_COLOR), and whether we may prompt.
+import { Chalk, type ChalkInstance } from 'chalk';
+import { usageError } from '../errors.js';
+
+export type Style = ChalkInstance;
+
+export interface Io {
+  /** Writes to stdout exactly as given. */
+  out(text: string): void;
+  /** Writes to stderr exactly as given. */
+  err(text: string): void;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  /** Styles for text bound for stdout and for stderr (no-ops when colour is off). */
+  readonly outStyle: Style;
+  readonly errStyle: Style;
+  /** Prompts are allowed: stdin and stderr are TTYs and CI is not set. */
+  readonly canPrompt: boolean;
+  /** All of stdin as text, refusing more than `maxBytes`. */
+  readStdin(maxBytes: number): Promise<string>;
+  /** stdin one line at a time, for streams of tokens. */
+  stdinLines(): AsyncIterable<string>;
+}
+
+export interface ProcessLike {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export type ColorLevel = 0 | 1 | 2 | 3;
+
+/** no-color.org: NO_COLOR (non-empty) and --no-color win; FORCE_COLOR forces; else TTYs only. */
+export function colorLevel(
+  isTTY: boolean,
+  env: NodeJS.ProcessEnv,
+  noColorFlag: boolean,
+): ColorLevel {
+  if (noColorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    if (force === '2') return 2;
+    if (force === '3') return 3;
+    return 1;
+  }
+  if (!isTTY || env.TERM === 'dumb') return 0;
+  if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
+  if (env.TERM?.includes('256')) return 2;
+  return 1;
+}
+
+export function createIo(proc: ProcessLike, options: { noColor: boolean }): Io {
+  const stdoutIsTTY = proc.stdout.isTTY === true;
+  const stderrIsTTY = proc.stderr.isTTY === true;
+  const stdinIsTTY = proc.stdin.isTTY === true;
+  return {
+    out: (text) => void proc.stdout.write(text),
+    err: (text) => void proc.stderr.write(text),
+    stdoutIsTTY,
+    stderrIsTTY,
+    stdinIsTTY,
+    outStyle: new Chalk({ level: colorLevel(stdoutIsTTY, proc.env, options.noColor) }),
+    errStyle: new Chalk({ level: colorLevel(stderrIsTTY, proc.env, options.noColor) }),
+    canPrompt: stdinIsTTY && stderrIsTTY && !proc.env.CI,
+    readStdin: (maxBytes) => readAll(proc.stdin, maxBytes),
+    stdinLines: () => stdinLines(proc.stdin),
+  };
+}
+
+async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > maxBytes) {
+      throw usageError(
+        'input_too_large',
+        `standard input is larger than ${maxBytes} bytes`,
+        'pass a single token, not a file of data',
+      );
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function* stdinLines(stream: NodeJS.ReadableStream): AsyncIterable<string> {
+  const { createInterface } = await import('node:readline');
+  yield* createInterface({ input: stream, crlfDelay: Infinity });
+}

@@ -1,0 +1,53 @@
+// Runs the built CLI as a child process, the way a user or a script does.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/oauth.js', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  input?: string | Buffer;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+/** A fresh, empty config directory for one test. */
+export function tempConfigDir(): string {
+  return mkdtempSync(join(tmpdir(), 'oauth-test-'));
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  for (const key of ['FORCE_COLOR', 'OAUTH_PROFILE', 'OAUTH_ISSUER', 'OAUTH_VERIFY_SECRET']) {
+    if (!options.env || !(key in options.env)) delete env[key];
+  }
+  env.OAUTH_CONFIG_DIR ??= tempConfigDir();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => {}); // the CLI may exit before reading all of stdin
+    child.stdin.end(options.input ?? '');
+  });
+}
