@@ -1,5 +1,6 @@
 // The side effects a command may use, in one value: tests build their own Context instead of
 // touching globals (streams, environment, clock, cancellation).
+import type { HttpClient } from './http/client.js';
 import type { Io } from './output/io.js';
 
 /** Options every command accepts (CLI.md "Global options"). */
@@ -23,6 +24,8 @@ export interface Context {
   /** Aborted on Ctrl-C / SIGTERM. */
   signal: AbortSignal;
   globals: GlobalOptions;
+  /** The HTTP client, configured from the global options; loaded on first use (start-up time). */
+  http(): Promise<HttpClient>;
 }
 
 export const defaultGlobals: GlobalOptions = {

@@ -42,6 +42,15 @@ async function main(argv: string[]): Promise<number> {
       return interrupt.signal;
     },
     globals: { ...defaultGlobals, json: early.json, debug: early.debug },
+    http: async () => {
+      const { createHttpClient } = await import('./http/client.js');
+      return createHttpClient({
+        timeout: ctx.globals.timeout,
+        cacert: ctx.globals.cacert,
+        insecure: ctx.globals.insecure,
+        env: process.env,
+      });
+    },
   };
   let code: number = ExitCode.ok;
   try {

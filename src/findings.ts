@@ -1,0 +1,11 @@
+// A finding: a server or token deviates from a spec in a way worth showing but not worth failing
+// for (DESIGN.md "report, don't reject"). Rendered by the output layer, listed in --json.
+
+export interface Finding {
+  level: 'info' | 'warning' | 'error';
+  /** Stable, machine-readable: 'expires_in_string', 'no_s256', ... */
+  code: string;
+  message: string;
+  /** The spec section behind it: 'RFC 6749 §5.1'. */
+  ref?: string;
+}
