@@ -1,8 +1,9 @@
 // The command line: commands, options, help and examples (commander wiring only). Each action loads
 // its command module lazily, so `oauth decode` never pays for the HTTP stack or the server.
-import { Command, Option, InvalidArgumentError } from 'commander';
+import { Argument, Command, Option, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import type { Context } from './context.js';
+import type { CommandShape } from './output/completion.js';
 
 type Exit = (code: number) => void;
 
@@ -155,5 +156,39 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       exit(await verifyCommand({ tokens, ...options, secretFromFlag }, ctx));
     });
 
+  program
+    .command('completion')
+    .summary('print a shell completion script')
+    .description('Print a completion script for bash, zsh or fish.')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      examples([
+        'eval "$(oauth completion bash)"            # in ~/.bashrc',
+        'oauth completion zsh > "${fpath[1]}/_oauth"',
+        'oauth completion fish > ~/.config/fish/completions/oauth.fish',
+      ]),
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionCommand } = await import('./commands/completion.js');
+      exit(await completionCommand({ shell, tree: shape(program) }, ctx));
+    });
+
   return program;
+}
+
+/** The command tree as plain data, for completion scripts. */
+function shape(command: Command): CommandShape {
+  return {
+    name: command.name(),
+    summary: command.summary() || command.description().split('\n')[0] || '',
+    options: command.options
+      .filter((o) => !o.hidden)
+      .map((o) => ({
+        flags: [o.short, o.long].filter((f): f is string => typeof f === 'string'),
+        description: o.description,
+        takesValue: o.required || o.optional,
+      })),
+    subcommands: command.commands.filter((c) => c.name() !== 'help').map(shape),
+  };
 }
