@@ -45,8 +45,17 @@ const SEGMENT_NAMES = {
 export function cleanToken(input: string): string {
   return input
     .trim()
-    .replace(/^(?:Bearer|DPoP)\s+/i, '')
+    .replace(/^(?:Authorization:\s*)?(?:Bearer|DPoP)(?:\s+|$)/i, '')
     .trim();
+}
+
+/**
+ * Whether a dotted string is meant to be a JWT: 3 or 5 parts, or a first part that starts like the
+ * base64url of a JSON object ("{" then a quote or whitespace: "eyJ", "eyA", "ewo"). Other dotted
+ * strings ("ya29.a0Af...") are opaque tokens, not broken JWTs.
+ */
+function looksLikeJwt(parts: string[]): boolean {
+  return parts.length === 3 || parts.length === 5 || /^e[w-z]/.test(parts[0] ?? '');
 }
 
 /** Decodes one base64url segment to bytes, refusing padding and foreign characters. */
@@ -61,11 +70,15 @@ export function base64urlBytes(segment: string, name: string): Uint8Array {
   return Buffer.from(segment, 'base64url');
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text, so JSON.parse refuses it (RFC 8259 §8.1).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes a segment that must hold a JSON object (a JOSE header, a claims set). */
 export function jsonSegment(segment: string, name: string): Record<string, unknown> {
-  const text = utf8Segment(segment, name);
+  return jsonObject(utf8Segment(segment, name), name);
+}
+
+function jsonObject(text: string, name: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -73,7 +86,15 @@ export function jsonSegment(segment: string, name: string): Record<string, unkno
     throw usageError('token_malformed', `the token's ${name} is not JSON`, tokenHint);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
+    const kind = Array.isArray(value)
+      ? 'an array'
+      : value === null
+        ? 'null'
+        : typeof value === 'string'
+          ? 'a string'
+          : typeof value === 'number'
+            ? 'a number'
+            : 'a boolean';
     throw usageError(
       'token_malformed',
       `the token's ${name} is ${kind}, not a JSON object`,
@@ -125,7 +146,7 @@ export function parseToken(input: string): ParsedToken {
     );
   }
   const parts = compact.split('.');
-  if (parts.length === 1) return { format: 'opaque', compact };
+  if (parts.length === 1 || !looksLikeJwt(parts)) return { format: 'opaque', compact };
   if (parts.length !== 3 && parts.length !== 5) {
     throw usageError(
       'token_malformed',
@@ -134,21 +155,25 @@ export function parseToken(input: string): ParsedToken {
     );
   }
   const names = SEGMENT_NAMES[parts.length];
-  parts.forEach((part, i) => {
-    const name = names[i] ?? 'part';
-    if (part === '' && i === 0)
-      throw usageError('token_malformed', `the token's ${name} is empty`, tokenHint);
-    base64urlBytes(part, name);
-  });
   const [h = '', p = '', s = ''] = parts;
+  if (h === '') throw usageError('token_malformed', "the token's header is empty", tokenHint);
   const header = jsonSegment(h, 'header');
+  // With b64:false (RFC 7797 §3) the payload is sent as is, not base64url-encoded.
+  const rawPayload = parts.length === 3 && header.b64 === false;
+  parts.forEach((part, i) => {
+    if (i === 0 || (i === 1 && rawPayload)) return;
+    base64urlBytes(part, names[i] ?? 'part');
+  });
   if (parts.length === 5) {
     const [, encryptedKey = '', iv = '', ciphertext = '', tag = ''] = parts;
     return { format: 'jwe', header, encryptedKey, iv, ciphertext, tag, compact };
   }
-  const payloadText = utf8Segment(p, 'payload');
+  if (!rawPayload && p === '') {
+    throw usageError('token_malformed', "the token's payload is empty", tokenHint);
+  }
+  const payloadText = rawPayload ? p : utf8Segment(p, 'payload');
   // A JWT's payload is a JSON object (RFC 7519 §7.2 step 10); b64:false (RFC 7797) is not a JWT.
-  const payload = header.b64 === false ? undefined : jsonSegment(p, 'payload');
+  const payload = rawPayload ? undefined : jsonObject(payloadText, 'payload');
   const unsecured = typeof header.alg === 'string' && header.alg.toLowerCase() === 'none';
   return {
     format: unsecured ? 'unsecured' : 'jws',

@@ -1,0 +1,188 @@
+// How `oauth decode` looks: a coloured, explained view for people, and the documented JSON shape
+// {format, header, payload, signature, status, findings} for scripts. Token text is escaped here.
+import type { Finding } from '../findings.js';
+import { localIsoDate, timeStatus, type TimeStatus } from '../token/claims.js';
+import { keyNeeded, type ClaimExplanation, type DecodeResult } from '../token/decode.js';
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+/** The --json document: exact values, nothing escaped beyond JSON itself. */
+export function renderDecodeJson(result: DecodeResult): string {
+  const doc: Record<string, unknown> = {
+    format: result.format,
+    header: result.header,
+    payload: result.payload,
+    signature: result.signature,
+    status: result.status,
+    findings: result.findings,
+  };
+  if (result.encryption) doc.encryption = result.encryption;
+  if (result.nested) doc.nested = result.nested;
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** What stderr says about an opaque token. */
+export function renderOpaqueHint(s: Style): string {
+  return `${s.dim('hint:')} only the server that issued it can say what it means: oauth introspect <token>\n`;
+}
+
+const MAX_VALUE = 300;
+
+export function renderDecode(result: DecodeResult, s: Style, options: { local: boolean }): string {
+  const lines: string[] = [];
+  const date = (seconds: number, iso: string) => (options.local ? localIsoDate(seconds) : iso);
+  if (result.format === 'opaque') {
+    lines.push(
+      `${s.bold('Opaque token')} (${result.length ?? 0} characters): not a JWT, so there is nothing inside to decode.`,
+    );
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(titleLine(result, s));
+  if (result.header) {
+    lines.push('', s.bold(result.format === 'jwe' ? 'Protected header' : 'Header'));
+    lines.push(colorJson(result.header, s));
+  }
+  if (result.nested?.header) {
+    lines.push(
+      '',
+      s.bold(`Nested ${result.nested.format === 'unsecured' ? 'unsecured JWT' : 'JWS'} header`),
+    );
+    lines.push(colorJson(result.nested.header, s));
+  }
+  if (result.payload) {
+    lines.push('', s.bold('Payload'), colorJson(result.payload, s));
+  } else if (result.nested?.text !== null && result.nested?.text !== undefined) {
+    lines.push(
+      '',
+      s.bold('Plaintext'),
+      safeText(result.nested.text, { multiline: true, max: 4000 }),
+    );
+  }
+  if (result.claims.length > 0) {
+    lines.push('', s.bold('Claims'), ...claimLines(result.claims, s, date));
+  }
+  lines.push('', statusLine(result, s, options.local));
+  if (result.format === 'jwe' && !result.encryption?.decrypted) {
+    lines.push(
+      `${label(s, 'Encrypted')}${s.yellow('the payload is encrypted')}: ${safeText(keyNeeded(result.encryption ?? { alg: null, enc: null, kid: null, decrypted: false }))}` +
+        (result.encryption?.enc ? ` (content: ${safeText(result.encryption.enc)})` : ''),
+    );
+  }
+  const signatureText = signatureLine(result, s);
+  if (signatureText) lines.push(signatureText);
+  if (result.findings.length > 0)
+    lines.push('', s.bold('Findings'), ...findingLines(result.findings, s));
+  return `${lines.join('\n')}\n`;
+}
+
+function titleLine(result: DecodeResult, s: Style): string {
+  const header = result.header ?? {};
+  const bits: string[] = [];
+  const name = {
+    jws: 'JWS (signed JWT)',
+    unsecured: 'Unsecured JWT (alg none)',
+    jwe: 'JWE (encrypted JWT)',
+    opaque: 'Opaque token',
+  }[result.format];
+  bits.push(result.format === 'unsecured' ? s.red.bold(name) : s.bold(name));
+  for (const key of ['alg', 'enc', 'typ', 'kid']) {
+    const value = header[key];
+    if (typeof value === 'string') bits.push(`${key} ${safeText(value, { max: 80 })}`);
+  }
+  if (result.nested) bits.push(`decrypted: ${result.nested.format}`);
+  if (result.signature && result.format !== 'unsecured') {
+    bits.push(s.red.bold('signature not verified'));
+  }
+  return bits.join(s.dim(' · '));
+}
+
+function label(s: Style, text: string): string {
+  return s.bold(text.padEnd(11));
+}
+
+function statusLine(result: DecodeResult, s: Style, local: boolean): string {
+  let status: TimeStatus = result.status;
+  if (local && result.payload) status = timeStatus(result.payload, result.nowMs, localIsoDate);
+  const color = {
+    valid: s.green,
+    expired: s.red,
+    not_yet_valid: s.yellow,
+    issued_in_future: s.yellow,
+    no_expiry: s.yellow,
+    unknown: s.dim,
+  }[status.state];
+  return `${label(s, 'Status')}${color(safeText(status.message))}`;
+}
+
+function signatureLine(result: DecodeResult, s: Style): string | undefined {
+  const sig = result.signature;
+  if (result.format === 'unsecured') {
+    return `${label(s, 'Signature')}${s.red.bold('NONE: this token is unsecured (alg none); anyone can make it. Never accept it.')}`;
+  }
+  if (!sig) return undefined;
+  const alg = sig.alg === null ? 'no alg' : safeText(sig.alg, { max: 80 });
+  return (
+    `${label(s, 'Signature')}${alg}, ${sig.bytes} bytes: ` +
+    `${s.red.bold('NOT VERIFIED')} ${s.dim('(anyone can edit a token; check it with `oauth verify`)')}`
+  );
+}
+
+function findingLines(findings: Finding[], s: Style): string[] {
+  return findings.map((f) => {
+    const mark =
+      f.level === 'info' ? s.cyan('i') : f.level === 'warning' ? s.yellow('!') : s.red('x');
+    return `  ${mark} ${safeText(f.message, { max: MAX_VALUE })}${f.ref ? s.dim(` (${f.ref})`) : ''}`;
+  });
+}
+
+function claimLines(
+  claims: ClaimExplanation[],
+  s: Style,
+  date: (seconds: number, iso: string) => string,
+): string[] {
+  const width = Math.min(12, Math.max(...claims.map((c) => c.name.length)));
+  const lines: string[] = [];
+  for (const claim of claims) {
+    const name = safeText(claim.name, { max: 40 });
+    const value = claim.time
+      ? `${date(claim.time.seconds, claim.time.iso)} ${s.dim(`(${claim.time.relative})`)}`
+      : valueText(claim.value, s);
+    lines.push(`  ${s.cyan(name)}${' '.repeat(Math.max(0, width - name.length))}  ${value}`);
+    if (claim.definition) {
+      const d = claim.definition;
+      lines.push(`  ${' '.repeat(width)}  ${s.dim(`${d.label}: ${d.description}`)}`);
+    }
+  }
+  return lines;
+}
+
+function valueText(value: unknown, s: Style): string {
+  if (typeof value === 'string') return s.green(safeText(value, { max: MAX_VALUE }));
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
+    return s.yellow(String(value));
+  }
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    return value.map((v) => s.green(safeText(v, { max: MAX_VALUE }))).join(', ');
+  }
+  return safeText(JSON.stringify(value), { max: MAX_VALUE });
+}
+
+/** Pretty JSON with colours; every string escaped for the terminal (still valid JSON). */
+export function colorJson(value: unknown, s: Style, indent = ''): string {
+  if (typeof value === 'string') return s.green(safeText(JSON.stringify(value)));
+  if (typeof value === 'number' || typeof value === 'boolean') return s.yellow(String(value));
+  if (value === null || typeof value !== 'object') return s.magenta('null');
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const items = value.map((item) => `${inner}${colorJson(item, s, inner)}`);
+    return `[\n${items.join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return '{}';
+  const items = entries.map(
+    ([key, item]) =>
+      `${inner}${s.cyan(safeText(JSON.stringify(key)))}: ${colorJson(item, s, inner)}`,
+  );
+  return `{\n${items.join(',\n')}\n${indent}}`;
+}
