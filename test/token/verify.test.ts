@@ -1,0 +1,208 @@
+// verifyToken: every check reported at once, with a fixed clock; the hostile header cases.
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { keyFromJwk, keyFromSecret } from '../../src/token/keys.js';
+import { verifyToken, type VerifyPolicy } from '../../src/token/verify.js';
+
+const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
+const nowS = NOW / 1000;
+const b64 = (v: unknown) =>
+  Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+describe('verifyToken', async () => {
+  const rsa = await generateKeyPair('RS256', { extractable: true });
+  const rsaJwk = { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1' };
+  const rsaKey = keyFromJwk(rsaJwk, 'jwks.json');
+  const keys = { keys: [rsaKey] };
+  const secret = keyFromSecret('s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t', 'test');
+  const policy = (extra: Partial<VerifyPolicy> = {}): VerifyPolicy => ({
+    leeway: 0,
+    now: NOW,
+    ...extra,
+  });
+  const sign = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1', ...header })
+      .sign(rsa.privateKey);
+
+  it('a good token passes every check, with the key that verified it', async () => {
+    const token = await sign({
+      sub: 'alice',
+      iss: 'https://idp',
+      aud: ['api', 'web'],
+      iat: nowS - 60,
+      exp: nowS + 3600,
+      nbf: nowS - 60,
+    });
+    const r = await verifyToken(
+      token,
+      keys,
+      policy({
+        issuer: 'https://idp',
+        audience: ['web'],
+        subject: 'alice',
+        require: ['sub'],
+        maxAge: 600,
+      }),
+    );
+    expect(r.valid).toBe(true);
+    expect(r.key).toEqual({ kid: 'rsa-1', kty: 'RSA', alg: 'RS256', source: 'jwks.json' });
+    expect(r.checks.map((c) => c.name)).toEqual([
+      'alg',
+      'signature',
+      'exp',
+      'nbf',
+      'iat',
+      'max_age',
+      'iss',
+      'aud',
+      'sub',
+      'required',
+    ]);
+    expect(r.checks.find((c) => c.name === 'exp')?.message).toMatch(/^expires in 1h /);
+  });
+
+  it('reports every failure at once, with quantities', async () => {
+    const token = await sign({
+      sub: 'bob',
+      iss: 'https://evil',
+      aud: 'other',
+      iat: nowS - 20000,
+      exp: nowS - (3 * 3600 + 120),
+    });
+    const r = await verifyToken(
+      token,
+      keys,
+      policy({
+        issuer: 'https://idp',
+        audience: ['api'],
+        subject: 'alice',
+        require: ['scope', 'sub'],
+        maxAge: 3600,
+      }),
+    );
+    expect(r.valid).toBe(false);
+    const failed = Object.fromEntries(
+      r.checks.filter((c) => !c.ok).map((c) => [c.name, c.message]),
+    );
+    expect(Object.keys(failed).sort()).toEqual(['aud', 'exp', 'iss', 'max_age', 'required', 'sub']);
+    expect(failed.exp).toMatch(/^expired 3h 2m ago/);
+    expect(failed.required).toBe('missing: scope');
+    expect(failed.aud).toBe('"other" does not contain "api"');
+  });
+
+  it.each([
+    ['expired 30s ago, no leeway', { exp: nowS - 30 }, 0, false],
+    ['expired 30s ago, leeway 60', { exp: nowS - 30 }, 60, true],
+    ['nbf in 30s, no leeway', { nbf: nowS + 30 }, 0, false],
+    ['nbf in 30s, leeway 60', { nbf: nowS + 30 }, 60, true],
+    ['iat in the future', { iat: nowS + 300 }, 0, false],
+    ['exp as a string', { exp: String(nowS + 3600) }, 0, false],
+    ['nbf as a string', { nbf: '0' }, 0, false],
+    ['iat as null', { iat: null }, 0, false],
+  ])('%s', async (_name, claims, leeway, valid) => {
+    const r = await verifyToken(await sign(claims), keys, policy({ leeway }));
+    expect(r.valid).toBe(valid);
+  });
+
+  it.each([
+    ['one string', 'api', true],
+    ['an array containing it', ['x', 'api'], true],
+    ['an array without it', ['x', 'y'], false],
+    ['an array with a number', ['api', 3], false],
+    ['absent', undefined, false],
+  ])('aud as %s', async (_name, aud, valid) => {
+    const r = await verifyToken(
+      await sign(aud === undefined ? {} : { aud }),
+      keys,
+      policy({ audience: ['api'] }),
+    );
+    expect(r.valid).toBe(valid);
+  });
+
+  it('typ compares without "application/" and case', async () => {
+    const token = await sign({}, { typ: 'application/AT+JWT' });
+    expect((await verifyToken(token, keys, policy({ typ: 'at+jwt' }))).valid).toBe(true);
+    expect((await verifyToken(token, keys, policy({ typ: 'JWT' }))).valid).toBe(false);
+  });
+
+  it('HS256 signed with the RSA public key is refused (a public key never verifies HMAC)', async () => {
+    const pem = rsaKey.key as import('node:crypto').KeyObject;
+    const spki = pem.export({ type: 'spki', format: 'pem' });
+    const token = await new SignJWT({ sub: 'x' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
+      .sign(new TextEncoder().encode(String(spki)));
+    const r = await verifyToken(token, keys, policy());
+    expect(r.valid).toBe(false);
+    expect(r.checks.find((c) => c.name === 'alg')).toMatchObject({ ok: false });
+  });
+
+  it('a secret never verifies an RS256 token, and verifies HS256', async () => {
+    const rs = await sign({});
+    expect((await verifyToken(rs, { keys: [secret] }, policy())).valid).toBe(false);
+    const hs = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(secret.key as Uint8Array);
+    expect((await verifyToken(hs, { keys: [secret] }, policy())).valid).toBe(true);
+  });
+
+  it.each(['none', 'None', 'NONE', 'nOnE'])('alg %s is always rejected', async (alg) => {
+    const token = `${b64({ alg, kid: 'rsa-1' })}.${b64({ sub: 'x' })}.`;
+    const r = await verifyToken(token, keys, policy({ algorithms: ['RS256', alg] }));
+    expect(r.valid).toBe(false);
+    expect(r.checks.find((c) => c.name === 'alg')?.ok).toBe(false);
+  });
+
+  it('an embedded jwk is never trusted', async () => {
+    const attacker = await generateKeyPair('RS256', { extractable: true });
+    const jwk = await exportJWK(attacker.publicKey);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1', jwk })
+      .sign(attacker.privateKey);
+    const r = await verifyToken(token, keys, policy());
+    expect(r.valid).toBe(false);
+    expect(r.checks.find((c) => c.name === 'signature')?.message).toMatch(/jwk ignored/);
+  });
+
+  it.each([
+    ['an unknown kid', { kid: 'nope' }, /no key with kid "nope"/],
+    ['a path-like kid', { kid: '../../etc/passwd' }, /no key with kid/],
+    ['a numeric kid', { kid: 7 }, /"kid" is not a string/],
+    ['crit not understood', { crit: ['exp'], exp: 1 }, /crit/],
+    ['b64 false', { b64: false, crit: ['b64'] }, /b64/],
+  ])('%s fails', async (_name, header, message) => {
+    const token = `${b64({ alg: 'RS256', ...header })}.${b64({})}.${b64('sig')}`;
+    const r = await verifyToken(token, keys, policy());
+    expect(r.valid).toBe(false);
+    expect(
+      r.checks
+        .filter((c) => !c.ok)
+        .map((c) => c.message)
+        .join(' '),
+    ).toMatch(message);
+  });
+
+  it('an --alg allow-list excludes what it does not name', async () => {
+    const r = await verifyToken(await sign({}), keys, policy({ algorithms: ['ES256'] }));
+    expect(r.checks.find((c) => c.name === 'alg')).toMatchObject({
+      ok: false,
+      message: 'RS256 is not allowed (allowed: ES256)',
+    });
+  });
+
+  it.each([
+    ['two parts', 'a.b'],
+    ['bad base64', 'ey!.e30.e30'],
+    ['padding', `${b64({ alg: 'RS256' })}=.e30.e30`],
+    ['a non-JSON header', `${b64('nope')}.e30.e30`],
+    ['an array header', `${b64([1])}.e30.e30`],
+    ['an array payload', `${b64({ alg: 'RS256' })}.${b64([1])}.e30`],
+    ['a non-JSON payload', `${b64({ alg: 'RS256' })}.${b64('text')}.e30`],
+    ['a JWE', 'a.b.c.d.e'],
+    ['a huge token', `${b64({ alg: 'RS256' })}.${'A'.repeat(70_000)}.e30`],
+  ])('%s is a failed format check, not an exception', async (_name, token) => {
+    const r = await verifyToken(token, keys, policy());
+    expect(r.valid).toBe(false);
+    expect(r.checks.some((c) => c.name === 'format' && !c.ok)).toBe(true);
+  });
+});
