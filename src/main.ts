@@ -3,6 +3,7 @@
 import { buildProgram } from './cli.js';
 import { defaultGlobals, type Context } from './context.js';
 import { CliError, ExitCode, toCliError } from './errors.js';
+import type { HttpClient } from './http/client.js';
 import { renderError } from './output/error.js';
 import { createIo } from './output/io.js';
 
@@ -17,11 +18,38 @@ function earlyFlags(args: string[]) {
   };
 }
 
+/** The HTTP client, once per run: the --verbose trace goes to stderr, --insecure warns. */
+async function createHttp(ctx: Context): Promise<HttpClient> {
+  const [{ createHttpClient }, { renderTrace }] = await Promise.all([
+    import('./http/client.js'),
+    import('./output/trace.js'),
+  ]);
+  const { io, globals } = ctx;
+  if (globals.insecure) {
+    io.err(
+      `${io.errStyle.yellow('warning:')} --insecure: TLS certificates are not verified; anyone on the network path can read and change this traffic\n`,
+    );
+  }
+  return createHttpClient({
+    timeout: globals.timeout,
+    cacert: globals.cacert,
+    insecure: globals.insecure,
+    env: process.env,
+    ...(globals.verbose
+      ? {
+          onTrace: (event) =>
+            io.err(renderTrace(event, { style: io.errStyle, showSecrets: globals.showSecrets })),
+        }
+      : {}),
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const early = earlyFlags(argv.slice(2));
-  const io = createIo(process, { noColor: early.noColor });
+  const io = await createIo(process, { noColor: early.noColor });
   const interrupt = new AbortController();
   let listening = false;
+  let httpClient: Promise<HttpClient> | undefined;
   const ctx: Context = {
     io,
     env: process.env,
@@ -42,15 +70,7 @@ async function main(argv: string[]): Promise<number> {
       return interrupt.signal;
     },
     globals: { ...defaultGlobals, json: early.json, debug: early.debug },
-    http: async () => {
-      const { createHttpClient } = await import('./http/client.js');
-      return createHttpClient({
-        timeout: ctx.globals.timeout,
-        cacert: ctx.globals.cacert,
-        insecure: ctx.globals.insecure,
-        env: process.env,
-      });
-    },
+    http: () => (httpClient ??= createHttp(ctx)),
   };
   let code: number = ExitCode.ok;
   try {

@@ -1,6 +1,15 @@
 // HTTP for every exchange with a server (undici): deadlines, size caps, redirect policy, TLS, proxies,
-// and a trace event per exchange. STUB: the interface is fixed; the implementation is being written.
-import { CliError, ExitCode } from '../errors.js';
+// and a trace event per exchange (SECURITY.md "Talking to servers").
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import pkg from '../../package.json' with { type: 'json' };
+import { CliError, ExitCode, usageError } from '../errors.js';
+import { redactUrl } from './redact.js';
+import type { TraceEvent } from './trace.js';
+
+export type { TraceEvent } from './trace.js';
 
 export interface HttpRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -11,8 +20,12 @@ export interface HttpRequest {
   purpose: string;
   /** Cap on the (decompressed) body; default 1 MiB. */
   maxBytes?: number;
-  /** Authorization-server endpoints never follow redirects (SECURITY.md); default 'never'. */
-  redirect?: 'never' | 'same-origin';
+  /**
+   * Authorization-server endpoints never follow redirects (SECURITY.md); default 'never', where a
+   * 3xx answer is an error (exit 5). 'same-origin' follows up to 5 redirects within the origin;
+   * 'manual' returns the 3xx response as it is.
+   */
+  redirect?: 'never' | 'same-origin' | 'manual';
   signal?: AbortSignal;
 }
 
@@ -37,18 +50,484 @@ export interface HttpClient {
 }
 
 export interface HttpOptions {
-  /** Seconds for connect, headers and body, each. */
+  /** Seconds for connect, headers and body, each; 0 means no deadline. */
   timeout: number;
   cacert: string | undefined;
   insecure: boolean;
   env: NodeJS.ProcessEnv;
   /** Receives one event per exchange (rendered by output/trace.ts with --verbose). */
-  onTrace?: (event: unknown) => void;
+  onTrace?: (event: TraceEvent) => void;
 }
 
-export function createHttpClient(_options: HttpOptions): HttpClient {
-  const unavailable = async (): Promise<never> => {
-    throw new CliError('not_implemented', ExitCode.internal, 'HTTP is not implemented yet');
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+const MAX_REDIRECTS = 5;
+
+/** https, or http to a loopback address (RFC 8252 §8.3); anything else is refused unsent. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return (
+    host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+/** Checks a URL before anything is sent to it: https only, except http to loopback. */
+export function checkUrl(input: string | URL, purpose: string): URL {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw usageError(
+      'invalid_url',
+      `the ${purpose} URL is not a valid URL: ${redactUrl(String(input))}`,
+      'give an absolute https:// URL',
+    );
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:') {
+    if (isLoopbackHost(url.hostname)) return url;
+    throw usageError(
+      'insecure_url',
+      `refusing to send the ${purpose} request over plain http to ${redactUrl(url.href)}`,
+      'use an https:// URL; plain http is allowed only to loopback (127.0.0.1, ::1, localhost)',
+    );
+  }
+  throw usageError(
+    'invalid_url',
+    `the ${purpose} URL must be https://, not ${url.protocol}: ${redactUrl(url.href)}`,
+    'give an absolute https:// URL',
+  );
+}
+
+export function createHttpClient(options: HttpOptions): HttpClient {
+  const ca = options.cacert === undefined ? undefined : readCaFile(options.cacert);
+  let dispatcher: Dispatcher | undefined;
+  const getDispatcher = (): Dispatcher => (dispatcher ??= buildDispatcher(options, ca));
+
+  async function request(req: HttpRequest): Promise<HttpResponse> {
+    const policy = req.redirect ?? 'never';
+    let url = checkUrl(req.url, req.purpose);
+    let method: string = req.method ?? 'GET';
+    let body = req.body;
+    for (let hop = 0; ; hop++) {
+      const response = await exchange(getDispatcher(), options, { ...req, url, method, body });
+      const location = response.headers.location;
+      if (response.status < 300 || response.status >= 400 || response.status === 304) {
+        return response;
+      }
+      if (policy === 'manual') return response;
+      const target = location === undefined ? undefined : safeUrl(location, url);
+      if (policy === 'never' || target === undefined || target.origin !== url.origin) {
+        throw new CliError(
+          'redirect_refused',
+          ExitCode.network,
+          `the ${req.purpose} at ${redactUrl(url.href)} answered HTTP ${response.status} with a redirect` +
+            (target ? ` to ${redactUrl(target.href)}` : '') +
+            '; redirects are not followed here, so no request was sent there',
+          {
+            hint: `use the final URL directly if it is the right ${req.purpose}; a redirect could carry credentials to another server`,
+          },
+        );
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw new CliError(
+          'too_many_redirects',
+          ExitCode.network,
+          `the ${req.purpose} redirected more than ${MAX_REDIRECTS} times, last from ${redactUrl(url.href)}`,
+          { hint: 'use the final URL directly' },
+        );
+      }
+      // RFC 9110 §15.4: 303 (and, as browsers do, 301/302 after POST) continue as a GET.
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = checkUrl(target, req.purpose);
+    }
+  }
+
+  async function getJson(
+    input: string | URL,
+    purpose: string,
+    opts: { maxBytes?: number } = {},
+  ): Promise<unknown> {
+    const response = await request({
+      url: input,
+      purpose,
+      headers: { accept: 'application/json' },
+      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+    });
+    const where = `the ${purpose} at ${redactUrl(response.url)}`;
+    if (response.status !== 200) {
+      throw new CliError(
+        'http_status',
+        ExitCode.network,
+        `${where} answered HTTP ${response.status}, expected 200`,
+        {
+          hint: `check the URL of the ${purpose}`,
+        },
+      );
+    }
+    const text = response.text().replace(/^\uFEFF/, '');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      const type = response.headers['content-type'] ?? 'none';
+      const start = JSON.stringify(text.slice(0, 20));
+      throw new CliError(
+        'not_json',
+        ExitCode.network,
+        `${where} is not JSON (content-type: ${type}; the body starts with ${start})`,
+        { hint: `check that the URL is the ${purpose} itself, not a web page`, cause: err },
+      );
+    }
+  }
+
+  async function close(): Promise<void> {
+    const current = dispatcher;
+    dispatcher = undefined;
+    if (current) await current.close();
+  }
+
+  return { request, getJson, close };
+}
+
+function readCaFile(path: string): string[] {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CliError('cacert_unreadable', ExitCode.usage, `cannot read --cacert ${path}`, {
+      hint: 'give a readable PEM file of CA certificates (--cacert or OAUTH_CACERT)',
+      cause: err,
+    });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw usageError(
+      'cacert_invalid',
+      `--cacert ${path} holds no PEM certificate`,
+      'give a PEM file with -----BEGIN CERTIFICATE----- blocks',
+    );
+  }
+  return [...rootCertificates, pem];
+}
+
+function buildDispatcher(options: HttpOptions, ca: string[] | undefined): Dispatcher {
+  const ms = Math.round(options.timeout * 1000);
+  const tls = { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) };
+  const base = { connect: { ...tls, timeout: ms }, headersTimeout: ms, bodyTimeout: ms };
+  const env = options.env;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
+  if (httpsProxy === '' && httpProxy === '') return new Agent(base);
+  // Everything passed explicitly, so the env given here (not process.env) decides.
+  return new EnvHttpProxyAgent({
+    ...base,
+    httpProxy,
+    httpsProxy,
+    noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
+    requestTls: tls,
+    proxyTls: tls,
+  });
+}
+
+function safeUrl(location: string, base: URL): URL | undefined {
+  try {
+    return new URL(location, base);
+  } catch {
+    return undefined;
+  }
+}
+
+type Exchange = Omit<HttpRequest, 'url' | 'method'> & { url: URL; method: string };
+
+/** One request and its response, read within the deadline and the size cap; emits one trace event. */
+async function exchange(
+  dispatcher: Dispatcher,
+  options: HttpOptions,
+  req: Exchange,
+): Promise<HttpResponse> {
+  const started = Date.now();
+  const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
+  const headers: Record<string, string> = {
+    'user-agent': `oauth/${pkg.version}`,
+    'accept-encoding': 'gzip, deflate, br',
   };
-  return { request: unavailable, getJson: unavailable, close: async () => {} };
+  for (const [name, value] of Object.entries(req.headers ?? {}))
+    headers[name.toLowerCase()] = value;
+  let body: string | Uint8Array | undefined;
+  if (req.body instanceof URLSearchParams) {
+    body = req.body.toString();
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+  } else {
+    body = req.body;
+  }
+  const event: TraceEvent = {
+    purpose: req.purpose,
+    request: {
+      method: req.method,
+      url: req.url.href,
+      headers,
+      ...(body === undefined
+        ? {}
+        : { body: typeof body === 'string' ? body : Buffer.from(body).toString('utf8') }),
+    },
+    durationMs: 0,
+  };
+  const emit = () => {
+    event.durationMs = Date.now() - started;
+    options.onTrace?.(event);
+  };
+
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(req.signal?.reason);
+  if (req.signal?.aborted) onAbort();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  let bodyDeadline: NodeJS.Timeout | undefined;
+  let deadlinePassed = false;
+  try {
+    const response = await undiciRequest(req.url, {
+      dispatcher,
+      method: req.method as Dispatcher.HttpMethod,
+      headers,
+      body: body === undefined ? null : body,
+      signal: controller.signal,
+    });
+    const responseHeaders = normalizeHeaders(response.headers);
+    event.response = { status: response.statusCode, headers: responseHeaders, bytes: 0 };
+    const where = `the ${req.purpose} at ${redactUrl(req.url.href)}`;
+    const declared = Number(responseHeaders['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      response.body.destroy();
+      throw tooLarge(where, maxBytes);
+    }
+    if (options.timeout > 0) {
+      // undici's bodyTimeout is per chunk; this bounds the whole body (a slow drip too).
+      bodyDeadline = setTimeout(() => {
+        deadlinePassed = true;
+        controller.abort();
+      }, options.timeout * 1000);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      event.response.bytes = size;
+      if (size > maxBytes) {
+        response.body.destroy();
+        throw tooLarge(where, maxBytes);
+      }
+      chunks.push(buf);
+    }
+    clearTimeout(bodyDeadline);
+    const raw = Buffer.concat(chunks);
+    const decoded = decompress(raw, responseHeaders['content-encoding'], maxBytes, where);
+    const text = decoded.toString('utf8');
+    event.response.body = text;
+    emit();
+    return {
+      status: response.statusCode,
+      headers: responseHeaders,
+      body: decoded,
+      url: req.url.href,
+      text: () => text,
+    };
+  } catch (err) {
+    clearTimeout(bodyDeadline);
+    if (req.signal?.aborted) {
+      event.error = 'interrupted';
+      emit();
+      throw err;
+    }
+    const error = err instanceof CliError ? err : networkError(err, req, options, deadlinePassed);
+    event.error = error.message;
+    emit();
+    throw error;
+  } finally {
+    req.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function tooLarge(where: string, maxBytes: number): CliError {
+  return new CliError(
+    'response_too_large',
+    ExitCode.network,
+    `${where} sent a response larger than ${formatBytes(maxBytes)}; it was not read further`,
+    { hint: 'check the URL: this is more than the document should ever be' },
+  );
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+function normalizeHeaders(
+  raw: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    out[lower] = Array.isArray(value) ? value.join(lower === 'set-cookie' ? '\n' : ', ') : value;
+  }
+  return out;
+}
+
+/** Content-Encoding undone here, each step capped, so a compression bomb stops at `maxBytes`. */
+function decompress(
+  raw: Buffer,
+  encoding: string | undefined,
+  maxBytes: number,
+  where: string,
+): Buffer {
+  if (encoding === undefined || raw.length === 0) return raw;
+  const codings = encoding
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  let data = raw;
+  // RFC 9110 §8.4: codings are listed in the order they were applied.
+  for (const coding of codings.reverse()) {
+    const limits = { maxOutputLength: maxBytes };
+    try {
+      if (coding === 'gzip' || coding === 'x-gzip') data = gunzipSync(data, limits);
+      else if (coding === 'br') data = brotliDecompressSync(data, limits);
+      else if (coding === 'deflate') data = inflateOrRaw(data, limits);
+      else {
+        throw new CliError(
+          'bad_encoding',
+          ExitCode.network,
+          `${where} used an unsupported content-encoding: ${coding}`,
+          { hint: 'the server ignored Accept-Encoding: gzip, deflate, br' },
+        );
+      }
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      if (
+        (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ||
+        err instanceof RangeError
+      ) {
+        throw tooLarge(`${where} (after ${coding} decompression)`, maxBytes);
+      }
+      throw new CliError(
+        'bad_encoding',
+        ExitCode.network,
+        `${where} sent a body that is not valid ${coding}`,
+        { hint: 'the server or a proxy on the way corrupted the response', cause: err },
+      );
+    }
+  }
+  return data;
+}
+
+function inflateOrRaw(data: Buffer, limits: { maxOutputLength: number }): Buffer {
+  try {
+    return inflateSync(data, limits);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw err;
+    return inflateRawSync(data, limits); // some servers send deflate without the zlib wrapper
+  }
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'EPROTO',
+]);
+
+function errorCodes(err: unknown, depth = 0): string[] {
+  if (err === null || typeof err !== 'object' || depth > 4) return [];
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  const codes = typeof e.code === 'string' ? [e.code] : [];
+  const nested = Array.isArray(e.errors) ? e.errors : [];
+  return [
+    ...codes,
+    ...errorCodes(e.cause, depth + 1),
+    ...nested.flatMap((n) => errorCodes(n, depth + 1)),
+  ];
+}
+
+/** Turns a transport failure into a CliError (exit 5) naming the purpose, the URL and the cause. */
+function networkError(
+  err: unknown,
+  req: Exchange,
+  options: HttpOptions,
+  bodyDeadlinePassed: boolean,
+): CliError {
+  const codes = errorCodes(err);
+  const has = (code: string) => codes.includes(code);
+  const url = redactUrl(req.url.href);
+  const what = `the ${req.purpose} at ${url}`;
+  const deadline = `${options.timeout} s`;
+  const timeoutHint = 'raise --timeout (or OAUTH_TIMEOUT) if the server is just slow';
+  const make = (code: string, message: string, hint: string) =>
+    new CliError(code, ExitCode.network, message, { hint, cause: err });
+
+  if (bodyDeadlinePassed) {
+    return make(
+      'timeout',
+      `${what} did not send its whole response within ${deadline}`,
+      timeoutHint,
+    );
+  }
+  if (has('UND_ERR_CONNECT_TIMEOUT')) {
+    return make('timeout', `could not connect to ${what} within ${deadline}`, timeoutHint);
+  }
+  if (has('UND_ERR_HEADERS_TIMEOUT')) {
+    return make('timeout', `${what} did not answer within ${deadline}`, timeoutHint);
+  }
+  if (has('UND_ERR_BODY_TIMEOUT')) {
+    return make('timeout', `${what} stopped sending its response for ${deadline}`, timeoutHint);
+  }
+  if (has('ECONNREFUSED')) {
+    return make(
+      'connection_failed',
+      `could not connect to ${what}: connection refused`,
+      'check the URL and that the server is running',
+    );
+  }
+  if (has('ENOTFOUND') || has('EAI_AGAIN') || has('EAI_NONAME')) {
+    return make(
+      'connection_failed',
+      `could not connect to ${what}: the host name does not resolve`,
+      'check the host name in the URL (and HTTPS_PROXY / NO_PROXY if you need a proxy)',
+    );
+  }
+  const tls = codes.find(
+    (c) => TLS_CODES.has(c) || c.startsWith('ERR_SSL_') || c.startsWith('ERR_TLS_'),
+  );
+  if (tls !== undefined) {
+    const detail = err instanceof Error ? err.message : tls;
+    return make(
+      'tls_failed',
+      `TLS with ${what} failed: ${detail}`,
+      'pass --cacert <file> (or OAUTH_CACERT) with the CA that signed the server certificate; --insecure skips verification (never in production)',
+    );
+  }
+  if (has('ECONNRESET') || has('UND_ERR_SOCKET') || has('EPIPE')) {
+    return make(
+      'connection_failed',
+      `${what} closed the connection before answering`,
+      'try again; if it persists, check the URL and any proxy on the way',
+    );
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return make(
+    'network_error',
+    `the exchange with ${what} failed: ${detail}`,
+    'check the URL and your network',
+  );
 }

@@ -1,0 +1,348 @@
+// Server metadata: OpenID Connect Discovery, then RFC 8414, with the exact issuer check, and the
+// findings a client should know about (RFC 9700, RFC 8414 §2, OIDC Discovery §3).
+import { CliError, ExitCode, usageError } from '../errors.js';
+import type { Finding } from '../findings.js';
+import { isLoopbackHost, type HttpClient } from '../http/client.js';
+
+export interface Metadata {
+  issuer: string;
+  jwks_uri?: string;
+  [k: string]: unknown;
+}
+
+export interface Discovery {
+  metadata: Metadata;
+  findings: Finding[];
+  /** The well-known URL that answered. */
+  url: string;
+  /** Which document it was: OpenID Connect Discovery or RFC 8414. */
+  kind: 'openid-configuration' | 'oauth-authorization-server';
+}
+
+/** Metadata members that are endpoint URLs (RFC 8414 §2, OIDC Discovery §3, RFC 8628, 9126, 7662, 7009). */
+export const ENDPOINT_FIELDS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'userinfo_endpoint',
+  'jwks_uri',
+  'registration_endpoint',
+  'introspection_endpoint',
+  'revocation_endpoint',
+  'device_authorization_endpoint',
+  'pushed_authorization_request_endpoint',
+  'backchannel_authentication_endpoint',
+  'end_session_endpoint',
+  'check_session_iframe',
+] as const;
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** The issuer identifier: https (or http on loopback), no query, no fragment (RFC 8414 §2). */
+export function parseIssuer(issuer: string): URL {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw usageError(
+      'invalid_issuer',
+      `the issuer is not a URL: ${issuer}`,
+      'give the issuer identifier, e.g. https://accounts.example.com',
+    );
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw usageError(
+      'invalid_issuer',
+      `the issuer must be an https URL (http only on loopback): ${issuer}`,
+      'use the https:// issuer identifier',
+    );
+  }
+  if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#')) {
+    throw usageError(
+      'invalid_issuer',
+      `the issuer must have no query or fragment: ${issuer}`,
+      'drop everything from ? or #',
+    );
+  }
+  return url;
+}
+
+/** The metadata URLs to try, in order (OIDC Discovery §4: append; RFC 8414 §3.1: insert). */
+export function wellKnownUrls(issuer: string): { url: string; kind: Discovery['kind'] }[] {
+  const url = parseIssuer(issuer);
+  const path = url.pathname.replace(/\/+$/, '');
+  return [
+    { url: `${url.origin}${path}/.well-known/openid-configuration`, kind: 'openid-configuration' },
+    {
+      url: `${url.origin}/.well-known/oauth-authorization-server${path}`,
+      kind: 'oauth-authorization-server',
+    },
+  ];
+}
+
+/** Fetches and checks the metadata of `issuer`: its `issuer` must equal it exactly (RFC 8414 §3.3). */
+export async function discover(http: HttpClient, issuer: string): Promise<Discovery> {
+  const attempts: string[] = [];
+  for (const candidate of wellKnownUrls(issuer)) {
+    let document: unknown;
+    try {
+      document = await http.getJson(candidate.url, 'discovery document');
+    } catch (err) {
+      // A missing or non-JSON document means "try the other well-known URL"; anything else
+      // (connection, TLS, deadline, size, redirect) is final.
+      if (err instanceof CliError && (err.code === 'http_status' || err.code === 'not_json')) {
+        attempts.push(err.message);
+        continue;
+      }
+      throw err;
+    }
+    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+      attempts.push(`the discovery document at ${candidate.url} is not a JSON object`);
+      continue;
+    }
+    const metadata = checkIssuer(document as Record<string, unknown>, issuer, candidate.url);
+    return {
+      metadata,
+      findings: findingsFor(metadata, candidate.kind),
+      url: candidate.url,
+      kind: candidate.kind,
+    };
+  }
+  throw new CliError(
+    'discovery_failed',
+    ExitCode.network,
+    `no server metadata for ${issuer}: ${attempts.join('; ')}`,
+    {
+      hint: 'check the issuer (it must be exactly the server’s issuer identifier), or give the endpoints with --token-endpoint, --jwks-uri...',
+    },
+  );
+}
+
+function checkIssuer(doc: Record<string, unknown>, issuer: string, url: string): Metadata {
+  const found = doc.issuer;
+  if (typeof found !== 'string') {
+    throw new CliError(
+      'invalid_metadata',
+      ExitCode.network,
+      `the discovery document at ${url} has no string "issuer"`,
+      { hint: 'the server metadata is broken (RFC 8414 §2 requires issuer)' },
+    );
+  }
+  if (found !== issuer) {
+    throw new CliError(
+      'issuer_mismatch',
+      ExitCode.network,
+      `the discovery document at ${url} names the issuer ${JSON.stringify(found.slice(0, 200))}, expected exactly ${JSON.stringify(issuer)}`,
+      {
+        hint: 'use the issuer exactly as the server names it (a trailing slash counts); a mismatch can also mean an impostor (RFC 8414 §3.3)',
+      },
+    );
+  }
+  const jwks = doc.jwks_uri;
+  if (jwks !== undefined && typeof jwks !== 'string') {
+    throw new CliError(
+      'invalid_metadata',
+      ExitCode.network,
+      `the discovery document at ${url} has a "jwks_uri" that is not a string`,
+      { hint: 'the server metadata is broken (RFC 8414 §2)' },
+    );
+  }
+  const { issuer: _issuer, jwks_uri: _jwks, ...rest } = doc;
+  return { ...rest, issuer: found, ...(jwks === undefined ? {} : { jwks_uri: jwks }) };
+}
+
+/** An array of strings, or undefined when absent or of the wrong type. */
+export function stringList(metadata: Metadata, key: string): string[] | undefined {
+  const value = metadata[key];
+  if (!Array.isArray(value)) return undefined;
+  return value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+}
+
+/** What a client should know before using this server (RFC 9700 and the metadata specs). */
+export function findingsFor(metadata: Metadata, kind: Discovery['kind']): Finding[] {
+  const findings: Finding[] = [];
+  const add = (level: Finding['level'], code: string, message: string, ref: string) =>
+    findings.push({ level, code, message, ref });
+
+  for (const [key, value] of Object.entries(metadata)) {
+    const malformed =
+      (key.endsWith('_supported') &&
+        value !== undefined &&
+        typeof value !== 'boolean' &&
+        stringList(metadata, key) === undefined) ||
+      ((ENDPOINT_FIELDS as readonly string[]).includes(key) && typeof value !== 'string');
+    if (malformed) {
+      add(
+        'warning',
+        'invalid_metadata_field',
+        `"${key}" has the wrong type (${Array.isArray(value) ? 'array' : typeof value}); it is ignored`,
+        'RFC 8414 §2',
+      );
+    }
+  }
+
+  // RFC 8414 §2: grant_types_supported defaults to authorization_code and implicit.
+  const grants = stringList(metadata, 'grant_types_supported') ?? [
+    'authorization_code',
+    'implicit',
+  ];
+  const responseTypes = stringList(metadata, 'response_types_supported');
+  const usesAuthorizationEndpoint =
+    grants.includes('authorization_code') || grants.includes('implicit');
+  const has = (key: string) => typeof metadata[key] === 'string';
+
+  if (responseTypes === undefined) {
+    add(
+      'error',
+      'missing_response_types',
+      'response_types_supported is missing (it is required)',
+      kind === 'openid-configuration' ? 'OIDC Discovery §3' : 'RFC 8414 §2',
+    );
+  }
+  if (usesAuthorizationEndpoint && !has('authorization_endpoint')) {
+    add(
+      'error',
+      'missing_authorization_endpoint',
+      'authorization_endpoint is missing, but the grant types need it',
+      'RFC 8414 §2',
+    );
+  }
+  if (grants.some((g) => g !== 'implicit') && !has('token_endpoint')) {
+    add(
+      'error',
+      'missing_token_endpoint',
+      'token_endpoint is missing, but the grant types need it',
+      'RFC 8414 §2',
+    );
+  }
+  if (!has('jwks_uri')) {
+    if (kind === 'openid-configuration') {
+      add(
+        'error',
+        'missing_jwks_uri',
+        'jwks_uri is missing (required by OpenID Connect)',
+        'OIDC Discovery §3',
+      );
+    } else {
+      add(
+        'info',
+        'missing_jwks_uri',
+        'no jwks_uri: tokens signed by this server cannot be verified with its published keys',
+        'RFC 8414 §2',
+      );
+    }
+  }
+  if (kind === 'openid-configuration') {
+    for (const key of ['subject_types_supported', 'id_token_signing_alg_values_supported']) {
+      if (stringList(metadata, key) === undefined) {
+        add(
+          'error',
+          `missing_${key}`,
+          `${key} is missing (required by OpenID Connect)`,
+          'OIDC Discovery §3',
+        );
+      }
+    }
+  }
+  if (grants.includes(DEVICE_GRANT) && !has('device_authorization_endpoint')) {
+    add(
+      'error',
+      'missing_device_authorization_endpoint',
+      'the device grant is offered without a device_authorization_endpoint',
+      'RFC 8628 §4',
+    );
+  }
+
+  if (grants.includes('authorization_code') && has('authorization_endpoint')) {
+    const pkce = stringList(metadata, 'code_challenge_methods_supported');
+    if (pkce === undefined) {
+      add(
+        'warning',
+        'pkce_not_advertised',
+        'code_challenge_methods_supported is absent: PKCE support is not advertised (oauth sends S256 anyway)',
+        'RFC 9700 §2.1.1',
+      );
+    } else if (!pkce.includes('S256')) {
+      add(
+        'error',
+        'no_s256',
+        `PKCE S256 is not offered (code_challenge_methods_supported: ${pkce.join(', ') || 'empty'})`,
+        'RFC 9700 §2.1.1',
+      );
+    }
+    if (pkce?.includes('plain')) {
+      add(
+        'warning',
+        'pkce_plain_offered',
+        'PKCE method "plain" is offered: it exposes the verifier in the authorization request',
+        'RFC 9700 §2.1.1',
+      );
+    }
+    if (metadata.authorization_response_iss_parameter_supported !== true) {
+      add(
+        'warning',
+        'no_iss_parameter',
+        'authorization_response_iss_parameter_supported is not true: no iss in the authorization response, no mix-up defence',
+        'RFC 9207 §3, RFC 9700 §4.4.2',
+      );
+    }
+  }
+
+  const tokenResponseTypes = (responseTypes ?? []).filter((t) => t.split(' ').includes('token'));
+  const implicitGrant = stringList(metadata, 'grant_types_supported')?.includes('implicit');
+  if (tokenResponseTypes.length > 0 || implicitGrant) {
+    const what = [
+      ...(implicitGrant ? ['grant type "implicit"'] : []),
+      ...tokenResponseTypes.map((t) => `response type "${t}"`),
+    ];
+    add(
+      'warning',
+      'implicit_offered',
+      `the implicit flow is offered (${what.join(', ')}): access tokens in the authorization response can leak`,
+      'RFC 9700 §2.1.2',
+    );
+  }
+  if (grants.includes('password')) {
+    add(
+      'error',
+      'password_grant_offered',
+      'the resource owner password credentials grant is offered; it must not be used',
+      'RFC 9700 §2.4',
+    );
+  }
+
+  for (const key of ENDPOINT_FIELDS) {
+    const value = metadata[key];
+    if (typeof value !== 'string') continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      add('error', 'invalid_endpoint', `${key} is not an absolute URL: ${value}`, 'RFC 8414 §2');
+      continue;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      add(
+        'error',
+        'insecure_endpoint',
+        `${key} is not https: ${value} (oauth refuses to send requests there)`,
+        'RFC 6749 §3.1, §3.2',
+      );
+    }
+  }
+
+  for (const [key, value] of Object.entries(metadata)) {
+    if (!key.endsWith('_signing_alg_values_supported')) continue;
+    if (
+      Array.isArray(value) &&
+      value.some((alg) => typeof alg === 'string' && alg.toLowerCase() === 'none')
+    ) {
+      add(
+        'warning',
+        'alg_none_offered',
+        `${key} includes "none" (unsigned tokens)`,
+        'RFC 8725 §3.2',
+      );
+    }
+  }
+  return findings;
+}

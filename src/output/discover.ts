@@ -1,0 +1,91 @@
+// How `oauth discover` looks: the endpoints and capabilities of a server for people, and the
+// documented `{metadata, findings}` JSON for scripts.
+import type { Finding } from '../findings.js';
+import { ENDPOINT_FIELDS, stringList, type Discovery } from '../oauth/discovery.js';
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+export function renderDiscoveryJson(result: Discovery): string {
+  return `${JSON.stringify({ metadata: result.metadata, findings: result.findings }, null, 2)}\n`;
+}
+
+const CAPABILITIES: [label: string, key: string][] = [
+  ['grant types', 'grant_types_supported'],
+  ['response types', 'response_types_supported'],
+  ['response modes', 'response_modes_supported'],
+  ['PKCE methods', 'code_challenge_methods_supported'],
+  ['client auth', 'token_endpoint_auth_methods_supported'],
+  ['client auth algs', 'token_endpoint_auth_signing_alg_values_supported'],
+  ['ID token algs', 'id_token_signing_alg_values_supported'],
+  ['userinfo algs', 'userinfo_signing_alg_values_supported'],
+  ['request object algs', 'request_object_signing_alg_values_supported'],
+  ['DPoP algs', 'dpop_signing_alg_values_supported'],
+  ['scopes', 'scopes_supported'],
+  ['subject types', 'subject_types_supported'],
+];
+
+export function renderDiscovery(result: Discovery, s: Style): string {
+  const m = result.metadata;
+  const lines: string[] = [];
+  const row = (label: string, value: string) => `  ${s.dim(label.padEnd(20))} ${value}`;
+  lines.push(`${s.bold('issuer')}  ${safeText(m.issuer)}`);
+  const source =
+    result.kind === 'openid-configuration' ? 'OpenID Connect Discovery' : 'RFC 8414 metadata';
+  lines.push(s.dim(`from ${safeText(result.url)} (${source})`));
+
+  lines.push('', s.bold('Endpoints'));
+  let endpoints = 0;
+  for (const key of ENDPOINT_FIELDS) {
+    const value = m[key];
+    if (typeof value !== 'string') continue;
+    endpoints++;
+    lines.push(
+      row(key.replace(/_endpoint$/, '').replace(/_/g, ' '), safeText(value, { max: 300 })),
+    );
+  }
+  if (endpoints === 0) lines.push(s.dim('  none'));
+
+  lines.push('', s.bold('Capabilities'));
+  for (const [label, key] of CAPABILITIES) {
+    const list = stringList(m, key);
+    if (list === undefined) {
+      if (key === 'grant_types_supported') {
+        lines.push(row(label, s.dim('not listed (default: authorization_code, implicit)')));
+      } else if (key === 'token_endpoint_auth_methods_supported') {
+        lines.push(row(label, s.dim('not listed (default: client_secret_basic)')));
+      } else if (key === 'code_challenge_methods_supported') {
+        lines.push(row(label, s.dim('not listed')));
+      }
+      continue;
+    }
+    lines.push(row(label, safeText(list.join(', ') || '(empty)', { max: 400 })));
+  }
+  const flags: [string, string][] = [
+    ['iss in response', 'authorization_response_iss_parameter_supported'],
+    ['PAR required', 'require_pushed_authorization_requests'],
+  ];
+  for (const [label, key] of flags) {
+    lines.push(row(label, m[key] === true ? 'yes' : 'no'));
+  }
+
+  lines.push('', renderFindings(result.findings, s));
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderFindings(findings: readonly Finding[], s: Style): string {
+  if (findings.length === 0) return `${s.bold('Findings')}\n  ${s.green('none')}`;
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const sorted = [...findings].sort((a, b) => order[a.level] - order[b.level]);
+  const lines = [s.bold(`Findings (${findings.length})`)];
+  for (const f of sorted) {
+    const mark =
+      f.level === 'error'
+        ? s.red('error  ')
+        : f.level === 'warning'
+          ? s.yellow('warning')
+          : s.blue('info   ');
+    const ref = f.ref ? s.dim(` (${f.ref})`) : '';
+    lines.push(`  ${mark} ${safeText(f.message, { max: 300 })}${ref} ${s.dim(`[${f.code}]`)}`);
+  }
+  return lines.join('\n');
+}

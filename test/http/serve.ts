@@ -1,0 +1,85 @@
+// Small real HTTP servers on 127.0.0.1 port 0 for hostile-server tests (no mocking).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+
+export interface TestServer {
+  url: string;
+  port: number;
+  /** "METHOD /path" of every request received, in order. */
+  requests: string[];
+  server: Server;
+  close(): Promise<void>;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, base: string) => void;
+
+async function listen(server: Server, requests: string[]): Promise<TestServer> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A server that records every request and answers with `handler`. */
+export function serve(handler: Handler): Promise<TestServer> {
+  const requests: string[] = [];
+  let base = '';
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    handler(req, res, base);
+  });
+  return listen(server, requests).then((s) => {
+    base = s.url;
+    return s;
+  });
+}
+
+/** A CONNECT proxy that records the targets it was asked for. */
+export function proxy(): Promise<TestServer> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.statusCode = 502;
+    res.end();
+  });
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    requests.push(`CONNECT ${req.url}`);
+    const [host = '', port = ''] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  return listen(server, requests);
+}
+
+/** A port where nothing listens (connection refused). */
+export async function closedPort(): Promise<number> {
+  const s = await serve(() => {});
+  await s.close();
+  return s.port;
+}
+
+export function json(res: ServerResponse, body: unknown, status = 200): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(body));
+}
