@@ -1,0 +1,50 @@
+// What `oauth server` prints: the issuer URL as the first line of stdout (or one JSON line), and
+// for people at a terminal a short summary of what is built in, on stderr.
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+export interface ServerStarted {
+  issuer: string;
+  api: string;
+  clients: { client_id: string; client_secret?: string; grant_types: string[] }[];
+}
+
+/** The first line of stdout: scripts read it to learn the issuer. */
+export function renderServerStartLine(started: ServerStarted, json: boolean): string {
+  if (json) {
+    return `${JSON.stringify({ issuer: started.issuer, clients: started.clients, api: started.api })}\n`;
+  }
+  return `${started.issuer}\n`;
+}
+
+export function renderServerSummary(
+  started: ServerStarted,
+  s: Style,
+  autoLogin: string | undefined,
+): string {
+  const clients = started.clients.map((c) => {
+    const secret =
+      c.client_secret === undefined ? 'public, PKCE' : `secret ${safeText(c.client_secret)}`;
+    return `  ${s.bold(safeText(c.client_id))} (${secret}): ${c.grant_types.join(', ')}`;
+  });
+  return [
+    `${s.green('oauth server')} listening on ${s.bold(started.issuer)}`,
+    `discovery ${started.issuer}/.well-known/openid-configuration`,
+    `resource  ${started.api}/... (scopes api:read, api:write)`,
+    'clients:',
+    ...clients,
+    autoLogin === undefined
+      ? 'login: any user name on the login page'
+      : `login: automatic as ${safeText(autoLogin)}`,
+    s.dim('Ctrl-C to stop'),
+    '',
+  ].join('\n');
+}
+
+export function renderRequestLine(
+  line: { method: string; path: string; status: number },
+  s: Style,
+): string {
+  const status = line.status >= 400 ? s.red(String(line.status)) : s.green(String(line.status));
+  return `${s.dim(new Date().toISOString())} ${safeText(line.method)} ${safeText(line.path)} ${status}\n`;
+}

@@ -1,0 +1,223 @@
+// oidc-provider's configuration for the embedded server: built-in clients, features, JWT access
+// tokens for the one protected resource, lifetimes, and our own pages instead of its dev ones.
+import { randomBytes } from 'node:crypto';
+
+import { createMemoryAdapter } from './adapter.js';
+import { providerPages } from './pages.js';
+
+export const API_SCOPES = ['api:read', 'api:write'];
+const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** RFC 8252 §7.3: native clients may use any port on these loopback redirects. */
+const LOOPBACK_REDIRECTS = ['127.0.0.1', 'localhost', '[::1]'].map((h) => `http://${h}/callback`);
+const LOOPBACK_LOGOUT = ['127.0.0.1', 'localhost', '[::1]'].map((h) => `http://${h}/logout`);
+
+export interface ClientSpec {
+  client_id: string;
+  client_secret?: string | undefined;
+}
+
+export interface ClientInfo {
+  client_id: string;
+  client_secret?: string;
+  token_endpoint_auth_method: string;
+  grant_types: string[];
+}
+
+export const BUILT_IN_CLIENTS: ClientSpec[] = [
+  { client_id: 'oauth-cli' },
+  { client_id: 'ci', client_secret: 'ci-secret' },
+];
+
+/** Client metadata for oidc-provider (and the summary printed at start). */
+export function clientMetadata(spec: ClientSpec): Record<string, unknown> {
+  const scope = [...OIDC_SCOPES, ...API_SCOPES].join(' ');
+  if (spec.client_id === 'ci') {
+    return {
+      client_id: 'ci',
+      client_secret: spec.client_secret,
+      client_name: 'ci',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: API_SCOPES.join(' '),
+    };
+  }
+  const confidential = spec.client_secret !== undefined;
+  return {
+    client_id: spec.client_id,
+    client_name: spec.client_id,
+    ...(confidential ? { client_secret: spec.client_secret } : {}),
+    application_type: 'native',
+    grant_types: [
+      'authorization_code',
+      'refresh_token',
+      DEVICE_GRANT,
+      ...(confidential ? ['client_credentials'] : []),
+    ],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_REDIRECTS,
+    post_logout_redirect_uris: LOOPBACK_LOGOUT,
+    token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
+    scope,
+  };
+}
+
+export function clientInfo(spec: ClientSpec): ClientInfo {
+  const meta = clientMetadata(spec);
+  return {
+    client_id: spec.client_id,
+    ...(spec.client_secret !== undefined ? { client_secret: spec.client_secret } : {}),
+    token_endpoint_auth_method: String(meta.token_endpoint_auth_method),
+    grant_types: meta.grant_types as string[],
+  };
+}
+
+export interface ProviderSettings {
+  issuer: string;
+  api: string;
+  clients: ClientSpec[];
+  /** Private signing keys (JWK), the first is used for tokens. */
+  jwks: { keys: Record<string, unknown>[] };
+  /** Access token lifetime in seconds. */
+  tokenTtl: number;
+  signingAlg: string;
+}
+
+/** The claims of a user: any user name is an account (the server is for testing). */
+function account(accountId: string) {
+  return {
+    accountId,
+    async claims() {
+      return {
+        sub: accountId,
+        name: accountId,
+        preferred_username: accountId,
+        email: `${accountId}@example.com`,
+        email_verified: false,
+      };
+    },
+  };
+}
+
+interface HasScopes {
+  scopes: Set<string>;
+}
+
+export function createProvider(lib: typeof import('oidc-provider'), s: ProviderSettings) {
+  const { Provider, errors } = lib;
+  const resourceServer = {
+    scope: API_SCOPES.join(' '),
+    audience: s.api,
+    accessTokenTTL: s.tokenTtl,
+    // RFC 9068: JWT access tokens, `typ: at+jwt`.
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: s.signingAlg } },
+  };
+  const day = 24 * 60 * 60;
+  const provider = new Provider(s.issuer, {
+    adapter: createMemoryAdapter(),
+    clients: s.clients.map(clientMetadata),
+    jwks: s.jwks,
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: s.signingAlg,
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    scopes: [...OIDC_SCOPES, ...API_SCOPES],
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    findAccount: async (_ctx: unknown, sub: string) => account(sub),
+    // RFC 7636: S256 for every client, public or not.
+    pkce: { required: () => true },
+    clientBasedCORS: () => false,
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+    },
+    renderError: providerPages.renderError,
+    issueRefreshToken: async (
+      _ctx: unknown,
+      client: { grantTypeAllowed(g: string): boolean; clientAuthMethod: string },
+      code: HasScopes,
+    ) =>
+      client.grantTypeAllowed('refresh_token') &&
+      (client.clientAuthMethod === 'none' || code.scopes.has('offline_access')),
+    ttl: {
+      AccessToken: s.tokenTtl,
+      ClientCredentials: s.tokenTtl,
+      IdToken: s.tokenTtl,
+      AuthorizationCode: 60,
+      DeviceCode: 600,
+      Interaction: 3600,
+      RefreshToken: 14 * day,
+      Session: 14 * day,
+      Grant: 14 * day,
+      BackchannelAuthenticationRequest: 600,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: providerPages.userCodeInputSource,
+        userCodeConfirmSource: providerPages.userCodeConfirmSource,
+        successSource: providerPages.successSource,
+      },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
+      pushedAuthorizationRequests: { enabled: true },
+      dPoP: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: providerPages.logoutSource,
+        postLogoutSuccessSource: providerPages.postLogoutSuccessSource,
+      },
+      // RFC 8707: the one resource; requests without `resource` get it too.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) =>
+          oneOf ?? s.api,
+        // An authorization code or refresh token with API scopes keeps giving API (JWT) tokens;
+        // one for `openid` alone gives the opaque token that the userinfo endpoint accepts.
+        useGrantedResource: async (_ctx: unknown, model: HasScopes) =>
+          API_SCOPES.some((scope) => model.scopes.has(scope)),
+        getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
+          if (indicator !== s.api) throw new errors.InvalidTarget();
+          return resourceServer;
+        },
+      },
+    },
+  });
+  return provider;
+}
+
+interface PolicyClient {
+  clientId: string;
+  clientAuthMethod: string;
+}
+
+// RFC 7662 §4: a public client may only introspect its own tokens.
+async function introspectionAllowed(
+  _ctx: unknown,
+  client: PolicyClient,
+  token: { clientId?: string },
+): Promise<boolean> {
+  return client.clientAuthMethod !== 'none' || token.clientId === client.clientId;
+}
+
+// RFC 7009 §2.1: a client may only revoke its own tokens.
+async function revocationAllowed(
+  _ctx: unknown,
+  client: PolicyClient,
+  token: { clientId?: string },
+): Promise<boolean> {
+  return token.clientId === client.clientId;
+}

@@ -1,0 +1,240 @@
+// Starts the embedded authorization server and protected resource on 127.0.0.1: keys, provider,
+// pages and /api behind one node:http server. Loaded only by `oauth server` and `oauth demo`.
+import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { CliError, ExitCode } from '../errors.js';
+import { createInteractionHandler } from './interactions.js';
+import { createJwtTokenEndpoints, isJwtAccessToken } from './jwt-tokens.js';
+import { sendPage } from './pages.js';
+import {
+  BUILT_IN_CLIENTS,
+  clientInfo,
+  createProvider,
+  type ClientInfo,
+  type ClientSpec,
+} from './provider.js';
+import { createResourceHandler } from './resource.js';
+
+export const HOST = '127.0.0.1';
+const SIGNING_ALG = 'ES256';
+
+export interface ServerOptions {
+  /** 0 (default): any free port. */
+  port?: number | undefined;
+  /** Skip the login and consent pages, signing in as this user. */
+  autoLogin?: string | undefined;
+  /** Clients besides the built-in `oauth-cli` and `ci`. */
+  clients?: ClientSpec[] | undefined;
+  /** Access and ID token lifetime in seconds (default 3600). */
+  tokenTtl?: number | undefined;
+  /** RFC 9449 §9: the resource demands a DPoP nonce. */
+  requireDpopNonce?: boolean | undefined;
+  /** Called once per answered request (for --verbose). */
+  onRequest?: ((line: { method: string; path: string; status: number }) => void) | undefined;
+  /** Errors inside the provider (a bug, or a hostile request it refused badly). */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+export interface RunningServer {
+  issuer: string;
+  api: string;
+  clients: ClientInfo[];
+  close(): Promise<void>;
+}
+
+let silenced = false;
+/**
+ * oidc-provider prints notices (stdout) and warnings (stderr) straight to the console, e.g. that
+ * Node 20 is not its preferred runtime. Our configuration answers every other one, so its own
+ * lines are dropped; nothing else is touched.
+ */
+function silenceProviderNotices(): void {
+  if (silenced) return;
+  silenced = true;
+  for (const method of ['info', 'warn'] as const) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      const first = args[0];
+      if (
+        typeof first === 'string' &&
+        /^(\u001b\[[\d;]*m)?oidc-provider (NOTICE|WARNING):/.test(first)
+      ) {
+        return;
+      }
+      original(...args);
+    };
+  }
+}
+
+async function signingKey(): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
+  const { privateKey } = await new Promise<{ privateKey: KeyObject }>((resolve, reject) =>
+    generateKeyPair('ec', { namedCurve: 'P-256' }, (err, _publicKey, privateKey) =>
+      err ? reject(err) : resolve({ privateKey }),
+    ),
+  );
+  const jwk = privateKey.export({ format: 'jwk' }) as JWK;
+  const { d: _d, ...pub } = jwk;
+  const kid = await calculateJwkThumbprint(pub);
+  const meta = { kid, alg: SIGNING_ALG, use: 'sig' };
+  return { privateJwk: { ...jwk, ...meta }, publicJwk: { ...pub, ...meta } };
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+        reject(
+          new CliError(
+            'port_unavailable',
+            ExitCode.usage,
+            `cannot listen on ${HOST}:${port} (${err.code})`,
+            {
+              hint: 'choose another --port, or --port 0 for any free port',
+              cause: err,
+            },
+          ),
+        );
+      } else reject(err);
+    };
+    server.once('error', onError);
+    server.listen(port, HOST, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+const INTROSPECTION = '/token/introspection';
+const REVOCATION = '/token/revocation';
+const MAX_BODY = 64 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY) throw new Error('request body too large');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  silenceProviderNotices();
+  const clients = [...BUILT_IN_CLIENTS, ...(options.clients ?? [])];
+  const ids = new Set<string>();
+  for (const client of clients) {
+    if (ids.has(client.client_id)) {
+      throw new CliError(
+        'duplicate_client',
+        ExitCode.usage,
+        `client "${client.client_id}" is defined twice`,
+        {
+          hint: 'oauth-cli and ci are built in; give other clients another id',
+        },
+      );
+    }
+    ids.add(client.client_id);
+  }
+
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    if (options.onRequest) {
+      const onRequest = options.onRequest;
+      res.on('finish', () =>
+        onRequest({
+          method: req.method ?? '',
+          path: (req.url ?? '').split('?')[0] ?? '',
+          status: res.statusCode,
+        }),
+      );
+    }
+    handler(req, res);
+  });
+  // Everything that takes time runs at once: the import, the key, the socket.
+  const [lib, key, port] = await Promise.all([
+    import('oidc-provider'),
+    signingKey(),
+    listen(server, options.port ?? 0),
+  ]).catch(async (err: unknown) => {
+    server.close();
+    throw err;
+  });
+
+  const issuer = `http://${HOST}:${port}`;
+  const api = `${issuer}/api`;
+  const tokenTtl = options.tokenTtl ?? 3600;
+  const provider = createProvider(lib, {
+    issuer,
+    api,
+    clients,
+    jwks: { keys: [key.privateJwk as Record<string, unknown>] },
+    tokenTtl,
+    signingAlg: SIGNING_ALG,
+  });
+  const onError = options.onError ?? (() => {});
+  // Koa would print these on stderr itself; the command decides what to show.
+  provider.on('error', onError);
+  provider.on('server_error', (_ctx: unknown, error: unknown) => onError(error));
+
+  const publicJwks = { keys: [key.publicJwk] };
+  const jwtTokens = createJwtTokenEndpoints({
+    issuer,
+    api,
+    jwks: publicJwks,
+    algorithms: [SIGNING_ALG],
+    clients,
+  });
+  const resource = createResourceHandler({
+    issuer,
+    api,
+    jwks: publicJwks,
+    algorithms: [SIGNING_ALG],
+    isRevoked: jwtTokens.isRevoked,
+    requireDpopNonce: options.requireDpopNonce,
+  });
+  const interactions = createInteractionHandler(provider, options.autoLogin);
+  const callback = provider.callback();
+
+  handler = (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let work: Promise<void> | undefined;
+    if (path === '/api' || path.startsWith('/api/')) work = resource(req, res);
+    else if (path.startsWith('/interaction/')) work = interactions(req, res);
+    else if (req.method === 'POST' && (path === INTROSPECTION || path === REVOCATION)) {
+      work = readBody(req).then(async (body) => {
+        const form = new URLSearchParams(body);
+        if (isJwtAccessToken(form.get('token') ?? '')) {
+          const endpoint = path === INTROSPECTION ? 'introspection' : 'revocation';
+          await jwtTokens.handle(endpoint, req.headers.authorization, form, res);
+        } else {
+          // oidc-provider takes an already-read body from req.body.
+          (req as IncomingMessage & { body?: string }).body = body;
+          callback(req, res);
+        }
+      });
+    } else callback(req, res);
+    work?.catch((err: unknown) => {
+      onError(err);
+      if (!res.headersSent)
+        sendPage(res, 500, 'Server error', '<p>The server failed. See its output.</p>');
+      else res.destroy();
+    });
+  };
+
+  return {
+    issuer,
+    api,
+    clients: clients.map(clientInfo),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
