@@ -1,0 +1,59 @@
+// How profiles look: `profile list` one line each, `profile show` key/value lines, --json the
+// stored shape. A saved client secret is masked unless --show-secrets.
+import type { Profile } from '../store/profiles.js';
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+export interface NamedProfile extends Profile {
+  name: string;
+}
+
+/** Keeps a recognisable prefix and the length (SECURITY.md), never the whole secret. */
+export function maskSecret(secret: string): string {
+  const keep = Math.min(4, Math.floor(secret.length / 4));
+  return `${secret.slice(0, keep)}…(${secret.length} chars)`;
+}
+
+export function displayProfile(profile: NamedProfile, showSecrets: boolean): NamedProfile {
+  if (profile.clientSecret === undefined || showSecrets) return profile;
+  return { ...profile, clientSecret: maskSecret(profile.clientSecret) };
+}
+
+export function renderProfileJson(value: NamedProfile | NamedProfile[]): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function renderProfileList(profiles: NamedProfile[], active: string | undefined, s: Style) {
+  const width = Math.max(...profiles.map((p) => p.name.length));
+  return profiles
+    .map((p) => {
+      const mark = p.name === active ? `${s.green('*')} ` : '  ';
+      const what = [p.issuer, p.clientId].filter((v) => v !== undefined).map((v) => safeText(v));
+      return `${mark}${s.bold(p.name.padEnd(width))}  ${what.join('  ') || s.dim('(empty)')}\n`;
+    })
+    .join('');
+}
+
+const LABELS: [keyof Profile, string][] = [
+  ['issuer', 'issuer'],
+  ['clientId', 'client id'],
+  ['authMethod', 'auth method'],
+  ['privateKey', 'private key'],
+  ['clientSecretFile', 'secret file'],
+  ['clientSecret', 'secret'],
+  ['scopes', 'scopes'],
+  ['resources', 'resources'],
+  ['audience', 'audience'],
+  ['redirectUri', 'redirect uri'],
+];
+
+export function renderProfile(profile: NamedProfile, s: Style): string {
+  const lines = [`${s.bold(safeText(profile.name))}\n`];
+  for (const [key, label] of LABELS) {
+    const value = profile[key];
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(' ') : value;
+    lines.push(`  ${s.dim(label.padEnd(12))} ${safeText(text)}\n`);
+  }
+  return lines.join('');
+}

@@ -1,0 +1,72 @@
+// How `oauth status` looks: one block per cached token for people, an array for --json; and the
+// store's warnings (a tightened permission) as stderr lines for every store command.
+import type { Finding } from '../findings.js';
+import { fromNow } from '../token/claims.js';
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+/** One cached token as `oauth status --json` shows it (no token values, ever). */
+export interface StatusEntry {
+  current: boolean;
+  profile: string | null;
+  issuer: string;
+  client_id: string;
+  subject: string | null;
+  /** Requested scopes (the cache key); `scope` is what the server granted. */
+  scopes: string[];
+  scope: string | null;
+  resources: string[];
+  audience: string | null;
+  token_type: string;
+  grant: string;
+  obtained_at: string;
+  expires_at: string | null;
+  expired: boolean;
+  /** Seconds until expiry (negative once expired); null when unknown. */
+  expires_in: number | null;
+  refresh_token: boolean;
+  id_token: boolean;
+  dpop: boolean;
+  store: string;
+}
+
+export function renderStoreWarning(finding: Finding, s: Style): string {
+  return `${s.yellow('warning:')} ${safeText(finding.message)}\n`;
+}
+
+export function renderStatusJson(entries: StatusEntry[]): string {
+  return `${JSON.stringify(entries, null, 2)}\n`;
+}
+
+function expiry(entry: StatusEntry, nowMs: number, s: Style): string {
+  if (entry.expires_at === null) return s.dim('no expiry given by the server');
+  const when = fromNow(Date.parse(entry.expires_at) / 1000, nowMs);
+  const text = entry.expired
+    ? s.red(`expired ${when}`) + (entry.refresh_token ? s.dim(' (refreshed on next use)') : '')
+    : `expires ${when}`;
+  return `${text} ${s.dim(`(${entry.expires_at})`)}`;
+}
+
+export function renderStatus(entries: StatusEntry[], nowMs: number, s: Style): string {
+  const blocks = entries.map((e) => {
+    const title = e.profile === null ? safeText(e.issuer) : `${safeText(e.profile)}`;
+    const rows: [string, string][] = [
+      ['issuer', safeText(e.issuer)],
+      ['client', safeText(e.client_id)],
+      ['subject', e.subject === null ? s.dim('unknown (opaque token)') : safeText(e.subject)],
+      ['scopes', safeText(e.scope ?? e.scopes.join(' ')) || s.dim('none')],
+    ];
+    if (e.resources.length > 0) rows.push(['resources', safeText(e.resources.join(' '))]);
+    if (e.audience !== null) rows.push(['audience', safeText(e.audience)]);
+    rows.push(['expiry', expiry(e, nowMs, s)]);
+    const kinds = [e.dpop ? 'DPoP-bound access token' : `${safeText(e.token_type)} access token`];
+    if (e.refresh_token) kinds.push('refresh token');
+    if (e.id_token) kinds.push('ID token');
+    rows.push(['tokens', `${kinds.join(', ')} ${s.dim(`(${safeText(e.grant)})`)}`]);
+    const lines = rows.map(([k, v]) => `  ${s.dim(k.padEnd(9))} ${v}`);
+    const mark = e.current ? `${s.green('*')} ` : '  ';
+    return `${mark}${s.bold(title)}${e.current ? s.dim(' (current)') : ''}\n${lines.join('\n')}\n`;
+  });
+  const where = entries[0]?.store;
+  return `${blocks.join('\n')}${where === undefined ? '' : `\n${s.dim(`stored in ${where}`)}\n`}`;
+}

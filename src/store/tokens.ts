@@ -1,0 +1,319 @@
+// The token cache: one entry per issuer + client + scopes + resources (+ audience), so a token is
+// never handed out for another; a "current" pointer to the last stored login (CLI.md); every
+// change under the store lock, so a refresh can re-read, refresh only if still needed, and write.
+import {
+  parseStoreJson,
+  readStoreFile,
+  removeStoreFile,
+  storeError,
+  writeFileAtomic,
+} from './files.js';
+import type { Warn } from './files.js';
+import { withLock, type LockOptions } from './lock.js';
+import type { StorePaths } from './paths.js';
+
+/** What a token was obtained for. Scopes and resources are compared as sorted sets. */
+export interface TokenKey {
+  issuer: string;
+  client_id: string;
+  scopes: readonly string[];
+  resources: readonly string[];
+  audience?: string | undefined;
+}
+
+export interface TokenEntry {
+  issuer: string;
+  client_id: string;
+  /** The scopes requested (the key); `scope` below is what the server granted. */
+  scopes: string[];
+  resources: string[];
+  audience?: string;
+  /** The profile in use when the token was stored, for `oauth status`. */
+  profile?: string;
+  access_token: string;
+  token_type: string;
+  refresh_token?: string;
+  id_token?: string;
+  /** ISO 8601 UTC; absent when the server gave no expires_in. */
+  expires_at?: string;
+  scope?: string;
+  /** ISO 8601 UTC. */
+  obtained_at: string;
+  /** The grant that produced it: authorization_code, client_credentials, refresh_token, ... */
+  grant: string;
+  /** The DPoP key (private JWK) the token is bound to (RFC 9449). */
+  dpop_jwk?: Record<string, unknown>;
+}
+
+export interface TokenFile {
+  version: 1;
+  /** entryKey() of the current login. */
+  current?: string;
+  entries: TokenEntry[];
+}
+
+export interface ListedEntry {
+  key: string;
+  entry: TokenEntry;
+  current: boolean;
+}
+
+const CORRUPT_HINT = (path: string) =>
+  `fix or delete ${path}, e.g. \`oauth logout --all\` (you will need to log in again)`;
+
+function normalizeSet(values: readonly string[]): string[] {
+  return [...new Set(values.filter((v) => v !== ''))].sort();
+}
+
+/** The cache key: unambiguous (JSON), independent of the order scopes and resources were given. */
+export function entryKey(key: TokenKey): string {
+  return JSON.stringify([
+    key.issuer,
+    key.client_id,
+    normalizeSet(key.scopes),
+    normalizeSet(key.resources),
+    key.audience ?? null,
+  ]);
+}
+
+/**
+ * Whether a cached access token may still be used at `nowMs`: it is reused until shortly before it
+ * expires (skewSeconds, at most a tenth of its lifetime). No expires_at: the server did not say, so
+ * it is used until a resource server rejects it.
+ */
+export function isUsable(entry: TokenEntry, nowMs: number, skewSeconds = 60): boolean {
+  if (entry.expires_at === undefined) return true;
+  const expires = Date.parse(entry.expires_at);
+  if (Number.isNaN(expires)) return false;
+  const obtained = Date.parse(entry.obtained_at);
+  const lifetime = Number.isNaN(obtained) ? Infinity : expires - obtained;
+  const skew = Math.max(0, Math.min(skewSeconds * 1000, lifetime / 10));
+  return nowMs < expires - skew;
+}
+
+/** expires_at for a token response's expires_in (seconds) received at `nowMs`. */
+export function expiresAt(expiresIn: number | undefined, nowMs: number): string | undefined {
+  if (expiresIn === undefined || !Number.isFinite(expiresIn)) return undefined;
+  return new Date(nowMs + expiresIn * 1000).toISOString();
+}
+
+function corrupt(path: string, what: string): never {
+  throw storeError('store_corrupt', `${path} is corrupt: ${what}`, CORRUPT_HINT(path));
+}
+
+function optionalString(o: Record<string, unknown>, name: string, where: string, path: string) {
+  const v = o[name];
+  if (v !== undefined && typeof v !== 'string') corrupt(path, `${where}: ${name} is not a string`);
+  return v as string | undefined;
+}
+
+function requiredString(o: Record<string, unknown>, name: string, where: string, path: string) {
+  const v = o[name];
+  if (typeof v !== 'string' || v === '') corrupt(path, `${where}: ${name} is missing`);
+  return v as string;
+}
+
+function stringArray(o: Record<string, unknown>, name: string, where: string, path: string) {
+  const v = o[name] ?? [];
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
+    corrupt(path, `${where}: ${name} is not an array of strings`);
+  }
+  return v as string[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function validateEntry(value: unknown, index: number, path: string): TokenEntry {
+  const where = `entry ${index}`;
+  if (!isObject(value)) corrupt(path, `${where} is not an object`);
+  const entry: TokenEntry = {
+    issuer: requiredString(value, 'issuer', where, path),
+    client_id: requiredString(value, 'client_id', where, path),
+    scopes: stringArray(value, 'scopes', where, path),
+    resources: stringArray(value, 'resources', where, path),
+    access_token: requiredString(value, 'access_token', where, path),
+    token_type: requiredString(value, 'token_type', where, path),
+    obtained_at: requiredString(value, 'obtained_at', where, path),
+    grant: requiredString(value, 'grant', where, path),
+  };
+  for (const name of [
+    'audience',
+    'profile',
+    'refresh_token',
+    'id_token',
+    'expires_at',
+    'scope',
+  ] as const) {
+    const v = optionalString(value, name, where, path);
+    if (v !== undefined) entry[name] = v;
+  }
+  if (entry.expires_at !== undefined && Number.isNaN(Date.parse(entry.expires_at))) {
+    corrupt(path, `${where}: expires_at is not a date`);
+  }
+  if (value.dpop_jwk !== undefined) {
+    if (!isObject(value.dpop_jwk)) corrupt(path, `${where}: dpop_jwk is not an object`);
+    entry.dpop_jwk = value.dpop_jwk;
+  }
+  return entry;
+}
+
+/** Validates the token file at the boundary: anything unexpected is a corrupt store (exit 6). */
+export function parseTokenFile(path: string, text: string): TokenFile {
+  const value = parseStoreJson(path, text, CORRUPT_HINT(path));
+  if (!isObject(value)) corrupt(path, 'not a JSON object');
+  if (value.version !== 1) {
+    throw storeError(
+      'store_corrupt',
+      `${path} has version ${JSON.stringify(value.version)}, expected 1`,
+      `it was written by another version of oauth; upgrade oauth, or ${CORRUPT_HINT(path)}`,
+    );
+  }
+  if (!Array.isArray(value.entries)) corrupt(path, 'entries is not an array');
+  const entries = value.entries.map((e, i) => validateEntry(e, i, path));
+  const current = value.current;
+  if (current !== undefined && typeof current !== 'string')
+    corrupt(path, 'current is not a string');
+  return current === undefined ? { version: 1, entries } : { version: 1, current, entries };
+}
+
+/** A mutable view of the token file inside TokenStore.update(). */
+export class TokenFileEditor {
+  #changed = false;
+  constructor(private readonly file: TokenFile) {}
+
+  get changed(): boolean {
+    return this.#changed;
+  }
+
+  get(key: TokenKey | string): TokenEntry | undefined {
+    const k = typeof key === 'string' ? key : entryKey(key);
+    return this.file.entries.findLast((e) => entryKey(e) === k);
+  }
+
+  current(): ListedEntry | undefined {
+    const key = this.file.current;
+    const entry = key === undefined ? undefined : this.get(key);
+    return key === undefined || entry === undefined ? undefined : { key, entry, current: true };
+  }
+
+  list(): ListedEntry[] {
+    const byKey = new Map<string, TokenEntry>();
+    for (const entry of this.file.entries) byKey.set(entryKey(entry), entry);
+    return [...byKey].map(([key, entry]) => ({ key, entry, current: key === this.file.current }));
+  }
+
+  /** Stores (replaces) the entry for its key; by default it becomes the current login. */
+  put(entry: TokenEntry, options: { makeCurrent?: boolean } = {}): void {
+    const key = entryKey(entry);
+    const normalized: TokenEntry = {
+      ...entry,
+      scopes: normalizeSet(entry.scopes),
+      resources: normalizeSet(entry.resources),
+    };
+    this.file.entries = [...this.file.entries.filter((e) => entryKey(e) !== key), normalized];
+    if (options.makeCurrent ?? true) this.file.current = key;
+    this.#changed = true;
+  }
+
+  /**
+   * Deletes the entries for which `match` is true and returns them. When the current login goes,
+   * the most recently obtained remaining entry becomes current.
+   */
+  delete(match: (entry: TokenEntry, key: string) => boolean): TokenEntry[] {
+    const removed = this.file.entries.filter((e) => match(e, entryKey(e)));
+    if (removed.length === 0) return [];
+    this.file.entries = this.file.entries.filter((e) => !removed.includes(e));
+    if (this.file.current !== undefined && !this.get(this.file.current)) {
+      const latest = this.file.entries.toSorted((a, b) =>
+        a.obtained_at < b.obtained_at ? -1 : a.obtained_at > b.obtained_at ? 1 : 0,
+      );
+      const last = latest.at(-1);
+      if (last) this.file.current = entryKey(last);
+      else delete this.file.current;
+    }
+    this.#changed = true;
+    return removed;
+  }
+
+  toJSON(): TokenFile {
+    return this.file;
+  }
+}
+
+export interface TokenStoreOptions {
+  warn?: Warn;
+  lock?: LockOptions;
+}
+
+export class TokenStore {
+  constructor(
+    readonly paths: StorePaths,
+    private readonly options: TokenStoreOptions = {},
+  ) {}
+
+  get path(): string {
+    return this.paths.tokens;
+  }
+
+  /** Reads without locking (writes are atomic renames, so a read sees a whole file). */
+  read(): TokenFileEditor {
+    const text = readStoreFile(this.paths.tokens, this.options.warn);
+    return new TokenFileEditor(
+      text === undefined ? { version: 1, entries: [] } : parseTokenFile(this.paths.tokens, text),
+    );
+  }
+
+  get(key: TokenKey): TokenEntry | undefined {
+    return this.read().get(key);
+  }
+
+  current(): ListedEntry | undefined {
+    return this.read().current();
+  }
+
+  list(): ListedEntry[] {
+    return this.read().list();
+  }
+
+  /**
+   * Lock, re-read, let `fn` change the file, write it if it changed (atomically), unlock. When `fn`
+   * throws nothing is written. The refresh pattern: update(async (tx) => { const e = tx.get(key);
+   * if (e && isUsable(e, now)) return e; const fresh = await refresh(e); tx.put(fresh); return fresh; })
+   */
+  async update<T>(fn: (tx: TokenFileEditor) => Promise<T> | T): Promise<T> {
+    return withLock(
+      this.paths.tokensLock,
+      async () => {
+        const tx = this.read();
+        const result = await fn(tx);
+        if (tx.changed) this.#write(tx.toJSON());
+        return result;
+      },
+      { ...this.options.lock, warn: this.options.warn },
+    );
+  }
+
+  async put(entry: TokenEntry, options: { makeCurrent?: boolean } = {}): Promise<void> {
+    await this.update((tx) => tx.put(entry, options));
+  }
+
+  /** Deletes the whole token file without parsing it (the way out of a corrupt store). */
+  async removeAll(): Promise<boolean> {
+    return withLock(this.paths.tokensLock, () => removeStoreFile(this.paths.tokens), {
+      ...this.options.lock,
+      warn: this.options.warn,
+    });
+  }
+
+  #write(file: TokenFile): void {
+    if (file.entries.length === 0) {
+      removeStoreFile(this.paths.tokens);
+      return;
+    }
+    writeFileAtomic(this.paths.tokens, `${JSON.stringify(file, null, 2)}\n`, {
+      warn: this.options.warn,
+    });
+  }
+}
