@@ -1,0 +1,218 @@
+// Client authentication at the token, introspection and revocation endpoints: HTTP Basic, POST
+// body, and JWT assertions (RFC 6749 §2.3.1, RFC 7523 §2.2 and §3, OIDC Core §9).
+import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { CliError, usageError } from '../errors.js';
+
+export const AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+export interface ClientAuth {
+  clientId: string;
+  method: AuthMethod;
+  secret?: string | undefined;
+  /** The private key's text (PEM or JWK / JWKS) for private_key_jwt. */
+  privateKey?: string | undefined;
+  /** `kid` of the assertion's header (else the JWK's own kid). */
+  keyId?: string | undefined;
+}
+
+/** Seconds an assertion stays valid: short, it is used at once. */
+const ASSERTION_LIFETIME = 60;
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** application/x-www-form-urlencoded, as RFC 6749 Appendix B (space is '+'). */
+export function formEncode(value: string): string {
+  return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/** RFC 6749 §2.3.1: client id and secret are form-urlencoded, then joined by ':' and base64'd. */
+export function basicAuthorization(clientId: string, secret: string): string {
+  const pair = `${formEncode(clientId)}:${formEncode(secret)}`;
+  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+}
+
+/**
+ * The method to use: the one asked for, else what is given (a key, a secret) and what the server
+ * supports (RFC 8414 §2: token_endpoint_auth_methods_supported, default client_secret_basic).
+ */
+export function chooseAuthMethod(input: {
+  asked?: string | undefined;
+  hasSecret: boolean;
+  hasKey: boolean;
+  supported?: readonly string[] | undefined;
+}): AuthMethod {
+  if (input.asked !== undefined) {
+    if (!(AUTH_METHODS as readonly string[]).includes(input.asked)) {
+      throw usageError(
+        'auth_method_invalid',
+        `--auth-method ${input.asked} is not a client authentication method`,
+        `use one of ${AUTH_METHODS.join(', ')}`,
+      );
+    }
+    return input.asked as AuthMethod;
+  }
+  if (input.hasKey) return 'private_key_jwt';
+  if (!input.hasSecret) return 'none';
+  const supported = input.supported;
+  if (!supported || supported.length === 0 || supported.includes('client_secret_basic')) {
+    return 'client_secret_basic';
+  }
+  if (supported.includes('client_secret_post')) return 'client_secret_post';
+  if (supported.includes('client_secret_jwt')) return 'client_secret_jwt';
+  return 'client_secret_basic';
+}
+
+/** Fails with exit 2 naming the flag and variable when the method lacks its credential. */
+export function checkClientAuth(auth: ClientAuth): void {
+  if (auth.clientId === '') {
+    throw usageError(
+      'client_id_missing',
+      'no client id given',
+      'pass --client-id <id> or set OAUTH_CLIENT_ID',
+    );
+  }
+  const needsSecret =
+    auth.method === 'client_secret_basic' ||
+    auth.method === 'client_secret_post' ||
+    auth.method === 'client_secret_jwt';
+  if (needsSecret && (auth.secret === undefined || auth.secret === '')) {
+    throw usageError(
+      'client_secret_missing',
+      `client authentication ${auth.method} needs a client secret`,
+      'set OAUTH_CLIENT_SECRET, or pass --client-secret-file <file> (OAUTH_CLIENT_SECRET_FILE; - reads stdin)',
+    );
+  }
+  if (auth.method === 'private_key_jwt' && !auth.privateKey) {
+    throw usageError(
+      'private_key_missing',
+      'client authentication private_key_jwt needs a private key',
+      'pass --private-key <file> (PEM or JWK) or set OAUTH_PRIVATE_KEY',
+    );
+  }
+}
+
+interface SigningKey {
+  key: KeyObject | Uint8Array;
+  alg: string;
+  kid: string | undefined;
+}
+
+/** Loads a private key from PEM, a JWK, or a JWKS holding one private key. */
+export function loadPrivateKey(text: string): SigningKey {
+  const trimmed = text.trim();
+  try {
+    if (trimmed.startsWith('{')) {
+      let jwk = JSON.parse(trimmed) as unknown;
+      if (isRecord(jwk) && Array.isArray(jwk.keys)) {
+        jwk = jwk.keys.find((k: unknown) => isRecord(k) && typeof k.d === 'string');
+      }
+      if (!isRecord(jwk) || typeof jwk.d !== 'string') {
+        throw usageError(
+          'private_key_invalid',
+          'the --private-key JWK has no private part ("d")',
+          'give the private JWK, not the public one',
+        );
+      }
+      const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+      const alg = typeof jwk.alg === 'string' ? jwk.alg : algFor(key);
+      return { key, alg, kid: typeof jwk.kid === 'string' ? jwk.kid : undefined };
+    }
+    const key = createPrivateKey(trimmed);
+    return { key, alg: algFor(key), kid: undefined };
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw usageError(
+      'private_key_invalid',
+      'the --private-key is not a private key in PEM or JWK form',
+      'give a PEM file (BEGIN PRIVATE KEY) or a private JWK',
+    );
+  }
+}
+
+function algFor(key: KeyObject): string {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return 'RS256';
+    case 'rsa-pss':
+      return 'PS256';
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      if (curve === 'secp384r1') return 'ES384';
+      if (curve === 'secp521r1') return 'ES512';
+      return 'ES256';
+    }
+    case 'ed25519':
+      return 'EdDSA';
+    default:
+      throw usageError(
+        'private_key_invalid',
+        `the --private-key type ${key.asymmetricKeyType ?? 'unknown'} cannot sign a client assertion`,
+        'use an RSA, EC (P-256/384/521) or Ed25519 key',
+      );
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** RFC 7523 §3: iss = sub = client_id, aud = the token endpoint (or issuer), a jti, a short exp. */
+export async function clientAssertion(
+  auth: ClientAuth,
+  audience: string,
+  nowMs: number,
+): Promise<string> {
+  const signing: SigningKey =
+    auth.method === 'client_secret_jwt'
+      ? { key: new TextEncoder().encode(auth.secret ?? ''), alg: 'HS256', kid: undefined }
+      : loadPrivateKey(auth.privateKey ?? '');
+  const now = Math.floor(nowMs / 1000);
+  const kid = auth.keyId ?? signing.kid;
+  // Loaded here, not at start-up: `oauth token` from the cache never signs anything.
+  const { SignJWT } = await import('jose');
+  return new SignJWT({})
+    .setProtectedHeader(kid === undefined ? { alg: signing.alg } : { alg: signing.alg, kid })
+    .setIssuer(auth.clientId)
+    .setSubject(auth.clientId)
+    .setAudience(audience)
+    .setJti(randomUUID())
+    .setIssuedAt(now)
+    .setExpirationTime(now + ASSERTION_LIFETIME)
+    .sign(signing.key);
+}
+
+/**
+ * Adds the client's authentication to a request: an Authorization header (basic), or body
+ * parameters (post, assertions, or client_id alone for public clients). Returns the headers.
+ */
+export async function applyClientAuth(
+  auth: ClientAuth,
+  body: URLSearchParams,
+  audience: string,
+  nowMs: number,
+): Promise<Record<string, string>> {
+  checkClientAuth(auth);
+  switch (auth.method) {
+    case 'client_secret_basic':
+      return { authorization: basicAuthorization(auth.clientId, auth.secret ?? '') };
+    case 'client_secret_post':
+      body.set('client_id', auth.clientId);
+      body.set('client_secret', auth.secret ?? '');
+      return {};
+    case 'client_secret_jwt':
+    case 'private_key_jwt':
+      body.set('client_id', auth.clientId);
+      body.set('client_assertion_type', JWT_BEARER);
+      body.set('client_assertion', await clientAssertion(auth, audience, nowMs));
+      return {};
+    case 'none':
+      body.set('client_id', auth.clientId);
+      return {};
+  }
+}

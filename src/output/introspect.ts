@@ -1,0 +1,81 @@
+// How `oauth introspect` and `oauth revoke` look: active or not, then the response's claims as
+// `decode` shows them (dates with their distance from now, registered names explained).
+import type { Finding } from '../findings.js';
+import { claimDefinition, fromNow, isNumericDate, isTimeClaim, isoDate } from '../token/claims.js';
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+const MAX_VALUE = 300;
+
+export function renderIntrospectionJson(response: Record<string, unknown>): string {
+  return `${JSON.stringify(response, null, 2)}\n`;
+}
+
+export function renderIntrospection(
+  response: Record<string, unknown>,
+  active: boolean,
+  findings: Finding[],
+  nowMs: number,
+  s: Style,
+): string {
+  const lines: string[] = [
+    active
+      ? `${s.green.bold('Active')} ${s.dim('(the server says this token is valid now)')}`
+      : `${s.red.bold('Inactive')} ${s.dim('(expired, revoked, unknown to this server, or not for this client)')}`,
+  ];
+  const claims = Object.entries(response).filter(([name]) => name !== 'active');
+  if (claims.length > 0) {
+    const width = Math.min(12, Math.max(...claims.map(([name]) => name.length)));
+    lines.push('', s.bold('Claims'));
+    for (const [rawName, value] of claims) {
+      const name = safeText(rawName, { max: 40 });
+      const shown =
+        isTimeClaim(rawName) && isNumericDate(value)
+          ? `${isoDate(value)} ${s.dim(`(${fromNow(value, nowMs)})`)}`
+          : valueText(value, s);
+      lines.push(`  ${s.cyan(name)}${' '.repeat(Math.max(0, width - name.length))}  ${shown}`);
+      const definition = claimDefinition(rawName);
+      if (definition) {
+        lines.push(
+          `  ${' '.repeat(width)}  ${s.dim(`${definition.label}: ${definition.description}`)}`,
+        );
+      }
+    }
+  }
+  if (findings.length > 0) {
+    lines.push('', s.bold('Findings'));
+    for (const f of findings) {
+      const mark =
+        f.level === 'info' ? s.cyan('i') : f.level === 'warning' ? s.yellow('!') : s.red('x');
+      lines.push(
+        `  ${mark} ${safeText(f.message, { max: MAX_VALUE })}${f.ref ? s.dim(` (${f.ref})`) : ''}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function valueText(value: unknown, s: Style): string {
+  if (typeof value === 'string') return s.green(safeText(value, { max: MAX_VALUE }));
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
+    return s.yellow(String(value));
+  }
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    return value.map((v) => s.green(safeText(v, { max: MAX_VALUE }))).join(', ');
+  }
+  return safeText(JSON.stringify(value), { max: MAX_VALUE });
+}
+
+/** What `oauth revoke` says on stderr. */
+export function renderRevoked(
+  tokenTypeHint: string | undefined,
+  removedFromCache: boolean,
+  s: Style,
+): string {
+  const what = tokenTypeHint === 'refresh_token' ? 'refresh token' : 'token';
+  return (
+    `${s.green('revoked:')} the server accepted the revocation of the ${what}` +
+    (removedFromCache ? ' (and it was removed from the token cache)' : '') +
+    '\n'
+  );
+}
