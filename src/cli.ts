@@ -26,6 +26,71 @@ function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
 }
 
+/**
+ * The server and client options (CLI.md "Server and client options") of every command that talks
+ * to an authorization server: token, introspect, revoke, and later login, call, userinfo.
+ */
+export function addClientOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--issuer <url>', 'the authorization server (discovery)').env('OAUTH_ISSUER'),
+    )
+    .addOption(new Option('--client-id <id>', 'the client id').env('OAUTH_CLIENT_ID'))
+    .addOption(
+      new Option(
+        '--client-secret <secret>',
+        'the client secret (as a flag it shows in the process list: prefer the env var or a file)',
+      ).env('OAUTH_CLIENT_SECRET'),
+    )
+    .addOption(
+      new Option(
+        '--client-secret-file <file>',
+        'read the client secret from a file (- for stdin)',
+      ).env('OAUTH_CLIENT_SECRET_FILE'),
+    )
+    .addOption(
+      new Option(
+        '--auth-method <method>',
+        'client authentication (default: from what is given and the metadata)',
+      )
+        .env('OAUTH_AUTH_METHOD')
+        .choices([
+          'client_secret_basic',
+          'client_secret_post',
+          'client_secret_jwt',
+          'private_key_jwt',
+          'none',
+        ]),
+    )
+    .addOption(
+      new Option('--private-key <file>', 'PEM or JWK private key for private_key_jwt').env(
+        'OAUTH_PRIVATE_KEY',
+      ),
+    )
+    .option('--key-id <kid>', 'kid of the client assertion (default: the JWK kid)')
+    .addOption(
+      new Option('--scope <scopes>', 'scopes (space- or comma-separated, repeatable)')
+        .env('OAUTH_SCOPE')
+        .argParser(collect),
+    )
+    .addOption(
+      new Option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)')
+        .env('OAUTH_RESOURCE')
+        .argParser(collect),
+    )
+    .addOption(
+      new Option('--audience <aud>', 'audience, for servers that take one').env('OAUTH_AUDIENCE'),
+    )
+    .option(
+      '--param <key=value>',
+      'extra request parameter (repeatable)',
+      (v: string, p?: string[]) => [...(p ?? []), v],
+    )
+    .option('--token-endpoint <url>', 'token endpoint (overrides discovery)')
+    .option('--introspection-endpoint <url>', 'introspection endpoint (overrides discovery)')
+    .option('--revocation-endpoint <url>', 'revocation endpoint (overrides discovery)');
+}
+
 export function buildProgram(ctx: Context, exit: Exit): Command {
   const program: Command = new Command('oauth')
     .description(
@@ -88,7 +153,8 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
     .summary('show what is inside a token (no verification)')
     .description(
       'Show the header, payload, claims and signature of a JWT (JWS, unsecured or JWE) without verifying it.\n' +
-        'The token is the argument, or stdin when it is "-" or piped. A leading "Bearer " is trimmed.',
+        'The token is the argument, or stdin when it is "-" or piped; whitespace and a leading ' +
+        '"Bearer " or "DPoP " are trimmed. Opaque tokens are said to be so (see `oauth introspect`).',
     )
     .argument('[token]', 'the token, or - for stdin')
     .option('--key <file>', 'decrypt a JWE with this key (PEM, JWK or JWKS)')
@@ -100,6 +166,7 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'echo "$TOKEN" | oauth decode',
         'oauth decode --json "$TOKEN" | jq .payload.exp',
         'oauth decode --key enc-key.pem "$JWE"',
+        'oauth decode --local "$TOKEN"                # times in your time zone',
       ]),
     )
     .action(async (token: string | undefined, options: Record<string, unknown>) => {
@@ -154,6 +221,345 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       const { verifyCommand } = await import('./commands/verify.js');
       const secretFromFlag = command.getOptionValueSource('secret') === 'cli';
       exit(await verifyCommand({ tokens, ...options, secretFromFlag }, ctx));
+    });
+
+  addClientOptions(
+    program
+      .command('token')
+      .summary('print a usable access token (cached, refreshed, or new with --grant)')
+      .description(
+        'Print an access token and nothing else: the cached one of the current login (refreshed ' +
+          'with its refresh token when expired, once even when many run at once), or a new one from ' +
+          'the token endpoint with --grant. A client-credentials token is reused from the cache until ' +
+          'shortly before it expires (--force gets a new one). Without any scope no scope parameter ' +
+          'is sent. Exit 3 when the server refuses (the error explained), 5 for a broken response.',
+      ),
+  )
+    .addOption(
+      new Option('--grant <grant>', 'get a new token with this grant').choices([
+        'client_credentials',
+        'refresh_token',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+        'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      ]),
+    )
+    .option('--refresh-token <token>', 'for --grant refresh_token (default: the cached one)')
+    .option('--force', 'ignore the cached token and get a new one')
+    .option('--no-cache', 'do not write the token to the cache')
+    .addOption(
+      new Option('--output <format>', 'token (default), header (Authorization: ...), json')
+        .choices(['token', 'header', 'json'])
+        .default('token'),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'TOKEN=$(oauth token --grant client_credentials --issuer "$ISSUER" --client-id ci --scope api:read)',
+        'OAUTH_CLIENT_SECRET_FILE=secret.txt oauth token --grant client_credentials --issuer "$ISSUER" --client-id ci',
+        'curl -H "$(oauth token --output header)" https://api.example.com/me',
+        'oauth token                                # the current login, refreshed when expired',
+        'oauth token --grant client_credentials --auth-method private_key_jwt --private-key key.pem \\',
+        '  --key-id k1 --issuer "$ISSUER" --client-id my-service',
+        'oauth token --json | jq -r .expires_at',
+      ]) +
+        '\nEnvironment: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CLIENT_SECRET_FILE,\n' +
+        '  OAUTH_AUTH_METHOD, OAUTH_PRIVATE_KEY, OAUTH_SCOPE, OAUTH_RESOURCE, OAUTH_AUDIENCE.\n',
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { tokenCommand } = await import('./commands/token.js');
+      const sourceOf = (name: string) => command.getOptionValueSource(name);
+      exit(await tokenCommand(options, sourceOf, ctx));
+    });
+
+  addClientOptions(
+    program
+      .command('introspect')
+      .summary('ask the server whether a token is active (RFC 7662)')
+      .description(
+        'Introspect a token at the introspection endpoint (RFC 7662) with client authentication and ' +
+          "show the response's claims. Exit 0 when active, 4 when not. The token is the argument, " +
+          '- for stdin, or by default the cached access token of the current login.',
+      )
+      .argument('[token]', 'the token (default: the cached one; - for stdin)'),
+  )
+    .addOption(
+      new Option('--token-type-hint <hint>', 'access_token or refresh_token').choices([
+        'access_token',
+        'refresh_token',
+      ]),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'oauth introspect --issuer "$ISSUER" --client-id ci "$TOKEN"   # secret in OAUTH_CLIENT_SECRET',
+        'oauth introspect                             # the cached token of the current login',
+        'oauth introspect --token-type-hint refresh_token --json | jq .active',
+      ]),
+    )
+    .action(
+      async (token: string | undefined, options: Record<string, unknown>, command: Command) => {
+        const { introspectCommand } = await import('./commands/introspect.js');
+        const sourceOf = (name: string) => command.getOptionValueSource(name);
+        exit(await introspectCommand({ ...options, token }, sourceOf, ctx));
+      },
+    );
+
+  addClientOptions(
+    program
+      .command('revoke')
+      .summary('revoke a token at the server (RFC 7009)')
+      .description(
+        'Revoke a token at the revocation endpoint (RFC 7009) with client authentication. The token ' +
+          'is the argument, - for stdin, or by default the cached access token of the current login, ' +
+          'which then leaves the cache.',
+      )
+      .argument('[token]', 'the token (default: the cached one; - for stdin)'),
+  )
+    .addOption(
+      new Option('--token-type-hint <hint>', 'access_token or refresh_token').choices([
+        'access_token',
+        'refresh_token',
+      ]),
+    )
+    .option('--no-cache', 'leave the token cache as it is')
+    .addHelpText(
+      'after',
+      examples([
+        'oauth revoke --issuer "$ISSUER" --client-id ci "$TOKEN"',
+        'oauth revoke --token-type-hint refresh_token   # the cached refresh token: ends the grant',
+      ]),
+    )
+    .action(
+      async (token: string | undefined, options: Record<string, unknown>, command: Command) => {
+        const { revokeCommand } = await import('./commands/revoke.js');
+        const sourceOf = (name: string) => command.getOptionValueSource(name);
+        exit(await revokeCommand({ ...options, token }, sourceOf, ctx));
+      },
+    );
+
+  program
+    .command('server')
+    .summary('run a local authorization server and protected resource (for tests and CI)')
+    .description(
+      'Run the embedded OAuth 2.0 / OpenID Connect server on 127.0.0.1 until interrupted. ' +
+        'The issuer URL is the first line on stdout.\n\n' +
+        'Built in: the public client oauth-cli (any loopback redirect port, PKCE); the client ci ' +
+        'with secret ci-secret (client credentials); a protected resource at <issuer>/api/... ' +
+        'that answers with the claims of its JWT access tokens (Bearer or DPoP; /api/write needs ' +
+        'scope api:write); a login page that accepts any user name.',
+    )
+    .addOption(
+      new Option('--port <n>', 'port on 127.0.0.1 (0: any free port)')
+        .argParser((value: string) => {
+          const n = Number(value);
+          if (!/^\d+$/.test(value) || n > 65535) {
+            throw new InvalidArgumentError('expected a port number from 0 to 65535');
+          }
+          return n;
+        })
+        .default(0),
+    )
+    .option('--auto-login <user>', 'skip the login and consent pages, signing in as this user')
+    .option(
+      '--client <id[:secret]>',
+      'add a client (repeatable): public without a secret, confidential with one',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--token-ttl <seconds>', 'lifetime of access and ID tokens (default 3600)', seconds)
+    .addHelpText(
+      'after',
+      examples([
+        'oauth server                                   # prints the issuer, runs until Ctrl-C',
+        'oauth server --port 9000 --auto-login alice --token-ttl 60',
+        'oauth server --json --client my-app --client my-svc:s3cret',
+        '',
+        '# in CI: start it, read the issuer, use it, stop it',
+        'oauth server --auto-login alice > issuer.txt & SERVER=$!',
+        'until [ -s issuer.txt ]; do sleep 0.1; done; ISSUER=$(head -1 issuer.txt)',
+        'TOKEN=$(oauth token --issuer "$ISSUER" --client-id ci --client-secret-file <(echo ci-secret) \\',
+        '  --grant client_credentials --scope api:read)',
+        'curl -H "Authorization: Bearer $TOKEN" "$ISSUER/api/me"',
+        'kill $SERVER',
+      ]),
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { serverCommand } = await import('./commands/server.js');
+      exit(await serverCommand(options, ctx));
+    });
+
+  program
+    .command('discover')
+    .summary('fetch, show and check the server metadata')
+    .description(
+      'Fetch the metadata of an authorization server: OpenID Connect Discovery\n' +
+        '(/.well-known/openid-configuration), then RFC 8414\n' +
+        '(/.well-known/oauth-authorization-server). Its issuer must equal the one given.\n' +
+        'Shows the endpoints, grants, response types, PKCE methods, client auth\n' +
+        'methods and signing algorithms, and findings against RFC 9700.',
+    )
+    .argument('[issuer]', 'the issuer identifier (https://..., or http on loopback)')
+    .addOption(
+      new Option('--issuer <url>', 'the issuer, when not given as the argument').env(
+        'OAUTH_ISSUER',
+      ),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'oauth discover https://accounts.google.com',
+        'oauth discover https://idp.example.com/realms/dev   # RFC 8414 path insertion',
+        'OAUTH_ISSUER=https://idp.example.com oauth discover --json | jq .findings',
+        'oauth discover --verbose https://idp.example.com     # HTTP trace on stderr',
+      ]) + '\nEnvironment: OAUTH_ISSUER.\n',
+    )
+    .action(async (issuer: string | undefined, options: { issuer?: string }) => {
+      const { discoverCommand } = await import('./commands/discover.js');
+      exit(await discoverCommand({ issuer: issuer ?? options.issuer }, ctx));
+    });
+
+  program
+    .command('status')
+    .summary('cached tokens: whose, for what, until when')
+    .description(
+      'List the cached tokens (never the tokens themselves): profile, issuer, client, subject, scopes, ' +
+        'expiry and where they are stored; the current login first. --issuer, --client-id or --profile ' +
+        'narrow the list. Nothing cached: "not logged in" on stderr, exit 0 (--json prints []).',
+    )
+    .addOption(new Option('--issuer <url>', 'only tokens from this issuer').env('OAUTH_ISSUER'))
+    .addOption(new Option('--client-id <id>', 'only tokens of this client').env('OAUTH_CLIENT_ID'))
+    .addHelpText(
+      'after',
+      examples([
+        'oauth status',
+        'oauth status --profile work',
+        "oauth status --json | jq '.[] | select(.expired)'",
+      ]) + '\nEnvironment: OAUTH_CONFIG_DIR (where the store is), OAUTH_ISSUER, OAUTH_CLIENT_ID.\n',
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { statusCommand } = await import('./commands/status.js');
+      const sourceOf = (name: string) => command.getOptionValueSource(name);
+      exit(await statusCommand({ options, sourceOf }, ctx));
+    });
+
+  program
+    .command('logout')
+    .summary('delete cached tokens')
+    .description(
+      'Delete cached tokens: those of the current login (the last one stored), or of the issuer, ' +
+        'client or profile given; --all deletes the whole token file (also a corrupt one).',
+    )
+    .addOption(new Option('--issuer <url>', "this issuer's tokens").env('OAUTH_ISSUER'))
+    .addOption(new Option('--client-id <id>', "this client's tokens").env('OAUTH_CLIENT_ID'))
+    .option('--all', 'every cached token (whatever --issuer/--client-id say)')
+    .option('--revoke', 'revoke the tokens at the server first (RFC 7009)')
+    .addHelpText(
+      'after',
+      examples([
+        'oauth logout                          # the current login',
+        'oauth logout --profile work',
+        'oauth logout --issuer https://idp.example --client-id my-app',
+        'oauth logout --all',
+      ]),
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { logoutCommand } = await import('./commands/logout.js');
+      const sourceOf = (name: string) => command.getOptionValueSource(name);
+      exit(await logoutCommand({ options, sourceOf }, ctx));
+    });
+
+  const profile = program
+    .command('profile')
+    .summary('named settings: add, list, show, remove')
+    .description(
+      'Named settings (issuer, client, auth method, key, scopes, resources, redirect) that ' +
+        '--profile <name> or OAUTH_PROFILE select. Precedence: flag > environment > profile > default.',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'oauth profile add work --issuer https://idp.example --client-id my-app --scope openid,email',
+        'oauth --profile work login',
+        'oauth profile list',
+      ]),
+    );
+
+  profile
+    .command('add')
+    .summary('save a named profile')
+    .description(
+      'Save settings under a name. A client secret is saved only with --save-secret (the file is ' +
+        'always 0600); --client-secret-file saves only the path. Environment variables are not read.',
+    )
+    .argument('<name>', 'letters, digits, ".", "_" or "-"')
+    .option('--issuer <url>', 'the authorization server (https, or http to loopback)')
+    .option('--client-id <id>', 'the client id')
+    .addOption(
+      new Option('--auth-method <method>', 'client authentication').choices([
+        'client_secret_basic',
+        'client_secret_post',
+        'client_secret_jwt',
+        'private_key_jwt',
+        'none',
+      ]),
+    )
+    .option('--private-key <file>', 'PEM or JWK for private_key_jwt (the path is saved)')
+    .option('--client-secret-file <file>', 'file holding the client secret (the path is saved)')
+    .option('--client-secret <secret>', 'the client secret (needs --save-secret)')
+    .option('--save-secret', 'save the client secret (--client-secret or OAUTH_CLIENT_SECRET)')
+    .option('--scope <scopes>', 'scopes (repeatable, space- or comma-separated)', collect)
+    .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collect)
+    .option('--audience <aud>', 'audience, for servers that take one')
+    .option('--redirect-uri <uri>', 'loopback redirect URI for login')
+    .option('--force', 'replace an existing profile of that name')
+    .addHelpText(
+      'after',
+      examples([
+        'oauth profile add work --issuer https://idp.example --client-id my-app --scope "openid email"',
+        'oauth profile add ci --issuer https://idp.example --client-id ci --client-secret-file ~/.ci-secret',
+        'OAUTH_CLIENT_SECRET=... oauth profile add ci --issuer https://idp.example --client-id ci --save-secret',
+        'oauth profile add api --issuer https://idp.example --client-id svc \\\n' +
+          '    --auth-method private_key_jwt --private-key key.pem --resource https://api.example',
+      ]),
+    )
+    .action(async (name: string, options: Record<string, unknown>, command: Command) => {
+      const { profileAddCommand } = await import('./commands/profile.js');
+      const secretFromFlag = command.getOptionValueSource('clientSecret') === 'cli';
+      exit(await profileAddCommand(name, { ...options, secretFromFlag }, ctx));
+    });
+
+  profile
+    .command('list')
+    .summary('list the profiles')
+    .description('List the profiles (the selected one marked with *).')
+    .addHelpText('after', examples(['oauth profile list', 'oauth profile list --json']))
+    .action(async () => {
+      const { profileListCommand } = await import('./commands/profile.js');
+      exit(await profileListCommand(ctx));
+    });
+
+  profile
+    .command('show')
+    .summary('show one profile')
+    .description('Show a profile (default: the one --profile or OAUTH_PROFILE selects).')
+    .argument('[name]', 'the profile')
+    .addHelpText(
+      'after',
+      examples(['oauth profile show work', 'oauth profile show work --json | jq .issuer']),
+    )
+    .action(async (name: string | undefined) => {
+      const { profileShowCommand } = await import('./commands/profile.js');
+      exit(await profileShowCommand(name, ctx));
+    });
+
+  profile
+    .command('remove')
+    .summary('delete a profile')
+    .description('Delete a profile. Its cached tokens stay until `oauth logout`.')
+    .argument('<name>', 'the profile')
+    .addHelpText('after', examples(['oauth profile remove work']))
+    .action(async (name: string) => {
+      const { profileRemoveCommand } = await import('./commands/profile.js');
+      exit(await profileRemoveCommand(name, ctx));
     });
 
   program

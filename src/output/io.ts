@@ -1,9 +1,25 @@
 // The process's streams as the commands see them: stdout for results only, stderr for everything
 // else, colour decided per stream (TTY, NO_COLOR, --no-color, FORCE_COLOR), and whether we may prompt.
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { usageError } from '../errors.js';
 
 export type Style = ChalkInstance;
+
+/** chalk with colour off, without loading chalk: any chain of styles returns the text as given. */
+function noColour(render: (...text: unknown[]) => string): Style {
+  const style: Style = new Proxy(render, {
+    get(_target, key) {
+      if (key === 'level') return 0;
+      if (key === 'visible') return invisible; // chalk.visible prints nothing when colour is off
+      if (typeof key === 'symbol' || key === 'then') return undefined;
+      if (/^(bg)?(hex|rgb|ansi256)$/i.test(key)) return () => style;
+      return style;
+    },
+  }) as unknown as Style;
+  return style;
+}
+const plain = noColour((...text) => (text.length === 1 ? String(text[0]) : text.join(' ')));
+const invisible = noColour(() => '');
 
 export interface Io {
   /** Writes to stdout exactly as given. */
@@ -53,18 +69,24 @@ export function colorLevel(
   return 1;
 }
 
-export function createIo(proc: ProcessLike, options: { noColor: boolean }): Io {
+export async function createIo(proc: ProcessLike, options: { noColor: boolean }): Promise<Io> {
   const stdoutIsTTY = proc.stdout.isTTY === true;
   const stderrIsTTY = proc.stderr.isTTY === true;
   const stdinIsTTY = proc.stdin.isTTY === true;
+  const outLevel = colorLevel(stdoutIsTTY, proc.env, options.noColor);
+  const errLevel = colorLevel(stderrIsTTY, proc.env, options.noColor);
+  // chalk (and node:os and node:tty, which it imports to probe the terminal) loads only when colour
+  // is on: piped and scripted runs start 3-10 ms sooner (DESIGN.md "Performance", `npm run bench`).
+  const { Chalk } = outLevel > 0 || errLevel > 0 ? await import('chalk') : { Chalk: undefined };
+  const style = (level: ColorLevel): Style => (Chalk && level > 0 ? new Chalk({ level }) : plain);
   return {
     out: (text) => void proc.stdout.write(text),
     err: (text) => void proc.stderr.write(text),
     stdoutIsTTY,
     stderrIsTTY,
     stdinIsTTY,
-    outStyle: new Chalk({ level: colorLevel(stdoutIsTTY, proc.env, options.noColor) }),
-    errStyle: new Chalk({ level: colorLevel(stderrIsTTY, proc.env, options.noColor) }),
+    outStyle: style(outLevel),
+    errStyle: style(errLevel),
     canPrompt: stdinIsTTY && stderrIsTTY && !proc.env.CI,
     readStdin: (maxBytes) => readAll(proc.stdin, maxBytes),
     stdinLines: () => stdinLines(proc.stdin),

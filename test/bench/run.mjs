@@ -1,0 +1,275 @@
+// `npm run bench`: whole-process medians of the built CLI against Node's own floor, run side by side
+// (A B A B ...) on this machine, printed as a Markdown table of ratios (DESIGN.md "Performance").
+// Not a test: a missed ratio is printed, and only a case that cannot run at all fails the run.
+// `node test/bench/run.mjs decode verify` runs only the cases whose names contain those words;
+// BENCH_RUNS=<n> sets the runs of each side (default 40).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeFixtures } from './fixtures.mjs';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const BIN = here('../../bin/oauth.js');
+/** Runs of each side for start-up cases; memory and throughput cases scale from it. */
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const WARMUP = 2;
+const TOKENS = 10_000;
+
+const node = (...args) => ({ argv: [process.execPath, ...args] });
+const oauth = (...args) => node(BIN, ...args);
+const NODE_FLOOR = node('-e', '0');
+
+const fx = await makeFixtures(TOKENS);
+const tokensOnStdin = readFileSync(fx.tokensFile);
+const configDir = mkdtempSync(join(tmpdir(), 'oauth-bench-config-'));
+const env = { ...process.env, OAUTH_CONFIG_DIR: configDir };
+for (const key of ['FORCE_COLOR', 'OAUTH_PROFILE', 'OAUTH_ISSUER', 'OAUTH_VERIFY_SECRET']) {
+  delete env[key];
+}
+env.OAUTH_CLIENT_SECRET = 'ci-secret'; // of the embedded server's built-in client `ci`
+
+/** The embedded server for the token cases, with one client-credentials token in the store. */
+const server = await startServer().catch((err) => ({ error: err.message }));
+const issuer = server.issuer ?? 'http://127.0.0.1:9/server-did-not-start';
+const tokenEndpoint = `${issuer}/token`;
+const asCi = ['--issuer', issuer, '--client-id', 'ci'];
+if (server.issuer)
+  spawnSync(process.execPath, [BIN, 'token', ...asCi, '--grant', 'client_credentials'], { env });
+
+/**
+ * The cases: `command` against `baseline`, both whole processes. kind 'time' and 'memory' pass when
+ * ratio <= limit, 'throughput' (units per second; `units` items each run) when ratio >= limit;
+ * 'ready' (no baseline) when the first line on stdout comes within `limit` ms.
+ */
+const cases = [
+  {
+    name: '`oauth --help`',
+    kind: 'time',
+    command: oauth('--help'),
+    baseline: NODE_FLOOR,
+    limit: 1.2,
+  },
+  {
+    name: '`oauth decode <jwt>`',
+    kind: 'time',
+    command: oauth('decode', fx.jwt),
+    baseline: NODE_FLOOR,
+    limit: 1.2,
+  },
+  {
+    name: '`oauth verify --jwks <file> <jwt>`',
+    kind: 'time',
+    command: oauth('verify', '--jwks', fx.jwksFile, fx.jwt),
+    baseline: NODE_FLOOR,
+    limit: 1.3,
+  },
+  {
+    name: `\`oauth verify --jwks <file>\`, ${TOKENS.toLocaleString('en')} RS256 tokens on stdin`,
+    kind: 'throughput',
+    units: TOKENS,
+    command: { ...oauth('verify', '--jwks', fx.jwksFile), input: tokensOnStdin },
+    baseline: { ...node(here('./jose-loop.mjs'), fx.jwksFile), input: tokensOnStdin },
+    baselineName: 'bare jose loop',
+    limit: 0.8,
+  },
+  {
+    name: 'max RSS of `oauth decode <jwt>`',
+    kind: 'memory',
+    command: oauth('decode', fx.jwt),
+    baseline: NODE_FLOOR,
+    limit: 1.3,
+  },
+  {
+    name: '`oauth token` answered from the store',
+    kind: 'time',
+    command: oauth('token', ...asCi),
+    baseline: NODE_FLOOR,
+    limit: 1.3,
+  },
+  {
+    name: '`oauth token --grant client_credentials` from a local server (one exchange)',
+    kind: 'time',
+    command: oauth(
+      'token',
+      ...asCi,
+      '--grant',
+      'client_credentials',
+      '--token-endpoint',
+      tokenEndpoint,
+      '--force',
+      '--no-cache',
+    ),
+    baseline: node(here('./fetch-token.mjs'), tokenEndpoint),
+    baselineName: 'one `fetch`',
+    limit: 1.3,
+  },
+  {
+    name: '`oauth server` ready (first line on stdout)',
+    kind: 'ready',
+    command: oauth('server'),
+    limit: 1500,
+  },
+];
+
+class CannotRun extends Error {}
+
+/** One run: wall milliseconds, or max RSS in KiB for memory cases. */
+function runOnce({ argv, input }, kind) {
+  const rssFile = join(fx.dir, 'rss');
+  const [file, ...args] = kind === 'memory' ? maxRssArgv(argv, rssFile) : argv;
+  const start = process.hrtime.bigint();
+  const r = spawnSync(file, args, {
+    env,
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.error || r.status !== 0) {
+    const why = r.error?.message ?? `exit ${r.status ?? r.signal}: ${String(r.stderr).trim()}`;
+    throw new CannotRun(`${argv.slice(1).join(' ').slice(0, 60)}: ${why.slice(0, 300)}`);
+  }
+  if (kind !== 'memory') return ms;
+  const kib = Number.parseInt(readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '', 10);
+  if (!Number.isFinite(kib)) throw new CannotRun('could not read the max RSS');
+  return kib;
+}
+
+/** GNU time's %M when installed, else a preload that reports process.resourceUsage().maxRSS. */
+function maxRssArgv(argv, rssFile) {
+  if (existsSync('/usr/bin/time')) return ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...argv];
+  const [exe, ...rest] = argv;
+  env.BENCH_RSS_FILE = rssFile;
+  return [exe, '--require', here('./max-rss.cjs'), ...rest];
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Milliseconds from spawning a long-running command to its first line on stdout; then stops it. */
+function readyTime({ argv }) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let ms;
+    child.stdout.setEncoding('utf8').on('data', (data) => {
+      out += data;
+      if (ms === undefined && out.includes('\n')) {
+        ms = Number(process.hrtime.bigint() - start) / 1e6;
+        child.kill('SIGTERM');
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (data) => (err += data));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      ms === undefined
+        ? reject(new CannotRun(`exit ${code} before a line on stdout: ${err.trim().slice(0, 300)}`))
+        : resolve({ ms, line: out.split('\n')[0] }),
+    );
+  });
+}
+
+/** `oauth server` on a free port, for the token cases. */
+async function startServer() {
+  const child = spawn(process.execPath, [BIN, 'server'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const issuer = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (data) => {
+      out += data;
+      if (out.includes('\n')) resolve(out.split('\n')[0].trim());
+    });
+    child.on('close', (code) => reject(new Error(`oauth server exited with ${code}`)));
+  });
+  return { issuer, stop: () => child.kill('SIGTERM') };
+}
+
+const RUNS_OF = { time: RUNS, memory: Math.max(5, RUNS >> 2), throughput: Math.max(3, RUNS >> 3) };
+RUNS_OF.ready = RUNS_OF.throughput;
+
+async function measure(c) {
+  const runs = RUNS_OF[c.kind];
+  if (c.kind === 'ready') {
+    const times = [];
+    for (let i = 0; i < runs; i++) times.push((await readyTime(c.command)).ms);
+    const value = median(times);
+    return { value, ok: value < c.limit };
+  }
+  const a = [];
+  const b = [];
+  for (let i = 0; i < WARMUP + runs; i++) {
+    const x = runOnce(c.command, c.kind);
+    const y = runOnce(c.baseline, c.kind);
+    if (i >= WARMUP) (a.push(x), b.push(y));
+  }
+  const [value, base] = [median(a), median(b)];
+  if (c.kind === 'throughput') {
+    const perSecond = (ms) => c.units / (ms / 1000);
+    const ratio = base / value;
+    return { value: perSecond(value), base: perSecond(base), ratio, ok: ratio >= c.limit };
+  }
+  const ratio = value / base;
+  return { value, base, ratio, ok: ratio <= c.limit };
+}
+
+const show = {
+  time: (ms) => `${ms.toFixed(1)} ms`,
+  ready: (ms) => `${ms.toFixed(0)} ms`,
+  memory: (kib) => `${(kib / 1024).toFixed(1)} MiB`,
+  throughput: (perSecond) => `${Math.round(perSecond).toLocaleString('en')} tokens/s`,
+};
+const showLimit = {
+  time: (limit) => `≤ ${limit}`,
+  memory: (limit) => `≤ ${limit}`,
+  throughput: (limit) => `≥ ${limit}`,
+  ready: (limit) => `< ${limit} ms`,
+};
+
+console.log(
+  `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ` +
+    `${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}. Medians of ${RUNS_OF.time} interleaved ` +
+    `runs (memory ${RUNS_OF.memory}, throughput and ready ${RUNS_OF.throughput}); the baseline is ` +
+    `\`node -e 0\` unless named; ${fx.distinct.toLocaleString('en')} distinct tokens repeated ` +
+    `to ${TOKENS.toLocaleString('en')}.\n`,
+);
+console.log('| case | median | baseline median | ratio | limit | ok |');
+console.log('| --- | ---: | ---: | ---: | ---: | :---: |');
+let broken = 0;
+const only = process.argv.slice(2);
+for (const c of cases.filter(
+  ({ name }) => only.length === 0 || only.some((w) => name.includes(w)),
+)) {
+  const limit = showLimit[c.kind](c.limit);
+  try {
+    if (c.command.argv.includes('--issuer') && server.error) throw new CannotRun(server.error);
+    const r = await measure(c);
+    const base = r.base === undefined ? '—' : show[c.kind](r.base);
+    const baseName = c.baselineName ? ` (${c.baselineName})` : '';
+    const ratio = r.ratio === undefined ? '—' : r.ratio.toFixed(2);
+    console.log(
+      `| ${c.name} | ${show[c.kind](r.value)} | ${base}${baseName} | ${ratio} | ${limit} | ` +
+        `${r.ok ? 'yes' : '**no**'} |`,
+    );
+  } catch (err) {
+    if (!(err instanceof CannotRun)) throw err;
+    broken += 1;
+    const why = err.message.replaceAll('|', '\\|').replaceAll('\n', ' ');
+    console.log(`| ${c.name} | could not run: ${why} | | | ${limit} | **no** |`);
+  }
+}
+
+server.stop?.();
+fx.remove();
+rmSync(configDir, { recursive: true, force: true });
+process.exitCode = broken === 0 ? 0 : 1;
