@@ -137,6 +137,8 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
     findAccount: async (_ctx: unknown, sub: string) => account(sub),
     // RFC 7636: S256 for every client, public or not.
     pkce: { required: () => true },
+    // RFC 9700 §2.1.2: the code flow only; no implicit or hybrid response types are offered.
+    responseTypes: ['code', 'none'],
     clientBasedCORS: () => false,
     interactions: {
       url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,

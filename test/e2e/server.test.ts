@@ -89,6 +89,14 @@ describe('oauth server', () => {
     expect(meta.dpop_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256']));
   });
 
+  it('regression: offers no implicit or hybrid flow, so `oauth discover` finds nothing', async () => {
+    expect(meta.response_types_supported).toEqual(['code', 'none']);
+    expect(meta.grant_types_supported).not.toContain('implicit');
+    const r = await runCli(['discover', server.issuer, '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings).toEqual([]);
+  });
+
   it('publishes a public JWKS', async () => {
     const jwks = (await (await fetch(String(meta.jwks_uri))).json()) as { keys: Json[] };
     expect(jwks.keys.length).toBeGreaterThan(0);
