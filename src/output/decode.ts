@@ -156,7 +156,8 @@ function claimLines(
   return lines;
 }
 
-function valueText(value: unknown, s: Style): string {
+/** A claim's value on one line: strings green, numbers yellow, the rest as escaped JSON. */
+export function valueText(value: unknown, s: Style): string {
   if (typeof value === 'string') return s.green(safeText(value, { max: MAX_VALUE }));
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
     return s.yellow(String(value));

@@ -2,6 +2,7 @@
 // `decode` shows them (dates with their distance from now, registered names explained).
 import type { Finding } from '../findings.js';
 import { claimDefinition, fromNow, isNumericDate, isTimeClaim, isoDate } from '../token/claims.js';
+import { valueText } from './decode.js';
 import type { Style } from './io.js';
 import { safeText } from './text.js';
 
@@ -53,17 +54,6 @@ export function renderIntrospection(
     }
   }
   return `${lines.join('\n')}\n`;
-}
-
-function valueText(value: unknown, s: Style): string {
-  if (typeof value === 'string') return s.green(safeText(value, { max: MAX_VALUE }));
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
-    return s.yellow(String(value));
-  }
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-    return value.map((v) => s.green(safeText(v, { max: MAX_VALUE }))).join(', ');
-  }
-  return safeText(JSON.stringify(value), { max: MAX_VALUE });
 }
 
 /** What `oauth revoke` says on stderr. */
