@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/main.js';
+// CommonJS (bin/package.json): the bundle is CommonJS, so start-up skips Node's ESM loader.
+require('../dist/main.cjs');

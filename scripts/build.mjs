@@ -1,13 +1,17 @@
-// Bundles src/main.ts into dist/ (one minified ESM entry plus lazily loaded chunks), with the few
-// resolutions that keep start-up close to `node -e 0` (DESIGN.md "Performance"; `npm run bench`).
+// Bundles src/ into dist/ as minified CommonJS: dist/main.cjs plus one file for each module that the
+// source loads with import(), so a run parses only main and what its command needs, and skips Node's
+// ESM loader (DESIGN.md "Performance"; `npm run bench`). The source stays ESM TypeScript.
 import { rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
+
+/** Loaded by the real import() at run time (ESM-only, or never bundled). */
+const EXTERNAL = ['oidc-provider', 'playwright-core'];
 
 /**
  * Module shims that keep work out of every run's start-up:
- * - `import process from 'node:process'` (chalk does it) makes Node build the ESM facade of the
- *   process object, which reads process.stdin/stdout/stderr and so creates all three streams; the
- *   global is the same object.
+ * - `import process from 'node:process'` (chalk does it): the global is the same object.
  * - commander requires node:child_process at load only to run external subcommands, which oauth
  *   never does: load it on first use.
  */
@@ -23,36 +27,97 @@ const shims = {
         : undefined,
     );
     b.onLoad({ filter: /^process$/, namespace: 'shim' }, () => ({
-      contents: 'export default process;',
+      contents: 'module.exports = process;',
     }));
     b.onLoad({ filter: /^child_process$/, namespace: 'shim' }, () => ({
-      contents:
-        "export const spawn = (...args) => process.getBuiltinModule('node:child_process').spawn(...args);",
+      contents: "exports.spawn = (...args) => require('node:child_process').spawn(...args);",
     }));
   },
 };
 
-// Chunk names carry content hashes: start clean so dist/ holds only this build.
+/** Output name of a lazily loaded module: `commands.decode`, `http.client`, `vendor.jose`. */
+function lazyName(spec, path) {
+  if (!spec.startsWith('.')) return `vendor.${spec.replace(/^@/, '').replaceAll('/', '.')}`;
+  return relative('src', path)
+    .replace(/\.[cm]?[jt]s$/, '')
+    .split(sep)
+    .join('.');
+}
+
+/**
+ * esbuild cannot split CommonJS, so every import() of a bundled module becomes its own entry
+ * point, and the import() a require() of that file: `dist/<name>.cjs`, loaded only when reached.
+ * A static import of such a module from src/ requires the same file, so it is loaded once. Other
+ * shared code is duplicated across entries. Found while building; `entries` collects them.
+ */
+function lazyEntries(entries) {
+  const RESOLVING = Symbol('resolving');
+  const lazy = (name) => ({ path: name, namespace: 'lazy' });
+  return {
+    name: 'lazy-entries',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === RESOLVING || args.namespace === 'lazy') return undefined;
+        const dynamic = args.kind === 'dynamic-import';
+        if (!dynamic && !(args.kind === 'import-statement' && args.path.startsWith('.'))) {
+          return undefined;
+        }
+        if (args.path.startsWith('node:') || builtinModules.includes(args.path)) {
+          // esbuild keeps import() of a built-in, which would start Node's ESM loader.
+          return dynamic ? { path: args.path, namespace: 'builtin' } : undefined;
+        }
+        if (EXTERNAL.includes(args.path)) return { path: args.path, external: true };
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: RESOLVING,
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (!dynamic) {
+          const name = [...entries].find(([, path]) => path === resolved.path)?.[0];
+          return name === undefined ? { path: resolved.path } : lazy(name);
+        }
+        const name = lazyName(args.path, resolved.path);
+        entries.set(name, resolved.path);
+        return lazy(name);
+      });
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(`./${args.path}.cjs`)});`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^\.\/.*\.cjs$/, namespace: 'lazy' }, (args) => ({
+        path: args.path,
+        external: true,
+      }));
+    },
+  };
+}
+
+// Start clean so dist/ holds only this build.
 rmSync('dist', { recursive: true, force: true });
 
-await build({
-  entryPoints: ['src/main.ts'],
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  minify: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.19',
-  legalComments: 'none',
-  external: ['oidc-provider', 'playwright-core'],
-  plugins: [shims],
-  // Bundled CommonJS (commander, undici) calls require() for Node built-ins only. Serving it from
-  // process.getBuiltinModule (Node >= 20.16) avoids importing node:module into ESM (createRequire),
-  // which alone adds ~10 ms to an empty ESM file.
-  banner: {
-    js: 'const require=(id)=>process.getBuiltinModule(id)??(()=>{throw new Error(`cannot require ${id}: not a Node built-in`)})();',
-  },
-  logLevel: 'warning',
-});
+const entries = new Map([['main', resolve('src/main.ts')]]);
+let built = 0;
+// Each build may find more import() targets (in the lazy entries themselves): repeat until none.
+while (built < entries.size) {
+  built = entries.size;
+  await build({
+    entryPoints: Object.fromEntries(entries),
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    minify: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20.19',
+    legalComments: 'none',
+    external: EXTERNAL,
+    plugins: [shims, lazyEntries(entries)],
+    logLevel: 'warning',
+  });
+}

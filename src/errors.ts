@@ -19,13 +19,21 @@ export interface CliErrorOptions {
   cause?: unknown;
 }
 
+/** Marks CliErrors across bundle files: each lazily loaded dist/*.cjs has its own copy of this class. */
+const BRAND = Symbol.for('oauth.CliError');
+
 export class CliError extends Error {
   readonly code: string;
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
 
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && BRAND in value;
+  }
+
   constructor(code: string, exitCode: ExitCode, message: string, options: CliErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Object.defineProperty(this, BRAND, { value: true });
     this.name = 'CliError';
     this.code = code;
     this.exitCode = exitCode;

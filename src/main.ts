@@ -1,11 +1,12 @@
 // Composition root: builds the real context, runs the program, turns any error into its exit code.
 // The only place that sets the process's exit code.
+import { fstatSync, writeSync } from 'node:fs';
 import { buildProgram } from './cli.js';
 import { defaultGlobals, type Context } from './context.js';
 import { CliError, ExitCode, toCliError } from './errors.js';
 import type { HttpClient } from './http/client.js';
 import { renderError } from './output/error.js';
-import { createIo } from './output/io.js';
+import { createIo, type ProcessLike, type Sink } from './output/io.js';
 
 /** Flags needed before commander has parsed anything (to render its own errors right). */
 function earlyFlags(args: string[]) {
@@ -44,9 +45,64 @@ async function createHttp(ctx: Context): Promise<HttpClient> {
   });
 }
 
+/**
+ * stdout or stderr as plain writes to its descriptor. Creating process.stdout for a pipe loads
+ * node:net and a socket, ~10% of a short run (`npm run bench`); on Linux that stream writes
+ * synchronously too, so the output is the same. A descriptor that would block (a non-blocking
+ * pipe) hands over to the stream for good, which keeps the order.
+ */
+function descriptorSink(fd: 1 | 2): Sink & { flush(done: () => void): void } {
+  let stream: NodeJS.WriteStream | undefined;
+  // `oauth ... | head -1`: a closed pipe is the reader's choice, not an error.
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (fd === 1) process.exit(process.exitCode ?? 0);
+  };
+  const toStream = () => {
+    stream = fd === 1 ? process.stdout : process.stderr;
+    stream.on('error', onError);
+    return stream;
+  };
+  const write = (text: string): unknown => {
+    if (stream) return stream.write(text);
+    const bytes = Buffer.from(text);
+    let written = 0;
+    try {
+      while (written < bytes.length) written += writeSync(fd, bytes, written);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return onError(err as Error);
+      return toStream().write(bytes.subarray(written));
+    }
+    return true;
+  };
+  const flush = (done: () => void) => (stream ? stream.write('', done) : done());
+  return { isTTY: isTerminal(fd), write, flush };
+}
+
+/** Only a character device can be a terminal: pipes and files skip node:tty (which loads net). */
+function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return process.getBuiltinModule('node:tty').isatty(fd);
+}
+
+const stdout = descriptorSink(1);
+const stderr = descriptorSink(2);
+
 async function main(argv: string[]): Promise<number> {
   const early = earlyFlags(argv.slice(2));
-  const io = await createIo(process, { noColor: early.noColor });
+  const proc: ProcessLike = {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout,
+    stderr,
+    env: process.env,
+  };
+  const io = await createIo(proc, { noColor: early.noColor });
   const interrupt = new AbortController();
   let listening = false;
   let httpClient: Promise<HttpClient> | undefined;
@@ -91,12 +147,6 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-// `oauth ... | head -1`: a closed pipe is the reader's choice, not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw err;
-});
-
-const code = await main(process.argv);
-// Flush stdout before exiting so piped output is never cut; exit so idle sockets do not linger.
-process.stdout.write('', () => process.exit(code));
+// Flush before exiting so piped output is never cut; exit so idle sockets do not linger.
+// (No top-level await: the bundle is CommonJS, which skips Node's ESM loader at start-up.)
+void main(process.argv).then((code) => stdout.flush(() => stderr.flush(() => process.exit(code))));

@@ -1,6 +1,6 @@
 // `oauth verify [tokens...]`: load the keys once from the source the user chose, verify each token
 // (arguments, or one per line on stdin), print one result each; exit 0 only when all are valid.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { renderVerifyJson, renderVerifyLine, renderVerifyText } from '../output/verify.js';
@@ -192,9 +192,7 @@ async function loadKeys(o: VerifyOptions, ctx: Context): Promise<LoadedKeys> {
   }
   if (o.secretFile !== undefined) {
     const text =
-      o.secretFile === '-'
-        ? await ctx.io.readStdin(64 * 1024)
-        : await readFile(o.secretFile, 'utf8');
+      o.secretFile === '-' ? await ctx.io.readStdin(64 * 1024) : readFileSync(o.secretFile, 'utf8');
     const secret = text.replace(/\r?\n$/, '');
     return {
       keySet: { keys: [keyFromSecret(secret, o.secretFile)] },

@@ -3,7 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+// undici's parts, not its index: the index loads fetch, WebSocket, caches and mocks too, 544 KB
+// that cost ~70 ms of every request's start-up (DESIGN.md "Performance"). The proxy path takes the
+// index, which also gives the dispatchers the `connect` that proxy tunnels use.
+import type { Dispatcher } from 'undici';
+import Agent from 'undici/lib/dispatcher/agent.js';
+import undiciRequest from 'undici/lib/api/api-request.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { redactUrl } from './redact.js';
@@ -100,8 +105,8 @@ export function checkUrl(input: string | URL, purpose: string): URL {
 
 export function createHttpClient(options: HttpOptions): HttpClient {
   const ca = options.cacert === undefined ? undefined : readCaFile(options.cacert);
-  let dispatcher: Dispatcher | undefined;
-  const getDispatcher = (): Dispatcher => (dispatcher ??= buildDispatcher(options, ca));
+  let dispatcher: Promise<Dispatcher> | undefined;
+  const getDispatcher = (): Promise<Dispatcher> => (dispatcher ??= buildDispatcher(options, ca));
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const policy = req.redirect ?? 'never';
@@ -109,7 +114,12 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     let method: string = req.method ?? 'GET';
     let body = req.body;
     for (let hop = 0; ; hop++) {
-      const response = await exchange(getDispatcher(), options, { ...req, url, method, body });
+      const response = await exchange(await getDispatcher(), options, {
+        ...req,
+        url,
+        method,
+        body,
+      });
       const location = response.headers.location;
       if (response.status < 300 || response.status >= 400 || response.status === 304) {
         return response;
@@ -188,7 +198,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   async function close(): Promise<void> {
     const current = dispatcher;
     dispatcher = undefined;
-    if (current) await current.close();
+    if (current) await (await current).close();
   }
 
   return { request, getJson, close };
@@ -214,7 +224,10 @@ function readCaFile(path: string): string[] {
   return [...rootCertificates, pem];
 }
 
-function buildDispatcher(options: HttpOptions, ca: string[] | undefined): Dispatcher {
+async function buildDispatcher(
+  options: HttpOptions,
+  ca: string[] | undefined,
+): Promise<Dispatcher> {
   const ms = Math.round(options.timeout * 1000);
   const tls = { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) };
   const base = { connect: { ...tls, timeout: ms }, headersTimeout: ms, bodyTimeout: ms };
@@ -222,8 +235,9 @@ function buildDispatcher(options: HttpOptions, ca: string[] | undefined): Dispat
   const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
   const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
   if (httpsProxy === '' && httpProxy === '') return new Agent(base);
+  const undici = await import('undici');
   // Everything passed explicitly, so the env given here (not process.env) decides.
-  return new EnvHttpProxyAgent({
+  return new undici.EnvHttpProxyAgent({
     ...base,
     httpProxy,
     httpsProxy,
@@ -288,8 +302,9 @@ async function exchange(
   let bodyDeadline: NodeJS.Timeout | undefined;
   let deadlinePassed = false;
   try {
-    const response = await undiciRequest(req.url, {
-      dispatcher,
+    const response = await undiciRequest.call(dispatcher, {
+      origin: req.url.origin,
+      path: `${req.url.pathname}${req.url.search}`,
       method: req.method as Dispatcher.HttpMethod,
       headers,
       body: body === undefined ? null : body,

@@ -40,10 +40,17 @@ export interface Io {
   stdinLines(): AsyncIterable<string>;
 }
 
+/** Where output goes: a stream, or main.ts's plain descriptor writes (no stream at start-up). */
+export interface Sink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
 export interface ProcessLike {
+  /** Read only when a command asks (creating process.stdin costs start-up time). */
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: Sink;
+  stderr: Sink;
   env: NodeJS.ProcessEnv;
 }
 
@@ -72,7 +79,6 @@ export function colorLevel(
 export async function createIo(proc: ProcessLike, options: { noColor: boolean }): Promise<Io> {
   const stdoutIsTTY = proc.stdout.isTTY === true;
   const stderrIsTTY = proc.stderr.isTTY === true;
-  const stdinIsTTY = proc.stdin.isTTY === true;
   const outLevel = colorLevel(stdoutIsTTY, proc.env, options.noColor);
   const errLevel = colorLevel(stderrIsTTY, proc.env, options.noColor);
   // chalk (and node:os and node:tty, which it imports to probe the terminal) loads only when colour
@@ -84,10 +90,14 @@ export async function createIo(proc: ProcessLike, options: { noColor: boolean })
     err: (text) => void proc.stderr.write(text),
     stdoutIsTTY,
     stderrIsTTY,
-    stdinIsTTY,
+    get stdinIsTTY() {
+      return proc.stdin.isTTY === true;
+    },
     outStyle: style(outLevel),
     errStyle: style(errLevel),
-    canPrompt: stdinIsTTY && stderrIsTTY && !proc.env.CI,
+    get canPrompt() {
+      return proc.stdin.isTTY === true && stderrIsTTY && !proc.env.CI;
+    },
     readStdin: (maxBytes) => readAll(proc.stdin, maxBytes),
     stdinLines: () => stdinLines(proc.stdin),
   };
