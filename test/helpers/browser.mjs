@@ -2,6 +2,7 @@
 // (the last argument), drives the embedded server's real login, consent and device pages with
 // plain HTTP (a cookie jar, redirects followed by hand, forms submitted as a browser would), and
 // finally requests the loopback redirect like a browser. User name: OAUTH_TEST_USER or "alice".
+// OAUTH_TEST_DENY=1 presses Cancel/Deny (the form posting to .../abort) instead of going ahead.
 // Exit 0 once the redirect (or a final page with no form) is reached; non-zero with a message.
 
 const user = process.env.OAUTH_TEST_USER ?? 'alice';
@@ -48,9 +49,13 @@ function attr(tag, name) {
   return m ? decodeEntities(m[2] ?? m[3] ?? m[4] ?? '') : undefined;
 }
 
-/** The first form of the page (the one that goes ahead: sign in, allow, continue). */
+/** The first form of the page (the one that goes ahead: sign in, allow, continue), or the deny one. */
 function firstForm(html) {
-  const m = /<form\b[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  const forms = [...html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/gi)];
+  const deny = process.env.OAUTH_TEST_DENY
+    ? forms.find((f) => /action="[^"]*\/abort"/i.test(f[0]))
+    : undefined;
+  const m = deny ?? forms[0];
   if (!m) return undefined;
   const tag = m[0].slice(0, m[0].indexOf('>') + 1);
   const fields = new URLSearchParams();

@@ -1,0 +1,113 @@
+// Opening the user's browser for a login (SECURITY.md): the command the user named (--browser or
+// $BROWSER) run without a shell with the URL as one argument, else the system opener on a TTY
+// outside CI; only https URLs, or http to loopback. The browser's own output goes to stderr.
+import { spawn } from 'node:child_process';
+import type { Context } from '../context.js';
+import { usageError } from '../errors.js';
+import { isLoopbackHost } from '../http/client.js';
+
+/** Splits a command line into words as a POSIX shell would (quotes, backslashes), running nothing. */
+export function splitCommand(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] ?? '';
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      else word += ch;
+      continue;
+    }
+    if (quote === '"') {
+      if (ch === '"') quote = undefined;
+      else if (ch === '\\' && i + 1 < line.length && '"\\$`\n'.includes(line[i + 1] ?? '')) {
+        word += line[++i];
+      } else word += ch;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  if (quote !== undefined) {
+    throw usageError(
+      'browser_command_invalid',
+      `the browser command has an unclosed ${quote} quote`,
+      'fix --browser or $BROWSER',
+    );
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** Only https URLs, or http to loopback, are handed to a browser. */
+export function openableUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (
+      parsed.protocol === 'https:' ||
+      (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))
+    );
+  } catch {
+    return false;
+  }
+}
+
+export type BrowserOutcome = 'command' | 'system' | 'none';
+
+/**
+ * Opens `url`: with `command` (--browser, else $BROWSER) by running it; else the system opener at
+ * a TTY without CI; else nothing (the caller has printed the URL). `false` is --no-browser.
+ */
+export async function openBrowser(
+  ctx: Context,
+  url: string,
+  command: string | false | undefined,
+  onFailure: (message: string) => void,
+): Promise<BrowserOutcome> {
+  if (command === false || !openableUrl(url)) return 'none';
+  const line =
+    command ??
+    (ctx.env.BROWSER !== undefined && ctx.env.BROWSER !== '' ? ctx.env.BROWSER : undefined);
+  if (line !== undefined) {
+    const [file, ...args] = splitCommand(line);
+    if (file === undefined) return 'none';
+    const child = spawn(file, [...args, url], { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    child.stdout.on('data', (chunk: Buffer) => ctx.io.err(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => ctx.io.err(chunk.toString('utf8')));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      onFailure(
+        `could not run the browser command ${JSON.stringify(file)} (${err.code ?? err.message})`,
+      ),
+    );
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) {
+        onFailure(`the browser command ${JSON.stringify(file)} exited with status ${code}`);
+      }
+    });
+    child.unref();
+    return 'command';
+  }
+  if (!ctx.io.stderrIsTTY || !ctx.io.stdinIsTTY || ctx.env.CI) return 'none';
+  try {
+    const { default: open } = await import('open');
+    const child = await open(url);
+    child.on('error', () => onFailure('could not start the system browser'));
+    return 'system';
+  } catch {
+    onFailure('could not start the system browser');
+    return 'none';
+  }
+}

@@ -1,0 +1,501 @@
+// `oauth login`: the authorization code flow with PKCE through a loopback redirect and the browser
+// (RFC 8252), or the device flow (RFC 8628) with --device; the ID token is checked and the tokens
+// are stored only when everything succeeded.
+import type { Context } from '../context.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import type { HttpClient } from '../http/client.js';
+import {
+  authorizationParameters,
+  authorizationUrl,
+  codeExchangeParameters,
+  createFlowSecrets,
+  processCallback,
+  pushAuthorizationRequest,
+} from '../oauth/authorize.js';
+import type { ClientAuth } from '../oauth/client-auth.js';
+import { stringList } from '../oauth/discovery.js';
+import type { DpopSession } from '../oauth/dpop.js';
+import {
+  dpopFinding,
+  parseParam,
+  postToEndpoint,
+  processTokenResponse,
+  type TokenResult,
+} from '../oauth/token-request.js';
+import {
+  CLEAR_LINE,
+  renderDeviceCode,
+  renderLoginJson,
+  renderLoginNote,
+  renderLoginSummary,
+  renderLoginWarning,
+  renderOpenUrl,
+  renderWaiting,
+} from '../output/login.js';
+import { storePaths } from '../store/paths.js';
+import { ProfileStore, validateIssuer, validateProfileName } from '../store/profiles.js';
+import type { Settings } from '../store/settings.js';
+import { expiresAt, type TokenEntry } from '../store/tokens.js';
+import {
+  clientAuth,
+  clientSettings,
+  resolveServer,
+  tokenStore,
+  type Server,
+  type SourceOf,
+} from './client-setup.js';
+import { openBrowser } from './login-browser.js';
+import {
+  dpopSession,
+  findingReporter,
+  lazyHttp,
+  reportServerFindings,
+  requireEndpoint,
+} from './token.js';
+
+export interface LoginOptions extends Record<string, unknown> {
+  port?: number;
+  redirectUri?: string;
+  /** A command line, or false with --no-browser. */
+  browser?: string | boolean;
+  wait?: number;
+  prompt?: string;
+  loginHint?: string;
+  maxAge?: number;
+  acrValues?: string;
+  /** false with --no-cache. */
+  cache?: boolean;
+  device?: boolean;
+  par?: boolean;
+  /** RFC 9449: DPoP-bound tokens; the key is stored with them. */
+  dpop?: boolean;
+  param?: string[];
+}
+
+const DEFAULT_WAIT = 300;
+
+interface Flow {
+  tokens: TokenResult;
+  /** The nonce sent, when openid was asked for in the code flow. */
+  nonce: string | undefined;
+  grant: string;
+  nowMs: number;
+}
+
+/** A line on stderr while waiting, rewritten in place: only at a TTY. */
+function waitingLine(ctx: Context, what: string, deadlineMs: number): () => void {
+  if (!ctx.io.stderrIsTTY) return () => {};
+  let frame = 0;
+  const draw = () =>
+    ctx.io.err(renderWaiting(frame++, deadlineMs - ctx.now(), what, ctx.io.errStyle));
+  draw();
+  const timer = setInterval(draw, 120);
+  return () => {
+    clearInterval(timer);
+    ctx.io.err(CLEAR_LINE);
+  };
+}
+
+async function withWaiting<T>(ctx: Context, what: string, deadlineMs: number, work: Promise<T>) {
+  const stop = waitingLine(ctx, what, deadlineMs);
+  try {
+    return await work;
+  } finally {
+    stop();
+  }
+}
+
+/** Missing issuer or client id: asked for at a TTY (and maybe saved as a profile), else exit 2. */
+async function completeSettings(
+  ctx: Context,
+  settings: Settings,
+  options: LoginOptions,
+): Promise<{ settings: Settings; saveAs: () => Promise<void> }> {
+  const hasEndpoints =
+    typeof options.authorizationEndpoint === 'string' ||
+    typeof options.deviceAuthorizationEndpoint === 'string';
+  const missingIssuer = settings.issuer === undefined && !hasEndpoints;
+  const missingClient = settings.clientId === undefined || settings.clientId === '';
+  if (!ctx.io.canPrompt || (!missingIssuer && !missingClient)) {
+    if (missingClient) {
+      throw usageError(
+        'client_id_missing',
+        'no client id given',
+        'pass --client-id <id> or set OAUTH_CLIENT_ID (or use a --profile that has one)',
+      );
+    }
+    return { settings, saveAs: async () => {} };
+  }
+  const { askConfirm, askText } = await import('../output/prompt.js');
+  const next: Settings = { ...settings, sources: { ...settings.sources } };
+  const check = (fn: () => unknown) => () => {
+    try {
+      fn();
+      return true as const;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  };
+  if (missingIssuer) {
+    next.issuer = await askText('Issuer URL (the authorization server):', (v) =>
+      check(() => validateIssuer(v))(),
+    );
+  }
+  if (missingClient) {
+    next.clientId = await askText('Client id:', (v) => (v === '' ? 'enter the client id' : true));
+  }
+  let profileName: string | undefined;
+  if (settings.profile === undefined && (await askConfirm('Save these as a profile?'))) {
+    profileName = await askText('Profile name:', (v) => check(() => validateProfileName(v))());
+  }
+  return {
+    settings: next,
+    saveAs: async () => {
+      if (profileName === undefined) return;
+      const name = profileName;
+      const profiles = new ProfileStore(storePaths(ctx.env));
+      await profiles.update((file) => {
+        const profile: Record<string, unknown> = { ...file.profiles[name] };
+        if (next.issuer !== undefined) profile.issuer = next.issuer;
+        if (next.clientId !== undefined) profile.clientId = next.clientId;
+        if (next.scopes.length > 0) profile.scopes = next.scopes;
+        file.profiles[name] = profile;
+      });
+      ctx.io.err(
+        renderLoginNote(`saved as profile ${name} (use --profile ${name})`, ctx.io.errStyle),
+      );
+    },
+  };
+}
+
+export async function loginCommand(
+  options: LoginOptions,
+  sourceOf: SourceOf,
+  ctx: Context,
+): Promise<number> {
+  const warn = findingReporter(ctx);
+  const completed = await completeSettings(
+    ctx,
+    clientSettings(ctx, options, sourceOf, warn),
+    options,
+  );
+  const settings = completed.settings;
+  const http = lazyHttp(ctx);
+  const extra = (options.param ?? []).map(parseParam);
+  const openid = settings.scopes.includes('openid');
+  const device = options.device === true;
+  const waitMs = (options.wait ?? DEFAULT_WAIT) * 1000;
+  const server = await resolveServer(
+    http,
+    settings.issuer,
+    options,
+    device
+      ? ['device', 'token']
+      : options.par
+        ? ['authorization', 'par', 'token']
+        : ['authorization', 'token'],
+  );
+  reportServerFindings(ctx, server.findings);
+  const client = await clientAuth(ctx, settings, options, server, warn);
+  if (openid && settings.issuer === undefined) {
+    throw usageError(
+      'issuer_missing',
+      'the openid scope needs the issuer to check the ID token',
+      'pass --issuer <url> or set OAUTH_ISSUER',
+    );
+  }
+  if (settings.scopes.length === 0) {
+    ctx.io.err(
+      renderLoginNote(
+        'no --scope given (nor a profile scope): no scope parameter is sent; the server decides',
+        ctx.io.errStyle,
+      ),
+    );
+  }
+
+  const dpop = options.dpop === true ? await dpopSession(ctx, null) : undefined;
+  const flow = device
+    ? await deviceFlow(ctx, await http(), server, client, settings, options, extra, waitMs, dpop)
+    : await codeFlow(
+        ctx,
+        await http(),
+        server,
+        client,
+        settings,
+        options,
+        extra,
+        waitMs,
+        openid,
+        dpop,
+      );
+  const { tokens } = flow;
+  for (const finding of tokens.findings) warn(finding);
+  const notBound = dpop ? dpopFinding(tokens) : undefined;
+  if (notBound) warn(notBound);
+
+  // OIDC Core §3.1.3.3: with openid, the ID token is required and checked before anything is kept.
+  let subject: string | undefined;
+  if (openid) {
+    if (tokens.idToken === undefined) {
+      throw new CliError(
+        'id_token_missing',
+        ExitCode.authorization,
+        'the token response has no id_token although the openid scope was requested',
+        {
+          hint: 'nothing was stored; the server does not act as an OpenID Provider for this client',
+        },
+      );
+    }
+    const claims = await checkIdToken(ctx, await http(), server, settings, client, flow, options);
+    subject = typeof claims.sub === 'string' ? claims.sub : undefined;
+  }
+
+  const tokenEndpoint = server.endpoint('token') ?? '';
+  const issuerKey = settings.issuer ?? tokenEndpoint;
+  const expires = expiresAt(tokens.expiresIn, flow.nowMs);
+  let storedIn: string | undefined;
+  if (options.cache !== false) {
+    const store = tokenStore(ctx, warn);
+    const entry: TokenEntry = {
+      issuer: issuerKey,
+      client_id: client.clientId,
+      scopes: [...settings.scopes],
+      resources: [...settings.resources],
+      access_token: tokens.accessToken,
+      token_type: tokens.tokenType,
+      obtained_at: new Date(flow.nowMs).toISOString(),
+      grant: flow.grant,
+    };
+    if (settings.audience !== undefined) entry.audience = settings.audience;
+    if (settings.profile !== undefined) entry.profile = settings.profile;
+    if (tokens.refreshToken !== undefined) entry.refresh_token = tokens.refreshToken;
+    if (tokens.idToken !== undefined) entry.id_token = tokens.idToken;
+    if (tokens.scope !== undefined) entry.scope = tokens.scope;
+    if (expires !== undefined) entry.expires_at = expires;
+    if (dpop && /^dpop$/i.test(tokens.tokenType)) entry.dpop_jwk = dpop.key.privateJwk;
+    await store.put(entry, { makeCurrent: true });
+    storedIn = store.path;
+  }
+  await completed.saveAs();
+
+  if (ctx.globals.json) {
+    ctx.io.out(renderLoginJson(tokens.response, expires));
+  } else {
+    ctx.io.out(
+      renderLoginSummary(
+        {
+          subject,
+          scope:
+            tokens.scope ?? (settings.scopes.length > 0 ? settings.scopes.join(' ') : undefined),
+          expiresAt: expires,
+          tokenType: tokens.tokenType,
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          idToken: tokens.idToken,
+          issuer: settings.issuer,
+          clientId: client.clientId,
+          storedIn,
+        },
+        ctx.now(),
+        ctx.io.outStyle,
+        ctx.globals.showSecrets,
+      ),
+    );
+  }
+  return ExitCode.ok;
+}
+
+function browserCommand(options: LoginOptions): string | false | undefined {
+  if (options.browser === false) return false;
+  return typeof options.browser === 'string' ? options.browser : undefined;
+}
+
+async function showAndOpen(ctx: Context, url: string, options: LoginOptions): Promise<void> {
+  const s = ctx.io.errStyle;
+  const command = browserCommand(options);
+  const willOpen =
+    command !== false &&
+    (typeof command === 'string' ||
+      (ctx.env.BROWSER ?? '') !== '' ||
+      (ctx.io.stderrIsTTY && ctx.io.stdinIsTTY && !ctx.env.CI));
+  ctx.io.err(renderOpenUrl(url, willOpen, s));
+  if (!willOpen) return;
+  const outcome = await openBrowser(ctx, url, command, (message) =>
+    ctx.io.err(renderLoginWarning(`${message}; open the URL above yourself`, s)),
+  );
+  if (outcome === 'none') {
+    ctx.io.err(renderLoginWarning('the browser was not opened; open the URL above yourself', s));
+  }
+}
+
+// RFC 6749 §4.1 with RFC 7636 (PKCE S256) and RFC 8252 (loopback redirect); RFC 9126 with --par.
+async function codeFlow(
+  ctx: Context,
+  http: HttpClient,
+  server: Server,
+  client: ClientAuth,
+  settings: Settings,
+  options: LoginOptions,
+  extra: [string, string][],
+  waitMs: number,
+  openid: boolean,
+  dpop: DpopSession | undefined,
+): Promise<Flow> {
+  const authorizationEndpoint = requireEndpoint(
+    server.endpoint('authorization'),
+    '--authorization-endpoint',
+  );
+  const tokenEndpoint = requireEndpoint(server.endpoint('token'), '--token-endpoint');
+  const usePar =
+    options.par === true || server.metadata?.require_pushed_authorization_requests === true;
+  const { redirectTarget, startLoopback } = await import('../oauth/loopback.js');
+  const target = redirectTarget(options.redirectUri ?? settings.redirectUri, options.port);
+  const secrets = createFlowSecrets(openid);
+  const expected = {
+    state: secrets.state,
+    issuer: settings.issuer,
+    issRequired: server.metadata?.authorization_response_iss_parameter_supported === true,
+  };
+  const loopback = await startLoopback<string>({
+    target,
+    onCallback: (query) => {
+      const outcome = processCallback(query, expected);
+      if (outcome.kind === 'code') return { kind: 'done', value: outcome.code };
+      return outcome;
+    },
+  });
+  let code: string;
+  try {
+    const params = authorizationParameters({
+      clientId: client.clientId,
+      redirectUri: loopback.redirectUri,
+      scopes: settings.scopes,
+      resources: settings.resources,
+      audience: settings.audience,
+      prompt: options.prompt,
+      loginHint: options.loginHint,
+      maxAge: options.maxAge,
+      acrValues: options.acrValues,
+      extra,
+      secrets,
+      dpopJkt: dpop && !usePar ? await dpop.thumbprint() : undefined,
+    });
+    const url = usePar
+      ? await pushAuthorizationRequest(http, {
+          parEndpoint: requireEndpoint(server.endpoint('par'), '--par-endpoint'),
+          authorizationEndpoint,
+          params,
+          client,
+          assertionAudience: settings.issuer ?? tokenEndpoint,
+          nowMs: ctx.now(),
+          signal: ctx.signal,
+          dpop,
+        })
+      : authorizationUrl(authorizationEndpoint, params);
+    const deadline = ctx.now() + waitMs;
+    const waiting = loopback.wait(waitMs, ctx.signal);
+    await showAndOpen(ctx, url, options);
+    code = await withWaiting(ctx, 'waiting for the browser to finish the login', deadline, waiting);
+  } finally {
+    await loopback.close();
+  }
+  const nowMs = ctx.now();
+  const response = await postToEndpoint(http, {
+    endpoint: tokenEndpoint,
+    purpose: 'token endpoint',
+    body: codeExchangeParameters({
+      code,
+      redirectUri: loopback.redirectUri,
+      codeVerifier: secrets.codeVerifier,
+    }),
+    client,
+    assertionAudience: tokenEndpoint,
+    nowMs,
+    signal: ctx.signal,
+    dpop,
+  });
+  return {
+    tokens: processTokenResponse(response),
+    nonce: secrets.nonce,
+    grant: 'authorization_code',
+    nowMs,
+  };
+}
+
+// RFC 8628 §3.1-3.5.
+async function deviceFlow(
+  ctx: Context,
+  http: HttpClient,
+  server: Server,
+  client: ClientAuth,
+  settings: Settings,
+  options: LoginOptions,
+  extra: [string, string][],
+  waitMs: number,
+  dpop: DpopSession | undefined,
+): Promise<Flow> {
+  const { GRANT_DEVICE_CODE, pollDeviceToken, requestDeviceAuthorization, sleep } =
+    await import('../oauth/device.js');
+  const endpoint = requireEndpoint(server.endpoint('device'), '--device-authorization-endpoint');
+  const tokenEndpoint = requireEndpoint(server.endpoint('token'), '--token-endpoint');
+  const authorization = await requestDeviceAuthorization(http, {
+    endpoint,
+    client,
+    scopes: settings.scopes,
+    resources: settings.resources,
+    audience: settings.audience,
+    extra,
+    assertionAudience: settings.issuer ?? tokenEndpoint,
+    nowMs: ctx.now(),
+    signal: ctx.signal,
+  });
+  ctx.io.err(renderDeviceCode(authorization, ctx.io.errStyle));
+  const command = browserCommand(options);
+  const page = authorization.verificationUriComplete ?? authorization.verificationUri;
+  if (command !== false) {
+    await openBrowser(ctx, page, command, (message) =>
+      ctx.io.err(renderLoginWarning(`${message}; open the URL above yourself`, ctx.io.errStyle)),
+    );
+  }
+  const deadline = Math.min(ctx.now() + waitMs, ctx.now() + authorization.expiresIn * 1000);
+  const tokens = await withWaiting(
+    ctx,
+    'waiting for the device login to be approved',
+    deadline,
+    pollDeviceToken(http, {
+      tokenEndpoint,
+      client,
+      device: authorization,
+      assertionAudience: tokenEndpoint,
+      now: ctx.now,
+      sleep,
+      deadlineMs: ctx.now() + waitMs,
+      signal: ctx.signal,
+      dpop,
+    }),
+  );
+  return { tokens, nonce: undefined, grant: GRANT_DEVICE_CODE, nowMs: ctx.now() };
+}
+
+async function checkIdToken(
+  ctx: Context,
+  http: HttpClient,
+  server: Server,
+  settings: Settings,
+  client: ClientAuth,
+  flow: Flow,
+  options: LoginOptions,
+): Promise<Record<string, unknown>> {
+  const { issuerKeys, validateIdToken } = await import('../oauth/id-token.js');
+  const jwksUri = requireEndpoint(server.endpoint('jwks'), '--jwks-uri');
+  const algorithms = (server.metadata &&
+    stringList(server.metadata, 'id_token_signing_alg_values_supported')) ?? ['RS256'];
+  return validateIdToken(flow.tokens.idToken ?? '', await issuerKeys(http, jwksUri, ctx.now), {
+    issuer: settings.issuer ?? '',
+    clientId: client.clientId,
+    nonce: flow.nonce,
+    algorithms: algorithms.filter((alg) => alg.toLowerCase() !== 'none'),
+    maxAge: options.maxAge,
+    nowMs: ctx.now(),
+  });
+}

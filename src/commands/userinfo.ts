@@ -1,0 +1,126 @@
+// `oauth userinfo`: the OpenID Connect UserInfo endpoint with the current access token (refreshed
+// when expired); the answer's `sub` must be the ID token's (OIDC Core §5.3.2).
+import type { Context } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { explainChallenge } from '../oauth/challenge.js';
+import type { DpopSession } from '../oauth/dpop.js';
+import { requestResource } from '../oauth/resource-request.js';
+import { parseParam } from '../oauth/token-request.js';
+import { renderUserinfo, renderUserinfoJson } from '../output/userinfo.js';
+import { clientSettings, resolveServer, tokenStore, type SourceOf } from './client-setup.js';
+import {
+  cachedToken,
+  dpopSession,
+  findingReporter,
+  lazyHttp,
+  reportServerFindings,
+  requireEndpoint,
+} from './token.js';
+
+/** The `sub` of a cached ID token (validated when it was stored), or undefined. */
+export function idTokenSubject(idToken: string | undefined): string | undefined {
+  const payload = idToken?.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    const sub =
+      typeof claims === 'object' && claims !== null
+        ? (claims as Record<string, unknown>).sub
+        : undefined;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// OIDC Core §5.3.1-5.3.2: GET with the access token; a JSON object with `sub`.
+export async function userinfoCommand(
+  options: Record<string, unknown>,
+  sourceOf: SourceOf,
+  ctx: Context,
+): Promise<number> {
+  const warn = findingReporter(ctx);
+  const settings = clientSettings(ctx, options, sourceOf, warn);
+  const http = lazyHttp(ctx);
+  const entry = await cachedToken(ctx, {
+    settings,
+    options,
+    store: tokenStore(ctx, warn),
+    http,
+    warn,
+    extra: ((options.param as string[] | undefined) ?? []).map(parseParam),
+    refresh: false,
+    writeCache: true,
+    makeCurrent: false,
+  });
+  const server = await resolveServer(http, settings.issuer ?? entry.issuer, options, ['userinfo']);
+  reportServerFindings(ctx, server.findings);
+  const endpoint = requireEndpoint(server.endpoint('userinfo'), '--userinfo-endpoint');
+  const dpop: DpopSession | undefined =
+    entry.dpop_jwk === undefined ? undefined : await dpopSession(ctx, entry.dpop_jwk);
+  const scheme = dpop ? 'DPoP' : 'Bearer';
+  const { response } = await requestResource(await http(), {
+    method: 'GET',
+    url: new URL(endpoint),
+    headers: { accept: 'application/json' },
+    token: { value: entry.access_token, scheme },
+    dpop,
+    signal: ctx.signal,
+  });
+  if (response.status !== 200) {
+    const challenge = explainChallenge({
+      status: response.status,
+      header: response.headers['www-authenticate'],
+      sent: scheme,
+      tokenGiven: false,
+    });
+    throw new CliError(
+      'userinfo_refused',
+      response.status >= 500 ? ExitCode.network : ExitCode.authorization,
+      `the userinfo endpoint answered HTTP ${response.status}` +
+        (challenge
+          ? `${challenge.error ? ` (${challenge.error})` : ''}: ${challenge.meaning}`
+          : ''),
+      {
+        hint:
+          challenge?.hint ??
+          'the access token must be one the userinfo endpoint accepts: log in with the openid scope',
+      },
+    );
+  }
+  let claims: unknown;
+  try {
+    claims = JSON.parse(response.text());
+  } catch {
+    claims = undefined;
+  }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+    const type = response.headers['content-type'] ?? 'none';
+    throw new CliError(
+      'invalid_userinfo_response',
+      ExitCode.network,
+      `the userinfo endpoint did not answer with a JSON object (content-type: ${type})`,
+      { hint: 'signed or encrypted UserInfo responses are not supported; run with --verbose' },
+    );
+  }
+  const doc = claims as Record<string, unknown>;
+  const expected = idTokenSubject(entry.id_token);
+  if (typeof doc.sub !== 'string') {
+    throw new CliError(
+      'invalid_userinfo_response',
+      ExitCode.network,
+      'the userinfo response has no string sub (OIDC Core §5.3.2)',
+      { hint: 'the server does not follow OpenID Connect; run with --verbose' },
+    );
+  }
+  if (expected !== undefined && doc.sub !== expected) {
+    throw new CliError(
+      'userinfo_subject_mismatch',
+      ExitCode.authorization,
+      `the userinfo response is about sub ${JSON.stringify(doc.sub.slice(0, 200))}, but the ID token's sub is ${JSON.stringify(expected)}`,
+      { hint: 'the response must not be used (OIDC Core §5.3.2); log in again with `oauth login`' },
+    );
+  }
+  ctx.io.out(ctx.globals.json ? renderUserinfoJson(doc) : renderUserinfo(doc, ctx.io.outStyle));
+  return ExitCode.ok;
+}

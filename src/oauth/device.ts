@@ -1,0 +1,204 @@
+// The device authorization grant for machines without a browser (RFC 8628): ask for a user code,
+// then poll the token endpoint at the server's pace until the user approves, denies or time runs out.
+import { CliError, ExitCode } from '../errors.js';
+import type { HttpClient } from '../http/client.js';
+import type { ClientAuth } from './client-auth.js';
+import type { DpopSession } from './dpop.js';
+import { oauthError, parseOAuthError } from './oauth-errors.js';
+import {
+  endpointError,
+  postToEndpoint,
+  processTokenResponse,
+  type TokenResult,
+} from './token-request.js';
+
+export const GRANT_DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+
+export interface DeviceAuthorization {
+  deviceCode: string;
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete: string | undefined;
+  /** Seconds. */
+  expiresIn: number;
+  /** Seconds between polls: the server's, else 5 (RFC 8628 §3.2). */
+  interval: number;
+}
+
+function broken(message: string): CliError {
+  return new CliError(
+    'invalid_device_response',
+    ExitCode.network,
+    `the device authorization endpoint ${message}`,
+    { hint: 'the server does not follow RFC 8628 §3.2; run again with --verbose' },
+  );
+}
+
+// RFC 8628 §3.1-3.2: the request (client authentication as at the token endpoint) and its answer.
+export async function requestDeviceAuthorization(
+  http: HttpClient,
+  input: {
+    endpoint: string;
+    client: ClientAuth;
+    scopes: readonly string[];
+    resources?: readonly string[] | undefined;
+    audience?: string | undefined;
+    extra?: readonly (readonly [string, string])[] | undefined;
+    assertionAudience: string;
+    nowMs: number;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<DeviceAuthorization> {
+  const body = new URLSearchParams();
+  if (input.scopes.length > 0) body.set('scope', input.scopes.join(' '));
+  for (const resource of input.resources ?? []) body.append('resource', resource);
+  if (input.audience) body.set('audience', input.audience);
+  const extra = input.extra ?? [];
+  for (const name of new Set(extra.map(([key]) => key))) body.delete(name);
+  for (const [key, value] of extra) body.append(key, value);
+  const response = await postToEndpoint(http, {
+    endpoint: input.endpoint,
+    purpose: 'device authorization endpoint',
+    body,
+    client: input.client,
+    assertionAudience: input.assertionAudience,
+    nowMs: input.nowMs,
+    signal: input.signal,
+  });
+  if (response.status !== 200) throw endpointError('device authorization endpoint', response);
+  let value: unknown;
+  try {
+    value = JSON.parse(response.text());
+  } catch {
+    throw broken(`answered HTTP 200 with a body that is not JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw broken('answered with JSON that is not an object');
+  }
+  const doc = value as Record<string, unknown>;
+  const text = (name: string): string => {
+    const v = doc[name];
+    if (typeof v !== 'string' || v === '') throw broken(`response has no string ${name}`);
+    return v;
+  };
+  const seconds = (name: string, fallback: number | undefined): number => {
+    const v = doc[name];
+    if (v === undefined && fallback !== undefined) return fallback;
+    const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+      throw broken(`response has no valid ${name} (a number of seconds)`);
+    }
+    return n;
+  };
+  const complete = doc.verification_uri_complete;
+  return {
+    deviceCode: text('device_code'),
+    userCode: text('user_code'),
+    verificationUri: text('verification_uri'),
+    verificationUriComplete: typeof complete === 'string' && complete !== '' ? complete : undefined,
+    expiresIn: seconds('expires_in', undefined),
+    interval: seconds('interval', 5),
+  };
+}
+
+export interface PollOptions {
+  tokenEndpoint: string;
+  client: ClientAuth;
+  device: DeviceAuthorization;
+  assertionAudience: string;
+  /** Milliseconds since the epoch (injected clock). */
+  now: () => number;
+  /** Waits `ms`; rejects when `signal` aborts (injected in tests). */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Also stop then (the --wait deadline), in milliseconds since the epoch. */
+  deadlineMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** --dpop: a proof with every poll (RFC 9449 §5). */
+  dpop?: DpopSession | undefined;
+  /** Told about every poll answer that means "keep waiting", e.g. for a countdown. */
+  onPending?: ((state: { interval: number; slowDown: boolean }) => void) | undefined;
+}
+
+function expired(): CliError {
+  return new CliError(
+    'device_code_expired',
+    ExitCode.authorization,
+    'the device code expired before the login was approved',
+    { hint: 'run `oauth login --device` again and finish the login in the browser sooner' },
+  );
+}
+
+/** An abortable sleep on real timers. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(new CliError('interrupted', ExitCode.interrupted, 'interrupted'));
+    };
+    if (signal?.aborted) return abort();
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
+
+// RFC 8628 §3.4-3.5: poll every `interval` s; slow_down adds 5 s for good; authorization_pending
+// goes on; access_denied, expired_token or the end of expires_in stop.
+export async function pollDeviceToken(
+  http: HttpClient,
+  options: PollOptions,
+): Promise<TokenResult> {
+  const started = options.now();
+  const expiresAt = started + options.device.expiresIn * 1000;
+  const stopAt = Math.min(expiresAt, options.deadlineMs ?? Infinity);
+  let interval = options.device.interval;
+  for (;;) {
+    if (options.now() + interval * 1000 > stopAt) {
+      if (stopAt < expiresAt) {
+        throw new CliError(
+          'login_timeout',
+          ExitCode.authorization,
+          'the login timed out: the device login was not approved within --wait',
+          { hint: 'approve it sooner, or give more time with --wait <seconds>' },
+        );
+      }
+      throw expired();
+    }
+    await options.sleep(interval * 1000, options.signal);
+    const body = new URLSearchParams({
+      grant_type: GRANT_DEVICE_CODE,
+      device_code: options.device.deviceCode,
+    });
+    const response = await postToEndpoint(http, {
+      endpoint: options.tokenEndpoint,
+      purpose: 'token endpoint',
+      body,
+      client: options.client,
+      assertionAudience: options.assertionAudience,
+      nowMs: options.now(),
+      signal: options.signal,
+      dpop: options.dpop,
+    });
+    let value: unknown;
+    try {
+      value = JSON.parse(response.text());
+    } catch {
+      value = undefined;
+    }
+    const error = parseOAuthError(value);
+    if (error?.error === 'authorization_pending') {
+      options.onPending?.({ interval, slowDown: false });
+      continue;
+    }
+    if (error?.error === 'slow_down') {
+      interval += 5;
+      options.onPending?.({ interval, slowDown: true });
+      continue;
+    }
+    if (error?.error === 'expired_token') throw expired();
+    if (error) throw oauthError('token endpoint', error, response.status);
+    return processTokenResponse(response);
+  }
+}

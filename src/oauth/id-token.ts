@@ -1,0 +1,88 @@
+// ID token validation after the code exchange, before any token is used or stored
+// (OIDC Core §3.1.3.7): signature from the issuer's JWKS, iss, aud, azp, exp, iat, nonce, auth_time.
+import { CliError, ExitCode } from '../errors.js';
+import type { HttpClient } from '../http/client.js';
+import type { KeySet, VerifyResult } from '../token/verify.js';
+
+export interface IdTokenExpectations {
+  issuer: string;
+  clientId: string;
+  /** The nonce sent in the authorization request; undefined when none was (the device flow). */
+  nonce: string | undefined;
+  /** id_token_signing_alg_values_supported; RS256 when the metadata says nothing (OIDC Discovery §3). */
+  algorithms: readonly string[];
+  /** max_age sent in the request: auth_time must be present and recent enough (§3.1.2.1). */
+  maxAge?: number | undefined;
+  /** Milliseconds since the epoch. */
+  nowMs: number;
+  /** Seconds of clock skew allowed. */
+  leeway?: number | undefined;
+}
+
+function invalid(message: string): CliError {
+  return new CliError('id_token_invalid', ExitCode.authorization, `the ID token ${message}`, {
+    hint: 'nothing was stored; the server or something between it and you sent a token this login did not ask for: check --issuer and the client, then log in again',
+  });
+}
+
+// OIDC Core §3.1.3.7: every rule; the first failure ends the login.
+export async function validateIdToken(
+  idToken: string,
+  keys: KeySet,
+  expected: IdTokenExpectations,
+): Promise<Record<string, unknown>> {
+  const { verifyToken } = await import('../token/verify.js');
+  const leeway = expected.leeway ?? 60;
+  const result: VerifyResult = await verifyToken(idToken, keys, {
+    algorithms: expected.algorithms,
+    issuer: expected.issuer,
+    audience: [expected.clientId],
+    leeway,
+    now: expected.nowMs,
+  });
+  const failed = result.checks.find((check) => !check.ok);
+  if (failed || !result.valid || result.payload === null) {
+    throw invalid(
+      failed ? `failed the ${failed.name} check: ${failed.message}` : 'could not be verified',
+    );
+  }
+  const claims = result.payload;
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw invalid('has no sub');
+  if (typeof claims.exp !== 'number') throw invalid('has no numeric exp');
+  if (typeof claims.iat !== 'number') throw invalid('has no numeric iat');
+  const aud = claims.aud;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (claims.azp !== undefined && claims.azp !== expected.clientId) {
+    throw invalid(
+      `has azp ${JSON.stringify(claims.azp)}, expected ${JSON.stringify(expected.clientId)}`,
+    );
+  }
+  if (audiences.length > 1 && claims.azp === undefined) {
+    throw invalid('has several audiences but no azp');
+  }
+  if (expected.nonce !== undefined && claims.nonce !== expected.nonce) {
+    throw invalid(
+      claims.nonce === undefined
+        ? 'has no nonce, but the request sent one'
+        : 'has a nonce that is not the one this login sent (a replayed or injected token?)',
+    );
+  }
+  if (expected.maxAge !== undefined) {
+    const authTime = claims.auth_time;
+    if (typeof authTime !== 'number') throw invalid('has no auth_time, but max_age was sent');
+    if (expected.nowMs / 1000 - authTime > expected.maxAge + leeway) {
+      throw invalid(`has an auth_time older than --max-age ${expected.maxAge} s`);
+    }
+  }
+  return claims;
+}
+
+/** The issuer's keys by URL: one fetch, refetched once on an unknown kid. */
+export async function issuerKeys(
+  http: HttpClient,
+  jwksUri: string,
+  now: () => number,
+): Promise<KeySet> {
+  const { jwksFromUrl } = await import('../token/jwks.js');
+  return jwksFromUrl(http, jwksUri, now);
+}

@@ -1,0 +1,294 @@
+// The loopback redirect receiver of a native app (RFC 8252 §7.3, §8.3): listens on 127.0.0.1 (and
+// ::1 for `localhost`), answers only GET on the redirect path with fixed pages, ignores anything
+// that is not the answer to this flow, and closes after the first valid response or the deadline.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { CliError, ExitCode, usageError } from '../errors.js';
+
+export interface RedirectTarget {
+  /** As in the URI: '127.0.0.1', 'localhost' or '[::1]'. */
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  path: string;
+}
+
+/** The redirect target from --redirect-uri, else 127.0.0.1 on --port (default 0) at /callback. */
+export function redirectTarget(
+  redirectUri: string | undefined,
+  port: number | undefined,
+): RedirectTarget {
+  if (redirectUri === undefined) return { host: '127.0.0.1', port: port ?? 0, path: '/callback' };
+  let url: URL;
+  try {
+    url = new URL(redirectUri);
+  } catch {
+    throw usageError(
+      'invalid_redirect_uri',
+      `--redirect-uri ${JSON.stringify(redirectUri)} is not a URL`,
+      'use e.g. http://127.0.0.1:8400/callback',
+    );
+  }
+  const host = url.hostname.toLowerCase();
+  if (
+    url.protocol !== 'http:' ||
+    !['127.0.0.1', 'localhost', '[::1]'].includes(host) ||
+    url.hash !== '' ||
+    url.search !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    throw usageError(
+      'invalid_redirect_uri',
+      `--redirect-uri ${JSON.stringify(redirectUri)} must be http://127.0.0.1, http://[::1] or http://localhost with a port and path, no query or fragment (RFC 8252 §7.3)`,
+      'use e.g. http://127.0.0.1:8400/callback',
+    );
+  }
+  const uriPort = url.port === '' ? undefined : Number(url.port);
+  if (port !== undefined && port !== 0 && uriPort !== undefined && uriPort !== port) {
+    throw usageError(
+      'redirect_port_conflict',
+      `--port ${port} differs from the port of --redirect-uri (${uriPort})`,
+      'give only one of them, or the same port',
+    );
+  }
+  return { host, port: uriPort ?? port ?? 0, path: url.pathname };
+}
+
+export type CallbackDecision<T> =
+  { kind: 'foreign' } | { kind: 'done'; value: T } | { kind: 'error'; error: CliError };
+
+export interface LoopbackOptions<T> {
+  target: RedirectTarget;
+  /** Decides what a GET on the redirect path means, from its query string. */
+  onCallback: (query: URLSearchParams) => CallbackDecision<T>;
+}
+
+export interface Loopback<T> {
+  /** The redirect URI to send: http://<host>:<actual port><path>. */
+  redirectUri: string;
+  port: number;
+  /** Resolves with the first 'done' value; rejects on an 'error', the deadline or the signal. */
+  wait(deadlineMs: number, signal?: AbortSignal): Promise<T>;
+  close(): Promise<void>;
+}
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  'x-frame-options': 'DENY',
+} as const;
+
+function page(title: string, text: string): string {
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
+    '<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}</style>' +
+    `</head><body><h1>${title}</h1><p>${text}</p></body></html>\n`
+  );
+}
+
+// Fixed text only: nothing from the request is ever written back (SECURITY.md).
+export const PAGES = {
+  success: page(
+    'Signed in',
+    'You are signed in. You can close this tab and return to the terminal.',
+  ),
+  failure: page(
+    'Sign-in failed',
+    'The sign-in did not succeed. Return to the terminal for the details.',
+  ),
+  foreign: page('Not this sign-in', 'This response does not belong to the sign-in in progress.'),
+  notFound: page('Not found', 'There is nothing here.'),
+  notAllowed: page('Not allowed', 'Only the browser redirect is accepted here.'),
+  badHost: page('Bad request', 'This request was not addressed to this application.'),
+} as const;
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  extra: Record<string, string> = {},
+) {
+  res.writeHead(status, { ...PAGE_HEADERS, ...extra, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ port, host, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function listenError(err: unknown, host: string, port: number): CliError {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') {
+    return usageError(
+      'port_in_use',
+      `port ${port} on ${host} is already in use: the login cannot receive the browser's redirect there`,
+      'stop what is listening there, or pass another --port (0 picks a free one) if the server allows any port',
+    );
+  }
+  if (code === 'EACCES') {
+    return usageError(
+      'port_not_allowed',
+      `not allowed to listen on port ${port} on ${host}`,
+      'use a port above 1023, or --port 0',
+    );
+  }
+  return new CliError(
+    'loopback_failed',
+    ExitCode.network,
+    `cannot listen on ${host}:${port} (${String(code ?? (err as Error).message)})`,
+    { hint: 'check that the loopback interface is up' },
+  );
+}
+
+/** Starts the receiver; it is listening when this resolves (before any browser opens). */
+export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loopback<T>> {
+  const { target } = options;
+  const sockets = new Set<Socket>();
+  let settle: ((outcome: { value: T } | { error: unknown }) => void) | undefined;
+  let finished: { value: T } | { error: unknown } | undefined;
+  const finish = (outcome: { value: T } | { error: unknown }) => {
+    if (finished) return;
+    finished = outcome;
+    settle?.(outcome);
+  };
+
+  let actualPort = target.port;
+  const expectedHost = () => `${target.host}:${actualPort}`;
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader('connection', 'close');
+    if (finished) {
+      send(res, 410, PAGES.notAllowed);
+      return;
+    }
+    // DNS rebinding: a page elsewhere cannot make the browser send its Host here (RFC 8252 §8.3).
+    if ((req.headers.host ?? '').toLowerCase() !== expectedHost()) {
+      send(res, 400, PAGES.badHost);
+      return;
+    }
+    const raw = req.url ?? '/';
+    const at = raw.indexOf('?');
+    const path = at === -1 ? raw : raw.slice(0, at);
+    if (path !== target.path) {
+      send(res, 404, PAGES.notFound);
+      return;
+    }
+    if (req.method !== 'GET') {
+      send(res, 405, PAGES.notAllowed, { allow: 'GET' });
+      return;
+    }
+    const decision = options.onCallback(new URLSearchParams(at === -1 ? '' : raw.slice(at + 1)));
+    if (decision.kind === 'foreign') {
+      send(res, 400, PAGES.foreign);
+      return;
+    }
+    if (decision.kind === 'done') {
+      send(res, 200, PAGES.success);
+      finish({ value: decision.value });
+    } else {
+      send(res, 400, PAGES.failure);
+      finish({ error: decision.error });
+    }
+  };
+
+  const servers: Server[] = [];
+  const makeServer = () => {
+    const server = createServer(handler);
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    servers.push(server);
+    return server;
+  };
+  const close = async () => {
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server.listening) return resolve();
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      ),
+    );
+  };
+  // Sockets of a finished flow get their answer, then go.
+  const dropSockets = () => {
+    for (const socket of sockets) socket.end();
+    setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, 200).unref();
+  };
+
+  const hosts =
+    target.host === 'localhost'
+      ? ['127.0.0.1', '::1']
+      : [target.host === '[::1]' ? '::1' : '127.0.0.1'];
+  try {
+    actualPort = await listen(makeServer(), target.port, hosts[0] ?? '127.0.0.1');
+    if (hosts[1] !== undefined) {
+      try {
+        await listen(makeServer(), actualPort, hosts[1]);
+      } catch (err) {
+        // No IPv6 on this machine: 127.0.0.1 alone still receives `localhost`.
+        if ((err as { code?: unknown }).code !== 'EADDRNOTAVAIL') throw err;
+      }
+    }
+  } catch (err) {
+    dropSockets();
+    await close();
+    throw listenError(err, target.host, target.port === 0 ? actualPort : target.port);
+  }
+
+  return {
+    redirectUri: `http://${target.host}:${actualPort}${target.path}`,
+    port: actualPort,
+    close: async () => {
+      finish({ error: new CliError('interrupted', ExitCode.interrupted, 'interrupted') });
+      dropSockets();
+      await close();
+    },
+    wait: (deadlineMs, signal) =>
+      new Promise<T>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const onAbort = () =>
+          finish({ error: new CliError('interrupted', ExitCode.interrupted, 'interrupted') });
+        settle = (outcome) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          dropSockets();
+          void close().then(() =>
+            'value' in outcome ? resolve(outcome.value) : reject(outcome.error),
+          );
+        };
+        timer = setTimeout(
+          () =>
+            finish({
+              error: new CliError(
+                'login_timeout',
+                ExitCode.authorization,
+                `the login timed out: no answer from the browser within ${Math.round(deadlineMs / 1000)} s`,
+                {
+                  hint: 'finish the login in the browser sooner, or give more time with --wait <seconds>',
+                },
+              ),
+            }),
+          deadlineMs,
+        );
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+        if (finished) settle(finished);
+      }),
+  };
+}

@@ -1,0 +1,121 @@
+// How `oauth login` talks to the person: the URL to open, the device code, the wait, and the
+// summary of what was obtained (tokens masked unless --show-secrets); --json the token response.
+import { redactValue } from '../http/redact.js';
+import { formatDuration } from '../token/claims.js';
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+export interface LoginSummary {
+  subject: string | undefined;
+  /** Granted scope (the response's), else the requested one. */
+  scope: string | undefined;
+  expiresAt: string | undefined;
+  tokenType: string;
+  accessToken: string;
+  refreshToken: string | undefined;
+  idToken: string | undefined;
+  issuer: string | undefined;
+  clientId: string;
+  /** Where the tokens went; undefined with --no-cache. */
+  storedIn: string | undefined;
+}
+
+function secret(value: string, showSecrets: boolean): string {
+  return showSecrets ? value : redactValue(value);
+}
+
+export function renderLoginSummary(
+  view: LoginSummary,
+  nowMs: number,
+  s: Style,
+  showSecrets: boolean,
+): string {
+  const rows: [string, string][] = [];
+  if (view.issuer !== undefined) rows.push(['issuer', safeText(view.issuer, { max: 200 })]);
+  rows.push(['client', safeText(view.clientId, { max: 200 })]);
+  rows.push([
+    'subject',
+    view.subject === undefined
+      ? s.dim('(unknown: no ID token)')
+      : safeText(view.subject, { max: 200 }),
+  ]);
+  rows.push([
+    'scopes',
+    view.scope === undefined || view.scope === ''
+      ? s.dim('(not said)')
+      : safeText(view.scope, { max: 500 }),
+  ]);
+  if (view.expiresAt === undefined) rows.push(['expires', s.dim('(not said)')]);
+  else {
+    const left = Date.parse(view.expiresAt) - nowMs;
+    rows.push(['expires', `${view.expiresAt} (in ${formatDuration(Math.max(0, left))})`]);
+  }
+  const types = [`access token (${safeText(view.tokenType, { max: 40 })})`];
+  if (view.refreshToken !== undefined) types.push('refresh token');
+  if (view.idToken !== undefined) types.push('ID token');
+  rows.push(['tokens', types.join(', ')]);
+  rows.push(['access token', secret(view.accessToken, showSecrets)]);
+  if (view.refreshToken !== undefined) {
+    rows.push(['refresh token', secret(view.refreshToken, showSecrets)]);
+  }
+  if (view.idToken !== undefined) rows.push(['ID token', secret(view.idToken, showSecrets)]);
+  rows.push([
+    'stored',
+    view.storedIn === undefined ? s.dim('not stored (--no-cache)') : view.storedIn,
+  ]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return (
+    `${s.green('Logged in.')}\n` +
+    rows.map(([k, v]) => `  ${s.bold(k.padEnd(width))}  ${v}`).join('\n') +
+    '\n'
+  );
+}
+
+/** --json: the token response exactly as sent, plus expires_at (ISO 8601 UTC). */
+export function renderLoginJson(
+  response: Record<string, unknown>,
+  expiresAt: string | undefined,
+): string {
+  const doc: Record<string, unknown> = { ...response };
+  if (expiresAt !== undefined) doc.expires_at = expiresAt;
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export function renderOpenUrl(url: string, opened: boolean, s: Style): string {
+  const lead = opened
+    ? 'Opening the browser to sign in. If it does not open, visit:'
+    : 'Open this URL in a browser to sign in:';
+  return `${lead}\n\n  ${s.cyan(safeText(url))}\n\n`;
+}
+
+export function renderDeviceCode(
+  view: { userCode: string; verificationUri: string; verificationUriComplete: string | undefined },
+  s: Style,
+): string {
+  const lines = [
+    '',
+    `  Visit   ${s.cyan(safeText(view.verificationUri, { max: 500 }))}`,
+    `  Code    ${s.bold.inverse(` ${safeText(view.userCode, { max: 64 })} `)}`,
+  ];
+  if (view.verificationUriComplete !== undefined) {
+    lines.push(`  or open ${s.cyan(safeText(view.verificationUriComplete, { max: 600 }))}`);
+  }
+  return `${lines.join('\n')}\n\n`;
+}
+
+/** One frame of the wait line (TTY only): spinner and time left, rewritten in place. */
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+export function renderWaiting(frame: number, leftMs: number, what: string, s: Style): string {
+  const spinner = FRAMES[frame % FRAMES.length] ?? '-';
+  return `\r\u001b[2K${s.cyan(spinner)} ${what} ${s.dim(`(${formatDuration(Math.max(0, leftMs))} left, Ctrl-C to cancel)`)}`;
+}
+
+export const CLEAR_LINE = '\r\u001b[2K';
+
+export function renderLoginNote(text: string, s: Style): string {
+  return `${s.dim('note:')} ${safeText(text)}\n`;
+}
+
+export function renderLoginWarning(text: string, s: Style): string {
+  return `${s.yellow('warning:')} ${safeText(text)}\n`;
+}

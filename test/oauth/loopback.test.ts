@@ -1,0 +1,265 @@
+// The RFC 8252 loopback receiver against hostile requests: each is refused with a fixed page and
+// the flow keeps waiting, or ends it cleanly (port closed); nothing from a request is reflected.
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { processCallback } from '../../src/oauth/authorize.js';
+import { CliError } from '../../src/errors.js';
+import { PAGES, redirectTarget, startLoopback, type Loopback } from '../../src/oauth/loopback.js';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function send(
+  port: number,
+  path: string,
+  options: { method?: string; host?: string; address?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: options.address ?? '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { host: options.host ?? `127.0.0.1:${port}` },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const STATE = 'the-state-of-this-flow';
+const expected = { state: STATE, issuer: 'https://as.example', issRequired: true };
+const ISS = 'iss=https%3A%2F%2Fas.example';
+
+let open: Loopback<string>[] = [];
+afterEach(async () => {
+  await Promise.all(open.map((l) => l.close()));
+  open = [];
+});
+
+async function receiver(target = redirectTarget(undefined, 0)) {
+  const loopback = await startLoopback<string>({
+    target,
+    onCallback: (query) => {
+      const outcome = processCallback(query, expected);
+      return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
+    },
+  });
+  open.push(loopback);
+  return loopback;
+}
+
+function expectPageHeaders(reply: Reply) {
+  expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
+  expect(reply.headers['cache-control']).toBe('no-store');
+  expect(reply.headers['referrer-policy']).toBe('no-referrer');
+  expect(reply.headers['x-content-type-options']).toBe('nosniff');
+}
+
+async function refused(port: number): Promise<boolean> {
+  return send(port, '/callback').then(
+    () => false,
+    (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET',
+  );
+}
+
+describe('redirectTarget', () => {
+  it.each([
+    [undefined, undefined, { host: '127.0.0.1', port: 0, path: '/callback' }],
+    [undefined, 8400, { host: '127.0.0.1', port: 8400, path: '/callback' }],
+    ['http://127.0.0.1:8400/cb', undefined, { host: '127.0.0.1', port: 8400, path: '/cb' }],
+    ['http://localhost:9/oauth/done', 0, { host: 'localhost', port: 9, path: '/oauth/done' }],
+    ['http://[::1]/callback', 7000, { host: '[::1]', port: 7000, path: '/callback' }],
+  ])('%s with --port %s', (uri, port, target) => {
+    expect(redirectTarget(uri, port)).toEqual(target);
+  });
+
+  it.each([
+    'https://127.0.0.1:8400/callback',
+    'http://example.com:8400/callback',
+    'http://0.0.0.0:8400/callback',
+    'http://127.0.0.1:8400/callback#x',
+    'http://127.0.0.1:8400/callback?x=1',
+    'not a url',
+  ])('%s is refused (exit 2)', (uri) => {
+    expect(() => redirectTarget(uri, undefined)).toThrow(
+      expect.objectContaining({ exitCode: 2, code: 'invalid_redirect_uri' }),
+    );
+  });
+
+  it('a --port that contradicts --redirect-uri is exit 2', () => {
+    expect(() => redirectTarget('http://127.0.0.1:8400/cb', 8500)).toThrow(
+      expect.objectContaining({ exitCode: 2, code: 'redirect_port_conflict' }),
+    );
+  });
+});
+
+describe('startLoopback', () => {
+  it('listens on 127.0.0.1 only, on a free port, before it returns', async () => {
+    const loopback = await receiver();
+    expect(loopback.port).toBeGreaterThan(0);
+    expect(loopback.redirectUri).toBe(`http://127.0.0.1:${loopback.port}/callback`);
+    const reply = await send(loopback.port, '/elsewhere');
+    expect(reply.status).toBe(404);
+  });
+
+  it('hostile requests get fixed pages and the flow keeps waiting; then the real answer wins', async () => {
+    const loopback = await receiver();
+    const { port } = loopback;
+    const waiting = loopback.wait(10_000);
+    const cases: [string, Parameters<typeof send>[2], string, number, string][] = [
+      ['no state', {}, `/callback?code=abc&${ISS}`, 400, PAGES.foreign],
+      ['wrong state', {}, `/callback?code=abc&state=nope&${ISS}`, 400, PAGES.foreign],
+      [
+        'duplicate state',
+        {},
+        `/callback?code=abc&state=${STATE}&state=${STATE}&${ISS}`,
+        400,
+        PAGES.foreign,
+      ],
+      [
+        'error with a wrong state',
+        {},
+        '/callback?error=access_denied&state=nope',
+        400,
+        PAGES.foreign,
+      ],
+      [
+        'wrong Host (DNS rebinding)',
+        { host: `evil.example:${port}` },
+        `/callback?code=abc&state=${STATE}&${ISS}`,
+        400,
+        PAGES.badHost,
+      ],
+      [
+        'Host without the port',
+        { host: '127.0.0.1' },
+        `/callback?code=abc&state=${STATE}&${ISS}`,
+        400,
+        PAGES.badHost,
+      ],
+      [
+        'POST',
+        { method: 'POST' },
+        `/callback?code=abc&state=${STATE}&${ISS}`,
+        405,
+        PAGES.notAllowed,
+      ],
+      ['another path', {}, `/callback/x?code=abc&state=${STATE}&${ISS}`, 404, PAGES.notFound],
+      ['favicon', {}, '/favicon.ico', 404, PAGES.notFound],
+    ];
+    for (const [name, options, path, status, page] of cases) {
+      const reply = await send(port, path, options);
+      expect({ name, status: reply.status }).toEqual({ name, status });
+      expect(reply.body).toBe(page);
+      expectPageHeaders(reply);
+    }
+    const ok = await send(port, `/callback?code=the-code&state=${STATE}&${ISS}`);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toBe(PAGES.success);
+    expectPageHeaders(ok);
+    await expect(waiting).resolves.toBe('the-code');
+    // A second callback after success finds nobody listening.
+    expect(await refused(port)).toBe(true);
+  });
+
+  it('a script in error_description is not reflected; the flow ends with exit 3 and the port closes', async () => {
+    const loopback = await receiver();
+    const waiting = loopback.wait(10_000).catch((e: unknown) => e);
+    const script = encodeURIComponent('<script>alert(document.cookie)</script>');
+    const reply = await send(
+      loopback.port,
+      `/callback?error=access_denied&error_description=${script}&state=${STATE}&${ISS}`,
+    );
+    expect(reply.status).toBe(400);
+    expect(reply.body).toBe(PAGES.failure);
+    expect(reply.body).not.toContain('script');
+    expect(reply.body).not.toContain('access_denied');
+    expectPageHeaders(reply);
+    const err = (await waiting) as CliError;
+    expect(err.exitCode).toBe(3);
+    expect(err.code).toBe('oauth_access_denied');
+    expect(await refused(loopback.port)).toBe(true);
+  });
+
+  it('a wrong iss with the right state ends the flow (exit 3), no code is returned', async () => {
+    const loopback = await receiver();
+    const waiting = loopback.wait(10_000).catch((e: unknown) => e);
+    const reply = await send(
+      loopback.port,
+      `/callback?code=abc&state=${STATE}&iss=https%3A%2F%2Fevil.example`,
+    );
+    expect(reply.body).toBe(PAGES.failure);
+    expect(reply.body).not.toContain('evil');
+    expect(await waiting).toMatchObject({ exitCode: 3, code: 'invalid_authorization_response' });
+  });
+
+  it('a taken port fails at once with exit 2 and the reason', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const err = await receiver(redirectTarget(undefined, port)).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(err).toBeInstanceOf(CliError);
+      expect(err).toMatchObject({ exitCode: 2, code: 'port_in_use' });
+      expect((err as CliError).message).toContain(`port ${port}`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('the deadline passes: exit 3 login_timeout, the port is closed', async () => {
+    const loopback = await receiver();
+    const err = await loopback.wait(150).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 3, code: 'login_timeout' });
+    expect(await refused(loopback.port)).toBe(true);
+  });
+
+  it('Ctrl-C (the signal aborts): exit 130, the port is closed', async () => {
+    const loopback = await receiver();
+    const controller = new AbortController();
+    const waiting = loopback.wait(10_000, controller.signal).catch((e: unknown) => e);
+    controller.abort();
+    expect(await waiting).toMatchObject({ exitCode: 130, code: 'interrupted' });
+    expect(await refused(loopback.port)).toBe(true);
+  });
+
+  it('localhost listens on 127.0.0.1 and ::1 on the same port; Host must be localhost:<port>', async () => {
+    const loopback = await receiver(redirectTarget('http://localhost/callback', 0));
+    expect(loopback.redirectUri).toBe(`http://localhost:${loopback.port}/callback`);
+    const waiting = loopback.wait(10_000);
+    const v4 = await send(loopback.port, `/callback?state=x`, {
+      host: `localhost:${loopback.port}`,
+    });
+    expect(v4.status).toBe(400);
+    expect(v4.body).toBe(PAGES.foreign);
+    const wrongHost = await send(loopback.port, `/callback?state=x`);
+    expect(wrongHost.body).toBe(PAGES.badHost);
+    const v6 = await send(loopback.port, `/callback?code=c6&state=${STATE}&${ISS}`, {
+      address: '::1',
+      host: `localhost:${loopback.port}`,
+    }).catch((err: NodeJS.ErrnoException) => err);
+    if (v6 instanceof Error) {
+      // No IPv6 on this machine: the 127.0.0.1 listener alone receives localhost.
+      expect(['EADDRNOTAVAIL', 'ECONNREFUSED', 'EAFNOSUPPORT']).toContain(v6.code);
+      await send(loopback.port, `/callback?code=c6&state=${STATE}&${ISS}`, {
+        host: `localhost:${loopback.port}`,
+      });
+    }
+    await expect(waiting).resolves.toBe('c6');
+  });
+});
