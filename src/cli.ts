@@ -103,6 +103,12 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       writeOut: (text) => ctx.io.out(text),
       writeErr: (text) => ctx.io.err(text),
       outputError: () => {}, // main renders every error itself, with a hint
+      // commander's defaults ask process.stdout/stderr, whose creation costs start-up time: only
+      // a terminal has a width, and colour is what io decided.
+      getOutHelpWidth: () => (ctx.io.stdoutIsTTY ? process.stdout.columns : 80),
+      getErrHelpWidth: () => (ctx.io.stderrIsTTY ? process.stderr.columns : 80),
+      getOutHasColors: () => ctx.io.outStyle.level > 0,
+      getErrHasColors: () => ctx.io.errStyle.level > 0,
     })
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showSuggestionAfterError()
@@ -225,6 +231,99 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
 
   addClientOptions(
     program
+      .command('login')
+      .summary('log in through the browser (code + PKCE) or with --device; caches the tokens')
+      .description(
+        'Log in with the authorization code flow and PKCE: a listener on 127.0.0.1 receives the ' +
+          "browser's redirect (RFC 8252), the code is exchanged, the ID token checked (with openid), " +
+          'and the tokens cached for `oauth token`. --device uses the device flow (RFC 8628) for ' +
+          'machines without a browser. The browser: --browser <command>, else $BROWSER, else the ' +
+          'system one at a terminal; otherwise the URL is printed on stderr. Exit 3 when the server ' +
+          'or the user refuses, or the login times out; nothing is stored then.',
+      ),
+  )
+    .addOption(
+      new Option(
+        '--port <n>',
+        'loopback port for the redirect (default 0: any free port)',
+      ).argParser((value: string) => {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n > 65535) {
+          throw new InvalidArgumentError('expected a port number from 0 to 65535');
+        }
+        return n;
+      }),
+    )
+    .option(
+      '--redirect-uri <uri>',
+      'exact loopback redirect URI (default http://127.0.0.1:<port>/callback)',
+    )
+    .option('--browser <command>', 'browser command; the URL is appended (default $BROWSER)')
+    .option('--no-browser', 'do not open a browser: print the URL and wait')
+    .option('--wait <seconds>', 'give up after this long (default 300)', seconds, 300)
+    .option('--prompt <prompt>', 'prompt parameter: none, login, consent, select_account')
+    .option('--login-hint <hint>', 'login_hint parameter (e.g. the user name or email)')
+    .option('--max-age <seconds>', 'max_age: require a login no older than this', seconds)
+    .option('--acr-values <values>', 'acr_values parameter')
+    .option('--device', 'use the device authorization grant (RFC 8628)')
+    .option('--par', 'send the request by PAR (RFC 9126) first')
+    .addOption(
+      new Option('--dpop', 'DPoP-bound tokens (RFC 9449); the key is stored with them').env(
+        'OAUTH_DPOP',
+      ),
+    )
+    .option('--no-cache', 'do not store the tokens')
+    .option('--authorization-endpoint <url>', 'authorization endpoint (overrides discovery)')
+    .option('--device-authorization-endpoint <url>', 'device endpoint (overrides discovery)')
+    .option('--par-endpoint <url>', 'PAR endpoint (overrides discovery)')
+    .option('--jwks-uri <url>', 'JWKS of the ID token signer (overrides discovery)')
+    .addHelpText(
+      'after',
+      examples([
+        'oauth login --issuer https://idp.example --client-id my-app --scope "openid offline_access"',
+        'oauth --profile work login                     # issuer, client and scopes from a profile',
+        'oauth login --redirect-uri http://127.0.0.1:8400/callback   # a registered fixed port',
+        'oauth login --no-browser                       # print the URL, open it anywhere',
+        'oauth login --device                           # enter a code on another device',
+        'oauth login --dpop                             # DPoP-bound tokens; `oauth call` uses the key',
+        'BROWSER="firefox --private-window" oauth login',
+        'oauth login --json | jq -r .expires_at',
+      ]) +
+        '\nEnvironment: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPE, BROWSER, CI.\n',
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { loginCommand } = await import('./commands/login.js');
+      const sourceOf = (name: string) => command.getOptionValueSource(name);
+      exit(await loginCommand(options, sourceOf, ctx));
+    });
+
+  addClientOptions(
+    program
+      .command('userinfo')
+      .summary('OpenID Connect UserInfo with the current token')
+      .description(
+        'Call the UserInfo endpoint (OIDC Core §5.3) with the cached access token of the current ' +
+          "login (refreshed when expired) and print the claims. Its sub must be the ID token's. " +
+          'Exit 3 when the endpoint refuses the token.',
+      ),
+  )
+    .option('--userinfo-endpoint <url>', 'UserInfo endpoint (overrides discovery)')
+    .addHelpText(
+      'after',
+      examples([
+        'oauth userinfo',
+        'oauth userinfo --json | jq -r .email',
+        'oauth --profile work userinfo',
+      ]),
+    )
+    .action(async (options: Record<string, unknown>, command: Command) => {
+      const { userinfoCommand } = await import('./commands/userinfo.js');
+      const sourceOf = (name: string) => command.getOptionValueSource(name);
+      exit(await userinfoCommand(options, sourceOf, ctx));
+    });
+
+  addClientOptions(
+    program
       .command('token')
       .summary('print a usable access token (cached, refreshed, or new with --grant)')
       .description(
@@ -247,6 +346,12 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
     .option('--force', 'ignore the cached token and get a new one')
     .option('--no-cache', 'do not write the token to the cache')
     .addOption(
+      new Option(
+        '--dpop',
+        'a DPoP-bound token (RFC 9449): a new ES256 key, kept with the token in the cache',
+      ).env('OAUTH_DPOP'),
+    )
+    .addOption(
       new Option('--output <format>', 'token (default), header (Authorization: ...), json')
         .choices(['token', 'header', 'json'])
         .default('token'),
@@ -261,6 +366,7 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'oauth token --grant client_credentials --auth-method private_key_jwt --private-key key.pem \\',
         '  --key-id k1 --issuer "$ISSUER" --client-id my-service',
         'oauth token --json | jq -r .expires_at',
+        'oauth token --grant client_credentials --dpop --issuer "$ISSUER" --client-id ci   # DPoP-bound',
       ]) +
         '\nEnvironment: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CLIENT_SECRET_FILE,\n' +
         '  OAUTH_AUTH_METHOD, OAUTH_PRIVATE_KEY, OAUTH_SCOPE, OAUTH_RESOURCE, OAUTH_AUDIENCE.\n',
@@ -269,6 +375,58 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       const { tokenCommand } = await import('./commands/token.js');
       const sourceOf = (name: string) => command.getOptionValueSource(name);
       exit(await tokenCommand(options, sourceOf, ctx));
+    });
+
+  addClientOptions(
+    program
+      .command('call')
+      .summary('call a resource API with the access token attached')
+      .description(
+        'Send an HTTP request to a resource API with an access token in the Authorization header ' +
+          '(never in the URL): --token, or the cached token of the current login (refreshed when ' +
+          'expired). A DPoP-bound token goes with a fresh DPoP proof (RFC 9449), and a nonce the ' +
+          'server demands is sent on a retry. The body goes to stdout (pretty JSON at a terminal, ' +
+          'exact when piped). On 401/403 the WWW-Authenticate challenge is explained on stderr. ' +
+          'Redirects: within the origin the token goes along; to another origin it is dropped; ' +
+          'https to http is refused (exit 5). Exit 7 when the API answers HTTP >= 400.',
+      )
+      .argument('<url>', 'the resource URL (https, or http to loopback)'),
+  )
+    .option(
+      '-X, --method <method>',
+      'GET (default; POST with -d), PUT, PATCH, DELETE, HEAD, OPTIONS',
+    )
+    .option(
+      '-H, --header <header>',
+      'request header "Name: value" (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('-d, --data <body>', 'request body: the text, @file, or @- for stdin')
+    .option('--token <token>', 'the access token (default: the cached one)')
+    .option('-i, --include', 'print the status line and the response headers before the body')
+    .addOption(
+      new Option('--dpop', 'require a DPoP-bound token (automatic when the cached one is)').env(
+        'OAUTH_DPOP',
+      ),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        "oauth call https://api.example.com/me                 # the current login's token",
+        'oauth call --token "$TOKEN" -i https://api.example.com/me',
+        'oauth call -X POST -H "Content-Type: application/json" -d @body.json https://api.example.com/items',
+        'echo \'{"name":"x"}\' | oauth call -d @- https://api.example.com/items',
+        'oauth call --json https://api.example.com/me | jq .status',
+        'oauth --profile work call --scope api:read https://api.example.com/me',
+        'oauth token --grant client_credentials --dpop --issuer "$ISSUER" --client-id ci --scope api:read',
+        'oauth call "$ISSUER/api/me"                            # with a fresh DPoP proof',
+      ]) +
+        '\nExit codes: 0 for HTTP < 400, 7 for HTTP >= 400 (the body is still printed), 3 no token.\n',
+    )
+    .action(async (url: string, options: Record<string, unknown>, command: Command) => {
+      const { callCommand } = await import('./commands/call.js');
+      const sourceOf = (name: string) => command.getOptionValueSource(name);
+      exit(await callCommand(url, options, sourceOf, ctx));
     });
 
   addClientOptions(

@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import type { HttpClient } from '../http/client.js';
+import type { DpopSession } from '../oauth/dpop.js';
 import {
   GRANTS,
   GRANT_CLIENT_CREDENTIALS,
@@ -22,6 +23,7 @@ import {
   type TokenEntry,
   type TokenFileEditor,
   type TokenKey,
+  type TokenStore,
 } from '../store/tokens.js';
 import {
   clientAuth,
@@ -40,6 +42,8 @@ export interface TokenCommandOptions extends Record<string, unknown> {
   cache?: boolean;
   output?: TokenOutput;
   param?: string[];
+  /** --dpop: a DPoP-bound token (RFC 9449). */
+  dpop?: boolean;
 }
 
 const NO_SCOPE_NOTE =
@@ -128,6 +132,104 @@ function entryFrom(
   return entry;
 }
 
+export interface CachedTokenInput {
+  settings: Settings;
+  /** The command's options: endpoint overrides and --key-id for the refresh. */
+  options: Record<string, unknown>;
+  store: TokenStore;
+  http: () => Promise<HttpClient>;
+  warn: Warn;
+  /** --param pairs for the refresh request. */
+  extra: readonly (readonly [string, string])[];
+  /** Refresh even when the cached token is still usable (--force, --grant refresh_token). */
+  refresh: boolean;
+  /** A --grant was given (only changes the wording of a missing refresh token). */
+  grantGiven?: boolean;
+  writeCache: boolean;
+  /** The refreshed entry becomes the current login (it stays so when it was). */
+  makeCurrent: boolean;
+  /** --dpop: the token must be DPoP-bound. */
+  requireDpop?: boolean;
+}
+
+/**
+ * The cached token the settings select (the current login, or the newest matching entry), refreshed
+ * under the store lock when it is no longer usable, with the same DPoP key when it is bound to one
+ * (RFC 6749 §6, RFC 9449 §5). Used by `token` and `call`. No usable token: exit 3 with a hint.
+ */
+export async function cachedToken(ctx: Context, input: CachedTokenInput): Promise<TokenEntry> {
+  const { settings, options, http, warn } = input;
+  return input.store.update(async (tx) => {
+    const found = selectEntry(tx, settings);
+    if (!found) {
+      throw noTokenError(
+        usesCurrentLogin(settings)
+          ? 'no cached token: nobody has logged in yet'
+          : 'no cached token for this issuer and client',
+      );
+    }
+    const cached = found.entry;
+    if (input.requireDpop && cached.dpop_jwk === undefined) throw notDpopBound();
+    // Re-read inside the lock: another process may have refreshed it meanwhile.
+    if (!input.refresh && isUsable(cached, ctx.now())) return cached;
+    if (!cached.refresh_token) {
+      throw noTokenError(
+        input.grantGiven
+          ? 'no refresh token: none given and none cached'
+          : 'the cached token has expired and there is no refresh token to renew it',
+      );
+    }
+    const issuer = settings.issuer ?? cached.issuer;
+    const server = await resolveServer(http, issuer, options, ['token']);
+    reportServerFindings(ctx, server.findings);
+    const client = await clientAuth(
+      ctx,
+      settings,
+      options,
+      server,
+      warn,
+      settings.clientId ?? cached.client_id,
+    );
+    const dpop =
+      cached.dpop_jwk === undefined ? undefined : await dpopSession(ctx, cached.dpop_jwk);
+    const nowMs = ctx.now();
+    const result = await requestToken(await http(), {
+      grant: GRANT_REFRESH_TOKEN,
+      refreshToken: cached.refresh_token,
+      extra: input.extra,
+      tokenEndpoint: requireEndpoint(server.endpoint('token'), '--token-endpoint'),
+      client,
+      assertionAudience: server.endpoint('token') ?? issuer,
+      nowMs,
+      signal: ctx.signal,
+      dpop,
+    });
+    for (const finding of result.findings) warn(finding);
+    const next = entryFrom(result, cached, nowMs);
+    if (!/^dpop$/i.test(result.tokenType)) delete next.dpop_jwk;
+    if (input.writeCache) tx.put(next, { makeCurrent: input.makeCurrent || found.current });
+    return next;
+  });
+}
+
+/** A DPoP session for a key: a new one (null) or the one stored with a token. */
+export async function dpopSession(
+  ctx: Context,
+  storedJwk: Record<string, unknown> | null,
+): Promise<DpopSession> {
+  const { createDpopSession, generateDpopKey, importDpopKey } = await import('../oauth/dpop.js');
+  const key = storedJwk === null ? await generateDpopKey() : await importDpopKey(storedJwk);
+  return createDpopSession(key, () => ctx.now());
+}
+
+export function notDpopBound(): CliError {
+  return usageError(
+    'token_not_dpop_bound',
+    '--dpop: the cached token is not DPoP-bound',
+    'get a DPoP-bound token: `oauth token --grant client_credentials --dpop ...` or `oauth login --dpop`',
+  );
+}
+
 export async function tokenCommand(
   options: TokenCommandOptions,
   sourceOf: SourceOf,
@@ -141,6 +243,14 @@ export async function tokenCommand(
   const extra = (options.param ?? []).map(parseParam);
   const writeCache = options.cache !== false;
   const print = (view: Parameters<typeof renderToken>[0]) => {
+    if (output === 'header' && /^dpop$/i.test(view.tokenType)) {
+      ctx.io.err(
+        renderNote(
+          'this token is DPoP-bound: each request also needs a DPoP proof made with its key (`oauth call` sends one)',
+          ctx.io.errStyle,
+        ),
+      );
+    }
     ctx.io.out(renderToken(view, output));
     return ExitCode.ok;
   };
@@ -163,53 +273,18 @@ export async function tokenCommand(
 
   /** Refreshes the selected cache entry under the store lock, unless it is still usable. */
   const refreshCached = async (makeCurrent: boolean): Promise<number> => {
-    const entry = await store.update(async (tx) => {
-      const found = selectEntry(tx, settings);
-      if (!found) {
-        throw noTokenError(
-          usesCurrentLogin(settings)
-            ? 'no cached token: nobody has logged in yet'
-            : 'no cached token for this issuer and client',
-        );
-      }
-      const cached = found.entry;
-      // Re-read inside the lock: another process may have refreshed it meanwhile.
-      if (options.grant === undefined && !options.force && isUsable(cached, ctx.now())) {
-        return cached;
-      }
-      if (!cached.refresh_token) {
-        throw noTokenError(
-          options.grant === undefined
-            ? 'the cached token has expired and there is no refresh token to renew it'
-            : 'no refresh token: none given and none cached',
-        );
-      }
-      const issuer = settings.issuer ?? cached.issuer;
-      const server = await resolveServer(http, issuer, options, ['token']);
-      reportServerFindings(ctx, server.findings);
-      const client = await clientAuth(
-        ctx,
-        settings,
-        options,
-        server,
-        warn,
-        settings.clientId ?? cached.client_id,
-      );
-      const nowMs = ctx.now();
-      const result = await requestToken(await http(), {
-        grant: GRANT_REFRESH_TOKEN,
-        refreshToken: cached.refresh_token,
-        extra,
-        tokenEndpoint: requireEndpoint(server.endpoint('token'), '--token-endpoint'),
-        client,
-        assertionAudience: server.endpoint('token') ?? issuer,
-        nowMs,
-        signal: ctx.signal,
-      });
-      for (const finding of result.findings) warn(finding);
-      const next = entryFrom(result, cached, nowMs);
-      if (writeCache) tx.put(next, { makeCurrent: makeCurrent || found.current });
-      return next;
+    const entry = await cachedToken(ctx, {
+      settings,
+      options,
+      store,
+      http,
+      warn,
+      extra,
+      refresh: options.grant !== undefined || options.force === true,
+      grantGiven: options.grant !== undefined,
+      writeCache,
+      makeCurrent,
+      requireDpop: options.dpop === true,
     });
     return printEntry(entry);
   };
@@ -244,7 +319,12 @@ export async function tokenCommand(
     extra.length === 0
   ) {
     const cached = store.get(key);
-    if (cached && cached.grant === GRANT_CLIENT_CREDENTIALS && isUsable(cached, ctx.now())) {
+    if (
+      cached &&
+      cached.grant === GRANT_CLIENT_CREDENTIALS &&
+      (cached.dpop_jwk !== undefined) === (options.dpop === true) &&
+      isUsable(cached, ctx.now())
+    ) {
       if (ctx.globals.verbose) {
         ctx.io.err(renderNote('using the cached token (--force gets a new one)', ctx.io.errStyle));
       }
@@ -268,6 +348,15 @@ export async function tokenCommand(
     ctx.io.err(renderNote(NO_SCOPE_NOTE, ctx.io.errStyle));
   }
   const tokenEndpoint = requireEndpoint(server.endpoint('token'), '--token-endpoint');
+  const dpop = options.dpop === true ? await dpopSession(ctx, null) : undefined;
+  if (dpop && (!writeCache || key === undefined)) {
+    ctx.io.err(
+      renderNote(
+        'the DPoP key is kept only in the token cache: without it this token cannot be used (drop --no-cache)',
+        ctx.io.errStyle,
+      ),
+    );
+  }
   const nowMs = ctx.now();
   const result = await requestToken(await http(), {
     ...grantInput,
@@ -276,6 +365,7 @@ export async function tokenCommand(
     assertionAudience: tokenEndpoint,
     nowMs,
     signal: ctx.signal,
+    dpop,
   });
   if (writeCache && key !== undefined) {
     const base: Omit<TokenEntry, 'access_token' | 'token_type' | 'obtained_at'> = {
@@ -287,6 +377,8 @@ export async function tokenCommand(
     };
     if (key.audience !== undefined) base.audience = key.audience;
     if (settings.profile !== undefined) base.profile = settings.profile;
+    // RFC 9449 §5: the private key stays with the token it is bound to (the file is 0600).
+    if (dpop && /^dpop$/i.test(result.tokenType)) base.dpop_jwk = dpop.key.privateJwk;
     const entry = entryFrom(result, base, nowMs);
     await store.update((tx) => {
       // RFC 6749 §6: an explicit refresh token that the response did not rotate is still valid.

@@ -1,6 +1,6 @@
 // Client authentication at the token, introspection and revocation endpoints: HTTP Basic, POST
 // body, and JWT assertions (RFC 6749 §2.3.1, RFC 7523 §2.2 and §3, OIDC Core §9).
-import { createPrivateKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { CliError, usageError } from '../errors.js';
 
 export const AUTH_METHODS = [
@@ -105,6 +105,8 @@ interface SigningKey {
 
 /** Loads a private key from PEM, a JWK, or a JWKS holding one private key. */
 export function loadPrivateKey(text: string): SigningKey {
+  // node:crypto on first use (~10 ms to load): `oauth token` from the cache never signs anything.
+  const { createPrivateKey } = process.getBuiltinModule('node:crypto');
   const trimmed = text.trim();
   try {
     if (trimmed.startsWith('{')) {
@@ -181,7 +183,7 @@ export async function clientAssertion(
     .setIssuer(auth.clientId)
     .setSubject(auth.clientId)
     .setAudience(audience)
-    .setJti(randomUUID())
+    .setJti(crypto.randomUUID())
     .setIssuedAt(now)
     .setExpirationTime(now + ASSERTION_LIFETIME)
     .sign(signing.key);

@@ -4,6 +4,7 @@ import type { HttpClient, HttpResponse } from '../http/client.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { applyClientAuth, type ClientAuth } from './client-auth.js';
+import type { DpopSession } from './dpop.js';
 import { oauthError, parseOAuthError, statusError } from './oauth-errors.js';
 
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
@@ -92,6 +93,8 @@ export interface EndpointRequest {
   nowMs: number;
   signal?: AbortSignal | undefined;
   maxBytes?: number | undefined;
+  /** Sends a DPoP proof (RFC 9449 §5) and answers a use_dpop_nonce error once (§8). */
+  dpop?: DpopSession | undefined;
 }
 
 /** POSTs a form to an authorization-server endpoint with client authentication; no redirects. */
@@ -99,17 +102,45 @@ export async function postToEndpoint(
   http: HttpClient,
   req: EndpointRequest,
 ): Promise<HttpResponse> {
-  const headers = await applyClientAuth(req.client, req.body, req.assertionAudience, req.nowMs);
-  return http.request({
-    method: 'POST',
-    url: req.endpoint,
-    purpose: req.purpose,
-    headers: { ...headers, accept: 'application/json' },
-    body: req.body,
-    redirect: 'never',
-    maxBytes: req.maxBytes ?? MAX_TOKEN_RESPONSE_BYTES,
-    ...(req.signal ? { signal: req.signal } : {}),
-  });
+  const send = async () => {
+    const headers = await applyClientAuth(req.client, req.body, req.assertionAudience, req.nowMs);
+    if (req.dpop) headers.dpop = await req.dpop.proof('POST', req.endpoint);
+    return http.request({
+      method: 'POST',
+      url: req.endpoint,
+      purpose: req.purpose,
+      headers: { ...headers, accept: 'application/json' },
+      body: req.body,
+      redirect: 'never',
+      maxBytes: req.maxBytes ?? MAX_TOKEN_RESPONSE_BYTES,
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+  };
+  const response = await send();
+  if (!req.dpop) return response;
+  const fresh = req.dpop.rememberNonce(req.endpoint, response.headers['dpop-nonce']);
+  // RFC 9449 §8: 400 use_dpop_nonce with a DPoP-Nonce header: retry once with that nonce.
+  if (
+    fresh &&
+    response.status === 400 &&
+    parseOAuthError(parseJson(response))?.error === 'use_dpop_nonce'
+  ) {
+    const retried = await send();
+    req.dpop.rememberNonce(req.endpoint, retried.headers['dpop-nonce']);
+    return retried;
+  }
+  return response;
+}
+
+/** RFC 9449 §5: a DPoP proof was sent, but the server issued a token that is not DPoP-bound. */
+export function dpopFinding(result: TokenResult): Finding | undefined {
+  if (/^dpop$/i.test(result.tokenType)) return undefined;
+  return {
+    level: 'warning',
+    code: 'dpop_not_bound',
+    message: `a DPoP proof was sent but the server issued a ${result.tokenType} token, not a DPoP-bound one; it is used as a bearer token`,
+    ref: 'RFC 9449 §5',
+  };
 }
 
 /** A validated token response: the fields as sent, plus normalised values. */
@@ -323,6 +354,7 @@ export async function requestToken(
     assertionAudience?: string | undefined;
     nowMs: number;
     signal?: AbortSignal | undefined;
+    dpop?: DpopSession | undefined;
   },
 ): Promise<TokenResult> {
   const response = await postToEndpoint(http, {
@@ -333,6 +365,10 @@ export async function requestToken(
     assertionAudience: input.assertionAudience ?? input.tokenEndpoint,
     nowMs: input.nowMs,
     signal: input.signal,
+    dpop: input.dpop,
   });
-  return processTokenResponse(response);
+  const result = processTokenResponse(response);
+  const unbound = input.dpop ? dpopFinding(result) : undefined;
+  if (unbound) result.findings.push(unbound);
+  return result;
 }

@@ -1,0 +1,213 @@
+// `oauth call <url>`: an HTTP request to a resource API with the access token attached (the given
+// one, or the cached one refreshed when expired), a fresh DPoP proof for a bound token, and the
+// 401/403 challenge explained. Exit 7 when the API answers HTTP >= 400; the body is printed anyway.
+import { readFileSync } from 'node:fs';
+import type { Context } from '../context.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import { checkUrl } from '../http/client.js';
+import { explainChallenge } from '../oauth/challenge.js';
+import type { DpopSession } from '../oauth/dpop.js';
+import { requestResource, type Method } from '../oauth/resource-request.js';
+import { parseParam } from '../oauth/token-request.js';
+import { renderCall, renderCallJson, renderChallenge, renderRedirectNote } from '../output/call.js';
+import { renderFinding } from '../output/token.js';
+import { clientSettings, tokenStore, type SourceOf } from './client-setup.js';
+import { cachedToken, dpopSession, findingReporter, lazyHttp } from './token.js';
+
+export interface CallOptions extends Record<string, unknown> {
+  method?: string;
+  header?: string[];
+  data?: string;
+  token?: string;
+  include?: boolean;
+  dpop?: boolean;
+  param?: string[];
+}
+
+const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+const MAX_DATA = 10 * 1024 * 1024;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** `-H "Name: value"` into lower-case names; a value may not hold CR, LF or NUL. */
+export function parseHeaders(lines: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const name = colon === -1 ? '' : line.slice(0, colon).trim();
+    const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+    if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(value)) {
+      throw usageError(
+        'header_invalid',
+        `-H ${JSON.stringify(line.slice(0, 80))} is not "Name: value"`,
+        'write -H "Accept: application/json" (no line breaks in the value)',
+      );
+    }
+    const lower = name.toLowerCase();
+    headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
+  }
+  return headers;
+}
+
+/** -d: the text itself, `@file`, or `@-` for stdin. */
+async function readData(data: string, ctx: Context): Promise<string | Uint8Array> {
+  if (data === '@-') return ctx.io.readStdin(MAX_DATA);
+  if (!data.startsWith('@')) return data;
+  const path = data.slice(1);
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw usageError(
+      'data_unreadable',
+      `cannot read the -d file ${path} (${(err as { code?: string }).code ?? 'error'})`,
+      'check the path after @ (use @- for stdin)',
+    );
+  }
+}
+
+function looksLikeJson(body: string | Uint8Array): boolean {
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function callCommand(
+  target: string,
+  options: CallOptions,
+  sourceOf: SourceOf,
+  ctx: Context,
+): Promise<number> {
+  const url = checkUrl(target, 'resource');
+  // RFC 6750 §2.3 / §5.3: a token in the URL leaks into logs and Referer headers.
+  if (url.searchParams.has('access_token')) {
+    ctx.io.err(
+      renderFinding(
+        {
+          level: 'warning',
+          code: 'token_in_url',
+          message:
+            'the URL carries access_token: tokens in URLs end up in logs and Referer headers; oauth sends its token in the Authorization header',
+          ref: 'RFC 6750 §5.3',
+        },
+        ctx.io.errStyle,
+      ),
+    );
+  }
+  const headers = parseHeaders(options.header ?? []);
+  const body = options.data === undefined ? undefined : await readData(options.data, ctx);
+  const method = (options.method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();
+  if (!(METHODS as readonly string[]).includes(method)) {
+    throw usageError(
+      'method_invalid',
+      `-X ${method} is not supported`,
+      `use one of ${METHODS.join(', ')}`,
+    );
+  }
+  if (body !== undefined && headers['content-type'] === undefined) {
+    headers['content-type'] = looksLikeJson(body)
+      ? 'application/json'
+      : 'application/x-www-form-urlencoded';
+  }
+  headers.accept ??= 'application/json, */*;q=0.5';
+
+  const ownAuthorization = headers.authorization !== undefined;
+  if (ownAuthorization && (options.token !== undefined || options.dpop === true)) {
+    throw usageError(
+      'authorization_twice',
+      '-H Authorization and --token/--dpop both give the credentials',
+      'use one: --token <t> (or the cached token), or your own -H "Authorization: ..."',
+    );
+  }
+  if (options.token !== undefined && options.dpop === true) {
+    throw usageError(
+      'dpop_key_unknown',
+      '--dpop with --token: the DPoP key of a given token is not known',
+      'drop --token to use the cached DPoP-bound token (`oauth token --grant ... --dpop` stores one)',
+    );
+  }
+
+  let token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
+  let dpop: DpopSession | undefined;
+  const http = lazyHttp(ctx);
+  if (options.token !== undefined) {
+    const value = options.token.trim().replace(/^(bearer|dpop)\s+/i, '');
+    if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
+    token = { value, scheme: 'Bearer' };
+  } else if (!ownAuthorization) {
+    const warn = findingReporter(ctx);
+    const settings = clientSettings(ctx, options, sourceOf, warn);
+    const entry = await cachedToken(ctx, {
+      settings,
+      options,
+      store: tokenStore(ctx, warn),
+      http,
+      warn,
+      extra: (options.param ?? []).map(parseParam),
+      refresh: false,
+      writeCache: true,
+      makeCurrent: false,
+      requireDpop: options.dpop === true,
+    });
+    const bound = /^dpop$/i.test(entry.token_type);
+    if (bound && entry.dpop_jwk === undefined) {
+      throw new CliError(
+        'dpop_key_missing',
+        ExitCode.store,
+        'the cached token is DPoP-bound but its key is not in the store',
+        { hint: 'get a new token with --dpop (`oauth token --force`, `oauth login --dpop`)' },
+      );
+    }
+    if (entry.dpop_jwk !== undefined) dpop = await dpopSession(ctx, entry.dpop_jwk);
+    token = { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' };
+  }
+
+  const result = await requestResource(await http(), {
+    method: method as Method,
+    url,
+    headers,
+    body,
+    token,
+    dpop,
+    signal: ctx.signal,
+    onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
+  });
+  const { response } = result;
+  const challenge =
+    response.status >= 400
+      ? explainChallenge({
+          status: response.status,
+          header: response.headers['www-authenticate'],
+          sent: result.sent,
+          tokenGiven: options.token !== undefined,
+        })
+      : undefined;
+  const view = {
+    status: response.status,
+    headers: response.headers,
+    body: response.text(),
+    url: response.url,
+    challenge,
+  };
+  const showSecrets = ctx.globals.showSecrets;
+  if (ctx.globals.json) ctx.io.out(renderCallJson(view, showSecrets));
+  else {
+    ctx.io.out(
+      renderCall(view, {
+        tty: ctx.io.stdoutIsTTY,
+        include: options.include === true,
+        showSecrets,
+        style: ctx.io.outStyle,
+      }),
+    );
+  }
+  if (challenge) {
+    const secrets = showSecrets ? [] : [...(token ? [token.value] : []), ...result.proofs];
+    ctx.io.err(renderChallenge(response.status, challenge, ctx.io.errStyle, secrets));
+  }
+  return response.status >= 400 ? ExitCode.httpStatus : ExitCode.ok;
+}

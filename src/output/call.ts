@@ -1,0 +1,133 @@
+// How `oauth call` shows a response: the body on stdout (pretty JSON at a terminal, exact bytes when
+// piped), the status line and headers with -i, a JSON document with --json, and on stderr the
+// WWW-Authenticate challenge explained and the redirect notes.
+import { STATUS_CODES } from 'node:http';
+import { redactHeader, scrub } from '../http/redact.js';
+import type { ChallengeExplanation } from '../oauth/challenge.js';
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+export interface CallView {
+  status: number;
+  /** Lower-case names, as the HTTP client gives them. */
+  headers: Record<string, string>;
+  body: string;
+  /** The URL that answered (after the redirects followed). */
+  url: string;
+  challenge: ChallengeExplanation | undefined;
+}
+
+export interface CallRenderOptions {
+  /** stdout is a terminal: pretty JSON, control characters escaped. */
+  tty: boolean;
+  include: boolean;
+  showSecrets: boolean;
+  style: Style;
+}
+
+function isJsonType(headers: Record<string, string>): boolean {
+  return /^application\/([\w.+-]+\+)?json\b/i.test((headers['content-type'] ?? '').trim());
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Set-Cookie values are joined with newlines by the HTTP client: one line each here. */
+function headerLines(name: string, value: string, showSecrets: boolean): string[] {
+  const parts = name === 'set-cookie' ? value.split('\n') : [value];
+  return showSecrets ? parts : parts.map((part) => redactHeader(name, part));
+}
+
+function shownHeaders(view: CallView, showSecrets: boolean): [string, string][] {
+  return Object.entries(view.headers).flatMap(([name, value]) =>
+    headerLines(name, value, showSecrets).map((line): [string, string] => [name, line]),
+  );
+}
+
+/** The result on stdout: [status line and headers,] then the body. */
+export function renderCall(view: CallView, options: CallRenderOptions): string {
+  const s = options.style;
+  let head = '';
+  if (options.include) {
+    const reason = STATUS_CODES[view.status] ?? '';
+    const lines = [`HTTP/1.1 ${view.status}${reason ? ` ${reason}` : ''}`];
+    for (const [name, value] of shownHeaders(view, options.showSecrets)) {
+      lines.push(options.tty ? `${s.bold(name)}: ${safeText(value)}` : `${name}: ${value}`);
+    }
+    head = `${lines.join('\n')}\n\n`;
+  }
+  if (!options.tty) return head + view.body;
+  const json = isJsonType(view.headers) ? parseJson(view.body) : undefined;
+  const text =
+    json !== undefined ? JSON.stringify(json, null, 2) : safeText(view.body, { multiline: true });
+  return head + (text === '' || text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** --json: {status, headers, body, url} (+ challenge); body is parsed when it is JSON. */
+export function renderCallJson(view: CallView, showSecrets: boolean): string {
+  const headers = Object.fromEntries(
+    Object.entries(view.headers).map(([name, value]) => [
+      name,
+      headerLines(name, value, showSecrets).join('\n'),
+    ]),
+  );
+  const parsed = isJsonType(view.headers) ? parseJson(view.body) : undefined;
+  const doc: Record<string, unknown> = {
+    status: view.status,
+    headers,
+    body: parsed !== undefined ? parsed : view.body,
+    url: view.url,
+  };
+  if (view.challenge) {
+    const c = view.challenge;
+    doc.challenge = {
+      scheme: c.scheme ?? null,
+      error: c.error ?? null,
+      error_description: c.description ?? null,
+      scope: c.scope ?? null,
+      meaning: c.meaning,
+      hint: c.hint,
+      ref: c.ref,
+    };
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/**
+ * The challenge for stderr: what the server said, what it means, what to do. `secrets` (the token,
+ * the proof) are scrubbed from the server's words in case it echoes them.
+ */
+export function renderChallenge(
+  status: number,
+  c: ChallengeExplanation,
+  style: Style,
+  secrets: readonly string[],
+): string {
+  const clean = (text: string, max = 300) => safeText(scrub(text, secrets), { max });
+  const said = c.error
+    ? `${clean(c.scheme ?? '')} error=${clean(c.error, 80)}${
+        c.description ? ` ("${clean(c.description)}")` : ''
+      }${c.scope ? ` scope="${clean(c.scope, 200)}"` : ''}`
+    : c.schemes.length > 0
+      ? `challenge: ${clean(c.schemes.join(', '), 200)}`
+      : 'no WWW-Authenticate challenge';
+  const lines = [
+    `${style.red(`HTTP ${status}`)} ${said}`,
+    `${style.dim('meaning:')} ${clean(c.meaning, 400)} ${style.dim(`(${c.ref})`)}`,
+  ];
+  if (c.algs) lines.push(`${style.dim('DPoP algs:')} ${clean(c.algs, 200)}`);
+  lines.push(`${style.dim('hint:')} ${clean(c.hint, 400)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A redirect followed without the credentials (another origin). */
+export function renderRedirectNote(from: string, to: string, style: Style): string {
+  return `${style.yellow('note:')} redirected from ${safeText(from)} to another origin, ${safeText(
+    to,
+  )}: followed without the Authorization and DPoP headers\n`;
+}
