@@ -3,18 +3,10 @@
 // and like everything in the store the file is 0600.
 import { isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
+import { AUTH_METHODS, type AuthMethod } from '../oauth/client-auth.js';
 import { parseStoreJson, readStoreFile, storeError, writeFileAtomic, type Warn } from './files.js';
 import { withLock } from './lock.js';
 import type { StorePaths } from './paths.js';
-
-export const AUTH_METHODS = [
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-  'none',
-] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 export interface Profile {
   issuer?: string;

@@ -1,7 +1,8 @@
 // One place that decides where each setting comes from: flag > environment > profile > default
 // (CLI.md). commander already merges flag > env (Option.env()); this overlays the profile underneath.
 import type { TokenEntry } from './tokens.js';
-import { validateAuthMethod, type AuthMethod, type Profile } from './profiles.js';
+import type { AuthMethod } from '../oauth/client-auth.js';
+import { validateAuthMethod, type Profile } from './profiles.js';
 
 export type Source = 'flag' | 'env' | 'profile' | 'default';
 
