@@ -1,0 +1,485 @@
+// `oauth demo`: the whole OAuth 2.0 story against the embedded server, one step at a time, with the
+// same code as `oauth login`, `oauth call`, `oauth decode`, `oauth verify` and `oauth revoke`.
+import type { Context } from '../context.js';
+import { CliError, ExitCode, toCliError } from '../errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../http/client.js';
+import {
+  authorizationParameters,
+  authorizationUrl,
+  codeExchangeParameters,
+  createFlowSecrets,
+  processCallback,
+} from '../oauth/authorize.js';
+import { explainChallenge } from '../oauth/challenge.js';
+import type { ClientAuth } from '../oauth/client-auth.js';
+import { discover } from '../oauth/discovery.js';
+import { revoke } from '../oauth/introspect-revoke.js';
+import { requestResource } from '../oauth/resource-request.js';
+import { postToEndpoint, processTokenResponse } from '../oauth/token-request.js';
+import { decodeToken } from '../token/decode.js';
+import { jwksFromUrl } from '../token/jwks.js';
+import { verifyToken } from '../token/verify.js';
+import {
+  renderDemoHeading,
+  renderDemoIntro,
+  renderDemoJson,
+  renderDemoStep,
+  renderDemoSummary,
+  type DemoEntry,
+  type DemoStep,
+} from '../output/demo.js';
+import { renderLoginWarning, renderOpenUrl } from '../output/login.js';
+
+export interface DemoOptions {
+  auto?: boolean;
+  port?: number;
+}
+
+const CLIENT: ClientAuth = { clientId: 'oauth-cli', method: 'none' };
+const USER = 'alice';
+const SCOPES = ['api:read'];
+const MAX_HOPS = 10;
+/** How long a person has to sign in and consent in the browser. */
+const WAIT_MS = 300_000;
+
+/** Request headers worth showing; responses likewise. Cookies never (the browser's business). */
+const SHOWN_REQUEST = ['authorization', 'dpop'];
+const SHOWN_RESPONSE = ['www-authenticate', 'location'];
+
+function pick(headers: Record<string, string>, names: string[]): [string, string][] {
+  return names.flatMap((name) => {
+    const value = headers[name];
+    return value === undefined ? [] : [[name, value] as [string, string]];
+  });
+}
+
+/** The HTTP client, with every exchange written down for the story. */
+function recording(http: HttpClient, log: DemoEntry[]): HttpClient {
+  return {
+    async request(req: HttpRequest): Promise<HttpResponse> {
+      const response = await http.request(req);
+      const body = req.body instanceof URLSearchParams ? req.body.toString() : undefined;
+      log.push({
+        method: req.method ?? 'GET',
+        url: String(req.url),
+        status: response.status,
+        sent: pick(req.headers ?? {}, SHOWN_REQUEST),
+        form: body,
+        received: pick(response.headers, SHOWN_RESPONSE),
+      });
+      return response;
+    },
+    async getJson(url, purpose, options) {
+      const value = await http.getJson(url, purpose, options);
+      log.push({ method: 'GET', url: String(url), status: 200, sent: [], received: [] });
+      return value;
+    },
+    close: () => http.close(),
+  };
+}
+
+/** Cookies of one host, enough to walk the embedded server's sign-in redirects. */
+function cookieJar() {
+  const jar = new Map<string, string>();
+  return {
+    remember(setCookie: string | undefined) {
+      for (const line of (setCookie ?? '').split('\n')) {
+        const [pair = '', ...attributes] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (eq < 1) continue;
+        const name = pair.slice(0, eq).trim();
+        const value = pair.slice(eq + 1).trim();
+        const gone = attributes.some((a) => /^\s*(max-age=0|expires=thu, 01 jan 1970)/i.test(a));
+        if (gone || value === '') jar.delete(name);
+        else jar.set(name, value);
+      }
+    },
+    header: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+  };
+}
+
+/**
+ * What the browser does when consent is automatic (the server runs with --auto-login): follow the
+ * authorization server's redirects, with its cookies, until it sends the user to the redirect URI.
+ */
+async function followAsBrowser(http: HttpClient, start: string, redirectUri: string) {
+  const jar = cookieJar();
+  let url = start;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const cookie = jar.header();
+    const response = await http.request({
+      method: 'GET',
+      url,
+      purpose: 'authorization endpoint',
+      headers: cookie === '' ? {} : { cookie },
+      redirect: 'manual',
+    });
+    if (url.startsWith(`${redirectUri}?`)) return;
+    jar.remember(response.headers['set-cookie']);
+    const location = response.headers.location;
+    if (response.status < 300 || response.status > 399 || location === undefined) {
+      throw new CliError(
+        'demo_authorization_stuck',
+        ExitCode.authorization,
+        `the authorization server answered HTTP ${response.status} at ${new URL(url).pathname} instead of redirecting back to the client`,
+        { hint: 'run again with --verbose to see the exchange' },
+      );
+    }
+    url = new URL(location, url).href;
+  }
+  throw new CliError(
+    'demo_authorization_stuck',
+    ExitCode.authorization,
+    `the authorization server redirected more than ${MAX_HOPS} times`,
+    { hint: 'run again with --verbose to see the exchange' },
+  );
+}
+
+/** The sign-in and consent redirects between the first request and the way back, as one line. */
+function collapseHops(log: DemoEntry[]): void {
+  if (log.length <= 2) return;
+  const hops = log.length - 2;
+  log.splice(1, hops, {
+    hops,
+    what: `through the server's sign-in and consent pages (automatic for ${USER}), then back to the client:`,
+  });
+}
+
+interface Story {
+  http: HttpClient;
+  log: DemoEntry[];
+  issuer: string;
+  api: string;
+  metadata: Record<string, unknown>;
+  auto: boolean;
+  waitMs: number;
+  code?: { code: string; redirectUri: string; verifier: string };
+  accessToken?: string;
+}
+
+function endpoint(metadata: Record<string, unknown>, name: string): string {
+  const value = metadata[name];
+  if (typeof value !== 'string') {
+    throw new CliError('demo_metadata', ExitCode.network, `the server metadata has no ${name}`, {
+      hint: 'this is a bug in the embedded server',
+    });
+  }
+  return value;
+}
+
+type StepBody = Omit<DemoStep, 'n' | 'title' | 'why' | 'exchanges'>;
+interface StepSpec {
+  title: string;
+  why: string;
+  run(story: Story, ctx: Context): Promise<StepBody>;
+}
+
+function needToken(story: Story): string {
+  if (story.accessToken === undefined) throw new Error('no access token yet');
+  return story.accessToken;
+}
+
+/** The token with its scope raised in the payload, the signature kept. */
+function tamper(token: string, nowMs: number): string {
+  const [header = '', , signature = ''] = token.split('.');
+  const claims = { ...decodeToken(token, nowMs).payload, scope: 'api:read api:write' };
+  return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+}
+
+const STEPS: StepSpec[] = [
+  {
+    title: 'The data sits behind a resource server',
+    why: 'A resource server answers only requests that carry a valid access token (RFC 6750).',
+    async run(story) {
+      const { response } = await requestResource(story.http, {
+        method: 'GET',
+        url: new URL(`${story.api}/me`),
+        headers: {},
+      });
+      const explained = explainChallenge({
+        status: response.status,
+        header: response.headers['www-authenticate'],
+        sent: undefined,
+        tokenGiven: false,
+      });
+      return {
+        ok: response.status === 401,
+        detail:
+          response.status === 401
+            ? `refused with 401: ${explained?.meaning ?? 'no challenge'}`
+            : `expected 401 without a token, got HTTP ${response.status}`,
+        notes: [],
+      };
+    },
+  },
+  {
+    title: 'The client asks the authorization server; the user consents',
+    why: 'The user signs in and consents at the authorization server, never at the client; the client proves with PKCE that it started the request (RFC 6749 §4.1, RFC 7636).',
+    async run(story, ctx) {
+      const { redirectTarget, startLoopback } = await import('../oauth/loopback.js');
+      const secrets = createFlowSecrets(false);
+      const expected = { state: secrets.state, issuer: story.issuer, issRequired: false };
+      const loopback = await startLoopback<string>({
+        target: redirectTarget(undefined, 0),
+        onCallback: (query) => {
+          const outcome = processCallback(query, expected);
+          return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
+        },
+      });
+      let code: string;
+      const params = authorizationParameters({
+        clientId: CLIENT.clientId,
+        redirectUri: loopback.redirectUri,
+        scopes: SCOPES,
+        secrets,
+      });
+      const url = authorizationUrl(endpoint(story.metadata, 'authorization_endpoint'), params);
+      try {
+        const waiting = loopback.wait(story.waitMs, ctx.signal);
+        if (story.auto) {
+          await followAsBrowser(story.http, url, loopback.redirectUri);
+        } else {
+          const { openBrowser } = await import('./login-browser.js');
+          const s = ctx.io.errStyle;
+          ctx.io.err(renderOpenUrl(url, true, s));
+          await openBrowser(ctx, url, undefined, (message) =>
+            ctx.io.err(renderLoginWarning(`${message}; open the URL above yourself`, s)),
+          );
+        }
+        code = await waiting;
+      } finally {
+        await loopback.close();
+      }
+      if (story.auto) collapseHops(story.log);
+      story.code = { code, redirectUri: loopback.redirectUri, verifier: secrets.codeVerifier };
+      return {
+        ok: true,
+        detail: story.auto
+          ? `consent given automatically for user ${USER}; the redirect brought the code back to ${loopback.redirectUri}`
+          : `consent given in the browser; the redirect brought the code back to ${loopback.redirectUri}`,
+        notes: [
+          ...(story.auto
+            ? []
+            : [
+                {
+                  label: 'request',
+                  value:
+                    'your browser sent GET /auth with response_type=code, client_id, redirect_uri, scope, state and code_challenge (the URL above)',
+                },
+              ]),
+          {
+            label: 'PKCE',
+            value:
+              'code_challenge = BASE64URL(SHA-256(code_verifier)); the verifier stays with the client until step 3',
+          },
+        ],
+      };
+    },
+  },
+  {
+    title: 'The authorization server issues the token',
+    why: 'The code alone is useless: the server gives a token only with the code_verifier whose SHA-256 matches the challenge of step 2 (RFC 7636 §4.6).',
+    async run(story, ctx) {
+      const exchange = story.code;
+      if (exchange === undefined) throw new Error('no code yet');
+      const tokenEndpoint = endpoint(story.metadata, 'token_endpoint');
+      const response = await postToEndpoint(story.http, {
+        endpoint: tokenEndpoint,
+        purpose: 'token endpoint',
+        body: codeExchangeParameters({
+          code: exchange.code,
+          redirectUri: exchange.redirectUri,
+          codeVerifier: exchange.verifier,
+        }),
+        client: CLIENT,
+        assertionAudience: tokenEndpoint,
+        nowMs: ctx.now(),
+        signal: ctx.signal,
+      });
+      const tokens = processTokenResponse(response);
+      story.accessToken = tokens.accessToken;
+      return {
+        ok: true,
+        detail: `a ${tokens.tokenType} access token${tokens.expiresIn === undefined ? '' : ` for ${tokens.expiresIn} s`}${tokens.scope ? ` with scope ${tokens.scope}` : ''}`,
+        notes: [{ label: 'access_token', value: tokens.accessToken, secret: true }],
+      };
+    },
+  },
+  {
+    title: 'What the token says',
+    why: 'This access token is a JWT (RFC 9068): anyone can read it, so it holds no secrets (decoding is not verifying).',
+    async run(story, ctx) {
+      const decoded = decodeToken(needToken(story), ctx.now());
+      const p = decoded.payload ?? {};
+      const text = (name: string) =>
+        typeof p[name] === 'string' || typeof p[name] === 'number'
+          ? String(p[name])
+          : Array.isArray(p[name])
+            ? p[name].join(' ')
+            : '(none)';
+      return {
+        ok: decoded.format === 'jws' && typeof p.sub === 'string',
+        detail: `user ${text('sub')}, scope ${text('scope')}, ${decoded.status.message}`,
+        notes: [
+          { label: 'who (sub)', value: text('sub') },
+          { label: 'client (client_id)', value: text('client_id') },
+          { label: 'what (scope)', value: text('scope') },
+          { label: 'for (aud)', value: text('aud') },
+          { label: 'by (iss)', value: text('iss') },
+          { label: 'until (exp)', value: decoded.status.expires_at ?? '(no expiry)' },
+          {
+            label: 'signed with',
+            value: `${String(decoded.header?.alg)} key ${String(decoded.header?.kid)}`,
+          },
+        ],
+      };
+    },
+  },
+  {
+    title: 'The resource server checks the token and returns the data',
+    why: 'The client sends the token in the Authorization header, never in the URL (RFC 6750 §2.1).',
+    async run(story) {
+      const { response } = await requestResource(story.http, {
+        method: 'GET',
+        url: new URL(`${story.api}/me`),
+        headers: {},
+        token: { value: needToken(story), scheme: 'Bearer' },
+      });
+      let data: unknown;
+      try {
+        data = JSON.parse(response.text());
+      } catch {
+        data = undefined;
+      }
+      const sub =
+        typeof data === 'object' && data !== null && 'sub' in data ? String(data.sub) : undefined;
+      return {
+        ok: response.status === 200 && sub !== undefined,
+        detail:
+          response.status === 200
+            ? `200: the data of ${sub ?? 'nobody'} (this API simply returns what the token says)`
+            : `expected 200 with the token, got HTTP ${response.status}`,
+        notes:
+          data === undefined
+            ? []
+            : [{ label: 'data', value: JSON.stringify(data, null, 1).replace(/\n\s*/g, ' ') }],
+      };
+    },
+  },
+  {
+    title: "The token verified against the server's keys",
+    why: "The resource server trusts the token because its signature checks out with the issuer's published keys (JWKS), and its issuer, audience and expiry are right (RFC 9068 §4).",
+    async run(story, ctx) {
+      const keys = await jwksFromUrl(story.http, endpoint(story.metadata, 'jwks_uri'), ctx.now);
+      const result = await verifyToken(needToken(story), keys, {
+        issuer: story.issuer,
+        audience: [story.api],
+        leeway: 0,
+        now: ctx.now(),
+      });
+      const failed = result.checks.filter((c) => !c.ok);
+      return {
+        ok: result.valid,
+        detail: result.valid
+          ? `valid: ${result.checks.map((c) => c.name).join(', ')} checked`
+          : `invalid: ${failed.map((c) => c.message).join('; ')}`,
+        notes: [],
+      };
+    },
+  },
+  {
+    title: 'A tampered token and a revoked token are refused',
+    why: 'Changing one claim breaks the signature; a revoked token is dead at once, before it expires (RFC 7009).',
+    async run(story, ctx) {
+      const token = needToken(story);
+      const call = (value: string) =>
+        requestResource(story.http, {
+          method: 'GET',
+          url: new URL(`${story.api}/me`),
+          headers: {},
+          token: { value, scheme: 'Bearer' },
+        }).then(({ response }) => response);
+      const tampered = await call(tamper(token, ctx.now()));
+      const revocation = endpoint(story.metadata, 'revocation_endpoint');
+      await revoke(story.http, {
+        endpoint: revocation,
+        token,
+        tokenTypeHint: 'access_token',
+        client: CLIENT,
+        assertionAudience: endpoint(story.metadata, 'token_endpoint'),
+        nowMs: ctx.now(),
+        signal: ctx.signal,
+      });
+      const revoked = await call(token);
+      const ok = tampered.status === 401 && revoked.status === 401;
+      return {
+        ok,
+        detail: ok
+          ? 'tampered (scope raised to api:write): 401; revoked: 401'
+          : `expected 401 twice, got ${tampered.status} (tampered) and ${revoked.status} (revoked)`,
+        notes: [],
+      };
+    },
+  },
+];
+
+export async function demoCommand(options: DemoOptions, ctx: Context): Promise<number> {
+  const signal = ctx.signal; // Ctrl-C closes the server too
+  const auto =
+    options.auto === true ||
+    !ctx.io.stdinIsTTY ||
+    !ctx.io.stderrIsTTY ||
+    (ctx.env.CI !== undefined && ctx.env.CI !== '');
+  const { startServer } = await import('../server/start.js');
+  const server = await startServer({ port: options.port ?? 0, autoLogin: auto ? USER : undefined });
+  const steps: DemoStep[] = [];
+  let failure: CliError | undefined;
+  try {
+    const log: DemoEntry[] = [];
+    const http = recording(await ctx.http(), log);
+    const { metadata } = await discover(http, server.issuer);
+    const story: Story = {
+      http,
+      log,
+      issuer: server.issuer,
+      api: server.api,
+      metadata,
+      auto,
+      waitMs: WAIT_MS,
+    };
+    const s = ctx.io.outStyle;
+    const view = { showSecrets: ctx.globals.showSecrets };
+    if (!ctx.globals.json) ctx.io.out(renderDemoIntro(server.issuer, auto ? USER : undefined, s));
+    for (const [i, spec] of STEPS.entries()) {
+      if (signal.aborted) break;
+      log.length = 0;
+      if (!ctx.globals.json) ctx.io.out(renderDemoHeading({ n: i + 1, ...spec }, s));
+      let body: StepBody;
+      try {
+        body = await spec.run(story, ctx);
+      } catch (err) {
+        failure = toCliError(err);
+        body = { ok: false, detail: failure.message, notes: [] };
+      }
+      const step: DemoStep = {
+        n: i + 1,
+        title: spec.title,
+        why: spec.why,
+        exchanges: [...log],
+        ...body,
+      };
+      steps.push(step);
+      if (!ctx.globals.json) ctx.io.out(renderDemoStep(step, s, view));
+      if (!step.ok) break;
+    }
+  } finally {
+    await server.close();
+  }
+  const ok = steps.length === STEPS.length && steps.every((step) => step.ok);
+  if (ctx.globals.json) ctx.io.out(renderDemoJson(steps, ok));
+  else ctx.io.out(renderDemoSummary(steps, STEPS.length, ok, ctx.io.outStyle));
+  if (signal.aborted) throw new CliError('interrupted', ExitCode.interrupted, 'interrupted');
+  if (ok) return ExitCode.ok;
+  if (failure?.hint) ctx.io.err(`hint: ${failure.hint}\n`);
+  return failure?.exitCode ?? ExitCode.internal;
+}
