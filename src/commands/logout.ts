@@ -1,46 +1,66 @@
 // `oauth logout`: delete cached tokens: the current login, the selected issuer/client/profile, or
-// with --all the whole token file (also the way out of a corrupt store).
+// with --all the whole token file (also the way out of a corrupt store). With --revoke the server
+// revokes each entry's tokens first; an entry whose revocation fails stays cached.
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { entryMatches, resolveSettings, usesCurrentLogin } from '../store/settings.js';
-import type { TokenEntry } from '../store/tokens.js';
-import { safeText } from '../output/text.js';
+import type { HttpClient } from '../http/client.js';
+import { revoke } from '../oauth/introspect-revoke.js';
+import { renderLogout, renderLogoutJson, type LogoutResult } from '../output/logout.js';
+import {
+  entryMatches,
+  resolveSettings,
+  usesCurrentLogin,
+  type Settings,
+} from '../store/settings.js';
+import { entryKey, type TokenEntry, type TokenFileEditor } from '../store/tokens.js';
+import {
+  clientAuth,
+  readClientSecret,
+  resolveServer,
+  type Server,
+  type Warn,
+} from './client-setup.js';
 import { openStores } from './store-context.js';
+import { findingReporter, lazyHttp, reportServerFindings, requireEndpoint } from './token.js';
 
 export interface LogoutOptions {
   options: Record<string, unknown> & { all?: boolean; revoke?: boolean };
   sourceOf?: (option: string) => string | undefined;
 }
 
-function summary(entry: TokenEntry) {
-  return {
-    issuer: entry.issuer,
-    client_id: entry.client_id,
-    scopes: entry.scopes,
-    resources: entry.resources,
-    profile: entry.profile ?? null,
-  };
+/** Which entries logout acts on: all, the current login's issuer + client, or the selected ones. */
+function targets(
+  tx: TokenFileEditor,
+  settings: Settings,
+  all: boolean,
+): (e: TokenEntry) => boolean {
+  if (all) return () => true;
+  let target = settings;
+  if (usesCurrentLogin(settings)) {
+    const login = tx.current()?.entry;
+    if (!login) return () => false;
+    target = { ...settings, issuer: login.issuer, clientId: login.client_id };
+  }
+  return (entry) => entryMatches(entry, target);
 }
 
 export async function logoutCommand(input: LogoutOptions, ctx: Context): Promise<number> {
   const { options } = input;
-  if (options.revoke) {
-    // TODO(issue 3, revocation): discover revocation_endpoint, authenticate the client and POST
-    // each refresh/access token (RFC 7009 §2.1) via ctx.http() before deleting. Until the HTTP and
-    // client-authentication layers land, refuse before touching the store.
-    throw new CliError(
-      'not_implemented',
-      ExitCode.internal,
-      'logout --revoke is not implemented yet',
-      {
-        hint: 'run `oauth revoke <token>` for each token, then `oauth logout` without --revoke',
-      },
-    );
-  }
   const { tokens, profiles } = openStores(ctx);
-  const s = ctx.io.errStyle;
-  let removed: TokenEntry[];
-  if (options.all) {
+  const settings = () =>
+    resolveSettings({
+      options,
+      sourceOf: input.sourceOf,
+      profileName: ctx.globals.profile,
+      loadProfile: (name) => profiles.get(name),
+    });
+  let result: LogoutResult;
+  let exit: number = ExitCode.ok;
+  if (options.revoke) {
+    const revoked = await revokeAndRemove(ctx, options, settings(), options.all === true, tokens);
+    exit = revoked.failed[0]?.error.exitCode ?? ExitCode.ok;
+    result = revoked;
+  } else if (options.all) {
     // Best effort for the summary only: a corrupt file is deleted all the same.
     let before: TokenEntry[] = [];
     try {
@@ -49,41 +69,130 @@ export async function logoutCommand(input: LogoutOptions, ctx: Context): Promise
       before = [];
     }
     const existed = await tokens.removeAll();
-    removed = existed ? before : [];
+    result = { removed: existed ? before : [], store: tokens.path };
   } else {
-    const settings = resolveSettings({
-      options,
-      sourceOf: input.sourceOf,
-      profileName: ctx.globals.profile,
-      loadProfile: (name) => profiles.get(name),
-    });
-    const current = usesCurrentLogin(settings);
-    removed = await tokens.update((tx) => {
-      let target = settings;
-      if (current) {
-        const login = tx.current()?.entry;
-        if (!login) return [];
-        target = { ...settings, issuer: login.issuer, clientId: login.client_id };
-      }
-      return tx.delete((entry) => entryMatches(entry, target));
-    });
+    const selected = settings();
+    const removed = await tokens.update((tx) => tx.delete(targets(tx, selected, false)));
+    result = { removed, store: tokens.path };
   }
-  if (ctx.globals.json) {
-    ctx.io.out(
-      `${JSON.stringify({ removed: removed.map(summary), store: tokens.path }, null, 2)}\n`,
-    );
+  if (ctx.globals.json) ctx.io.out(renderLogoutJson(result));
+  ctx.io.err(renderLogout(result, ctx.io.errStyle));
+  return exit;
+}
+
+type Failure = NonNullable<LogoutResult['failed']>[number] & { error: CliError };
+
+/**
+ * --revoke: revoke each target entry's tokens (outside the store lock: it is network time), then
+ * remove under the lock those whose revocation succeeded and that nobody replaced meanwhile.
+ */
+async function revokeAndRemove(
+  ctx: Context,
+  options: Record<string, unknown>,
+  settings: Settings,
+  all: boolean,
+  tokens: ReturnType<typeof openStores>['tokens'],
+): Promise<LogoutResult & { failed: Failure[] }> {
+  const warn = findingReporter(ctx);
+  const tx = tokens.read();
+  const entries = tx
+    .list()
+    .map((l) => l.entry)
+    .filter(targets(tx, settings, all));
+  // The secret is read once (`--client-secret-file -` is stdin), then used for every entry.
+  const secret = entries.length === 0 ? undefined : await readClientSecret(ctx, settings, warn);
+  const sources = { ...settings.sources };
+  delete sources.clientSecret;
+  delete sources.clientSecretFile;
+  const withSecret: Settings = {
+    ...settings,
+    clientSecret: secret,
+    clientSecretFile: undefined,
+    sources,
+  };
+  const http = lazyHttp(ctx);
+  const servers = new Map<string, Promise<Server>>();
+  const serverFor = (issuer: string) => {
+    let server = servers.get(issuer);
+    if (!server) {
+      server = resolveServer(http, issuer, options, ['revocation']).then((found) => {
+        reportServerFindings(ctx, found.findings);
+        return found;
+      });
+      servers.set(issuer, server);
+    }
+    return server;
+  };
+  const revoked: { entry: TokenEntry; tokens: string[] }[] = [];
+  const failed: Failure[] = [];
+  for (const entry of entries) {
+    try {
+      const server = await serverFor(entry.issuer);
+      const revokedTokens = await revokeEntry(ctx, http, entry, server, options, withSecret, warn);
+      revoked.push({ entry, tokens: revokedTokens });
+    } catch (err) {
+      if (!(err instanceof CliError) || err.exitCode === ExitCode.interrupted) throw err;
+      failed.push({ entry, error: err });
+    }
   }
-  if (removed.length === 0) {
-    ctx.io.err(`not logged in: no cached tokens to remove\n`);
-    return 0;
+  const done = new Map(revoked.map((r) => [entryKey(r.entry), r.entry.access_token]));
+  const removed =
+    revoked.length === 0
+      ? []
+      : await tokens.update((tx) => tx.delete((e, key) => done.get(key) === e.access_token));
+  return { removed, revoked, failed, store: tokens.path };
+}
+
+/**
+ * RFC 7009 §2.1: the refresh token first (the server should then end its access tokens too), then
+ * the access token; returns the token types revoked.
+ */
+async function revokeEntry(
+  ctx: Context,
+  lazy: () => Promise<HttpClient>,
+  entry: TokenEntry,
+  server: Server,
+  options: Record<string, unknown>,
+  settings: Settings,
+  warn: Warn,
+): Promise<string[]> {
+  const endpoint = requireEndpoint(server.endpoint('revocation'), server.flag('revocation'));
+  const client = await clientAuth(ctx, settings, options, server, warn, entry.client_id);
+  const http = await lazy();
+  const done: string[] = [];
+  const pairs: [string, string | undefined][] = [
+    ['refresh_token', entry.refresh_token],
+    ['access_token', entry.access_token],
+  ];
+  for (const [hint, token] of pairs) {
+    if (token === undefined) continue;
+    try {
+      const result = await revoke(http, {
+        endpoint,
+        token,
+        tokenTypeHint: hint,
+        client,
+        assertionAudience: server.endpoint('token') ?? entry.issuer,
+        nowMs: ctx.now(),
+        signal: ctx.signal,
+      });
+      for (const finding of result.findings) warn(finding);
+      done.push(hint);
+    } catch (err) {
+      // §2.2.1: a server that revokes only refresh tokens has ended the access token with it.
+      const endedWithRefresh =
+        err instanceof CliError &&
+        err.code === 'oauth_unsupported_token_type' &&
+        done.includes('refresh_token');
+      if (!endedWithRefresh) throw err;
+      warn({
+        level: 'info',
+        code: 'access_token_not_revocable',
+        message:
+          'the server does not revoke access tokens (unsupported_token_type); revoking the refresh token should have ended them',
+        ref: 'RFC 7009 §2.2.1',
+      });
+    }
   }
-  const logins = [...new Set(removed.map((e) => safeText(`${e.client_id} at ${e.issuer}`)))];
-  const count = removed.length === 1 ? '1 cached token' : `${removed.length} cached tokens`;
-  ctx.io.err(`Logged out: removed ${count} (${logins.join('; ')})\n`);
-  ctx.io.err(
-    s.dim(
-      'the tokens stay valid at the server until they expire (oauth revoke <token> ends them)\n',
-    ),
-  );
-  return 0;
+  return done;
 }

@@ -13,6 +13,7 @@ import {
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { closedPort } from '../http/serve.js';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = (payload: object) => `${b64({ alg: 'none' })}.${b64(payload)}.`;
@@ -243,13 +244,23 @@ describe('oauth logout', () => {
     expect(again.stderr).toMatch(/not logged in/);
   });
 
-  it('--revoke is refused before the store is touched (not implemented yet)', async () => {
+  it('--revoke with the revocation endpoint down leaves the store as it was (exit 5)', async () => {
     const dir = storeWith(entry());
     const before = snapshot(dir);
-    const r = await runCli(['logout', '--revoke'], env(dir));
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/not implemented yet/);
+    const port = await closedPort();
+    const r = await runCli(
+      ['logout', '--revoke', '--revocation-endpoint', `http://127.0.0.1:${port}/revoke`],
+      env(dir),
+    );
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/could not revoke the tokens of app at https:\/\/idp\.example/);
     expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('--revoke with nothing cached: "not logged in", exit 0, no request', async () => {
+    const r = await runCli(['logout', '--revoke'], env(tempConfigDir()));
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr).toMatch(/not logged in/);
   });
 });
 

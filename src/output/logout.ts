@@ -1,0 +1,86 @@
+// What `oauth logout` says: the stderr summary for people and the --json document (with --revoke
+// also what was revoked at the server and what stayed because its revocation failed).
+import type { Style } from './io.js';
+import { safeText } from './text.js';
+
+export interface LogoutEntry {
+  issuer: string;
+  client_id: string;
+  scopes: string[];
+  resources: string[];
+  profile?: string | undefined;
+}
+
+export interface RevokeFailure {
+  entry: LogoutEntry;
+  error: { code: string; message: string; hint: string | undefined };
+}
+
+export interface LogoutResult {
+  removed: LogoutEntry[];
+  /** Only with --revoke: the entries whose tokens the server revoked, and which tokens. */
+  revoked?: { entry: LogoutEntry; tokens: string[] }[];
+  /** Only with --revoke: the entries kept because their revocation failed. */
+  failed?: RevokeFailure[];
+  store: string;
+}
+
+function summary(entry: LogoutEntry) {
+  return {
+    issuer: entry.issuer,
+    client_id: entry.client_id,
+    scopes: entry.scopes,
+    resources: entry.resources,
+    profile: entry.profile ?? null,
+  };
+}
+
+export function renderLogoutJson(result: LogoutResult): string {
+  const doc: Record<string, unknown> = { removed: result.removed.map(summary) };
+  if (result.revoked) {
+    doc.revoked = result.revoked.map((r) => ({ ...summary(r.entry), tokens: r.tokens }));
+  }
+  if (result.failed) {
+    doc.failed = result.failed.map((f) => {
+      const error: Record<string, string> = { code: f.error.code, message: f.error.message };
+      if (f.error.hint !== undefined) error.hint = f.error.hint;
+      return { ...summary(f.entry), error };
+    });
+  }
+  doc.store = result.store;
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function logins(entries: LogoutEntry[]): string {
+  return [...new Set(entries.map((e) => safeText(`${e.client_id} at ${e.issuer}`)))].join('; ');
+}
+
+function count(n: number): string {
+  return n === 1 ? '1 cached token' : `${n} cached tokens`;
+}
+
+/** The stderr lines: failures first (each with its hint), then what was removed. */
+export function renderLogout(result: LogoutResult, s: Style): string {
+  let out = '';
+  for (const f of result.failed ?? []) {
+    out += `${s.red.bold('error:')} could not revoke the tokens of ${logins([f.entry])}: ${safeText(f.error.message)}\n`;
+    if (f.error.hint !== undefined) out += `${s.dim('hint:')} ${safeText(f.error.hint)}\n`;
+  }
+  if (result.failed && result.failed.length > 0) {
+    out += `kept ${count(result.failed.length)} (${logins(result.failed.map((f) => f.entry))}): run \`oauth logout --revoke\` again, or \`oauth logout\` to delete without revoking\n`;
+  }
+  if (result.removed.length === 0) {
+    if (!result.failed || result.failed.length === 0) {
+      out += 'not logged in: no cached tokens to remove\n';
+    }
+    return out;
+  }
+  const verb = result.revoked ? 'revoked and removed' : 'removed';
+  out += `Logged out: ${verb} ${count(result.removed.length)} (${logins(result.removed)})\n`;
+  if (!result.revoked) {
+    out += s.dim(
+      'the tokens stay valid at the server until they expire (oauth revoke <token> ends them)\n',
+    );
+  }
+  return out;
+}
