@@ -37,11 +37,68 @@ const tokenEndpoint = `${issuer}/token`;
 const asCi = ['--issuer', issuer, '--client-id', 'ci'];
 if (server.issuer)
   spawnSync(process.execPath, [BIN, 'token', ...asCi, '--grant', 'client_credentials'], { env });
+/** That token (the current login), for the baseline of `oauth call`. */
+const cachedToken = server.issuer
+  ? String(spawnSync(process.execPath, [BIN, 'token'], { env }).stdout).trim()
+  : '';
+
+/** `oauth login` runs in its own store as the public client: no secret, no current-login change. */
+const LOGIN_SCOPE = 'openid api:read';
+const loginEnv = {
+  ...env,
+  OAUTH_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'oauth-bench-login-')),
+  BROWSER: `node "${here('./login-browser.mjs')}"`,
+  BENCH_CALLBACK_FILE: join(configDir, 'callback-at'),
+  CI: '1',
+};
+delete loginEnv.OAUTH_CLIENT_SECRET;
+
+/**
+ * Issue 4, "from the callback reaching the listener to the summary printed". The BROWSER stand-in
+ * follows the authorization (the server runs with --auto-login) and writes the time right before
+ * it requests the callback; the span ends when the summary's first bytes reach us on the stdout
+ * pipe (the summary is one write, after the token request, the ID token check and the store
+ * write; process exit comes some 10 ms later and is not counted). Both ends are
+ * performance.timeOrigin-based wall times, comparable across processes.
+ */
+function loginSpan({ argv }) {
+  rmSync(loginEnv.BENCH_CALLBACK_FILE, { force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      env: loginEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let printedAt;
+    let err = '';
+    child.stdout.on('data', () => (printedAt ??= performance.timeOrigin + performance.now()));
+    child.stderr.setEncoding('utf8').on('data', (data) => (err += data));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0 || printedAt === undefined) {
+        reject(new CannotRun(`oauth login: exit ${code}: ${err.trim().slice(0, 300)}`));
+        return;
+      }
+      resolve(printedAt - Number(readFileSync(loginEnv.BENCH_CALLBACK_FILE, 'utf8')));
+    });
+  });
+}
+
+/** The baseline of issue 4: code-exchange.mjs times its one token request and prints the ms. */
+function bareTokenRequest({ argv }) {
+  const r = spawnSync(argv[0], argv.slice(1), { env: loginEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(String(r.stdout).trim());
+  if (r.error || r.status !== 0 || !Number.isFinite(ms)) {
+    const why = r.error?.message ?? `exit ${r.status ?? r.signal}: ${String(r.stderr).trim()}`;
+    throw new CannotRun(`code-exchange.mjs: ${why.slice(0, 300)}`);
+  }
+  return ms;
+}
 
 /**
  * The cases: `command` against `baseline`, both whole processes. kind 'time' and 'memory' pass when
  * ratio <= limit, 'throughput' (units per second; `units` items each run) when ratio >= limit;
- * 'ready' (no baseline) when the first line on stdout comes within `limit` ms.
+ * 'ready' (no baseline) when the first line on stdout comes within `limit` ms; 'span' when the
+ * milliseconds `span(command)` returns are <= limit x those of `baselineSpan(baseline)`.
  */
 const cases = [
   {
@@ -103,6 +160,24 @@ const cases = [
     ),
     baseline: node(here('./fetch-token.mjs'), tokenEndpoint),
     baselineName: 'one `fetch`',
+    limit: 1.3,
+  },
+  {
+    name: '`oauth login`: from the callback reaching the listener to the summary printed',
+    kind: 'span',
+    command: oauth('login', '--issuer', issuer, '--client-id', 'oauth-cli', '--scope', LOGIN_SCOPE),
+    span: loginSpan,
+    baseline: node(here('./code-exchange.mjs'), issuer, LOGIN_SCOPE),
+    baselineSpan: bareTokenRequest,
+    baselineName: 'bare token request: one `fetch`, timed in-process',
+    limit: 1.2,
+  },
+  {
+    name: '`oauth call <issuer>/api/me` with a cached token',
+    kind: 'time',
+    command: oauth('call', `${issuer}/api/me`),
+    baseline: node(here('./fetch-resource.mjs'), `${issuer}/api/me`, cachedToken),
+    baselineName: 'one `fetch` with the bearer token',
     limit: 1.3,
   },
   {
@@ -176,9 +251,10 @@ function readyTime({ argv }) {
   });
 }
 
-/** `oauth server` on a free port, for the token cases. */
+/** `oauth server` on a free port, for the token, login and call cases. */
 async function startServer() {
-  const child = spawn(process.execPath, [BIN, 'server'], {
+  // --auto-login: the login row's authorization needs no login page (cases with a token unaffected).
+  const child = spawn(process.execPath, [BIN, 'server', '--auto-login', 'bench'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -195,6 +271,7 @@ async function startServer() {
 
 const RUNS_OF = { time: RUNS, memory: Math.max(5, RUNS >> 2), throughput: Math.max(3, RUNS >> 3) };
 RUNS_OF.ready = RUNS_OF.throughput;
+RUNS_OF.span = Math.max(5, RUNS >> 2);
 
 async function measure(c) {
   const runs = RUNS_OF[c.kind];
@@ -207,8 +284,8 @@ async function measure(c) {
   const a = [];
   const b = [];
   for (let i = 0; i < WARMUP + runs; i++) {
-    const x = runOnce(c.command, c.kind);
-    const y = runOnce(c.baseline, c.kind);
+    const x = c.kind === 'span' ? await c.span(c.command) : runOnce(c.command, c.kind);
+    const y = c.kind === 'span' ? c.baselineSpan(c.baseline) : runOnce(c.baseline, c.kind);
     if (i >= WARMUP) (a.push(x), b.push(y));
   }
   const [value, base] = [median(a), median(b)];
@@ -223,12 +300,14 @@ async function measure(c) {
 
 const show = {
   time: (ms) => `${ms.toFixed(1)} ms`,
+  span: (ms) => `${ms.toFixed(1)} ms`,
   ready: (ms) => `${ms.toFixed(0)} ms`,
   memory: (kib) => `${(kib / 1024).toFixed(1)} MiB`,
   throughput: (perSecond) => `${Math.round(perSecond).toLocaleString('en')} tokens/s`,
 };
 const showLimit = {
   time: (limit) => `≤ ${limit}`,
+  span: (limit) => `≤ ${limit}`,
   memory: (limit) => `≤ ${limit}`,
   throughput: (limit) => `≥ ${limit}`,
   ready: (limit) => `< ${limit} ms`,
@@ -239,7 +318,7 @@ console.log(
     `${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}. Medians of ${RUNS_OF.time} interleaved ` +
-    `runs (memory ${RUNS_OF.memory}, throughput and ready ${RUNS_OF.throughput}); the baseline is ` +
+    `runs (memory and spans ${RUNS_OF.memory}, throughput and ready ${RUNS_OF.throughput}); the baseline is ` +
     `\`node -e 0\` unless named; ${fx.distinct.toLocaleString('en')} distinct tokens repeated ` +
     `to ${TOKENS.toLocaleString('en')}.\n`,
 );
@@ -272,4 +351,5 @@ for (const c of cases.filter(
 server.stop?.();
 fx.remove();
 rmSync(configDir, { recursive: true, force: true });
+rmSync(loginEnv.OAUTH_CONFIG_DIR, { recursive: true, force: true });
 process.exitCode = broken === 0 ? 0 : 1;
