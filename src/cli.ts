@@ -3,6 +3,7 @@
 import { Argument, Command, Option, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import type { Context } from './context.js';
+import { AUTH_METHODS } from './oauth/client-auth.js';
 import type { CommandShape } from './output/completion.js';
 
 type Exit = (code: number) => void;
@@ -54,13 +55,7 @@ export function addClientOptions(command: Command): Command {
         'client authentication (default: from what is given and the metadata)',
       )
         .env('OAUTH_AUTH_METHOD')
-        .choices([
-          'client_secret_basic',
-          'client_secret_post',
-          'client_secret_jwt',
-          'private_key_jwt',
-          'none',
-        ]),
+        .choices(AUTH_METHODS),
     )
     .addOption(
       new Option('--private-key <file>', 'PEM or JWK private key for private_key_jwt').env(
@@ -496,6 +491,45 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
     );
 
   program
+    .command('demo')
+    .summary('the whole OAuth 2.0 story, step by step, against a local server')
+    .description(
+      'Run the OAuth 2.0 story against the embedded server on 127.0.0.1, one numbered step at a ' +
+        'time with the HTTP exchanges: a request without a token is refused; the client asks for ' +
+        'a token and the user consents; the code + PKCE exchange; the token decoded; the API ' +
+        "returns the data; the token verified against the server's JWKS; a tampered and a " +
+        'revoked token refused. Consent happens in the browser at a terminal, automatically with ' +
+        'no terminal, in CI, or with --auto. Nothing is cached; the server stops at the end. ' +
+        'Exit 0 when every step behaved as OAuth says.',
+    )
+    .option('--auto', 'give consent automatically (default without a terminal or in CI)')
+    .addOption(
+      new Option(
+        '--port <n>',
+        'port of the server on 127.0.0.1 (default 0: any free port)',
+      ).argParser((value: string) => {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n > 65535) {
+          throw new InvalidArgumentError('expected a port number from 0 to 65535');
+        }
+        return n;
+      }),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'npx oauth demo                     # sign in and consent in your browser',
+        'oauth demo --auto                  # no browser: consent is given for the user alice',
+        'oauth demo --show-secrets          # show the tokens, code and state in full',
+        'oauth demo --json | jq .ok',
+      ]),
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { demoCommand } = await import('./commands/demo.js');
+      exit(await demoCommand(options, ctx));
+    });
+
+  program
     .command('server')
     .summary('run a local authorization server and protected resource (for tests and CI)')
     .description(
@@ -609,7 +643,37 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
     .addOption(new Option('--issuer <url>', "this issuer's tokens").env('OAUTH_ISSUER'))
     .addOption(new Option('--client-id <id>', "this client's tokens").env('OAUTH_CLIENT_ID'))
     .option('--all', 'every cached token (whatever --issuer/--client-id say)')
-    .option('--revoke', 'revoke the tokens at the server first (RFC 7009)')
+    .option(
+      '--revoke',
+      'revoke the refresh and access tokens at the server first (RFC 7009); an entry whose ' +
+        'revocation fails is kept (exit 3 or 5)',
+    )
+    .addOption(
+      new Option('--client-secret <secret>', 'with --revoke: the client secret').env(
+        'OAUTH_CLIENT_SECRET',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--client-secret-file <file>',
+        'with --revoke: the secret from a file (- stdin)',
+      ).env('OAUTH_CLIENT_SECRET_FILE'),
+    )
+    .addOption(
+      new Option('--auth-method <method>', 'with --revoke: client authentication')
+        .env('OAUTH_AUTH_METHOD')
+        .choices(AUTH_METHODS),
+    )
+    .addOption(
+      new Option('--private-key <file>', 'with --revoke: key for private_key_jwt').env(
+        'OAUTH_PRIVATE_KEY',
+      ),
+    )
+    .option('--key-id <kid>', 'with --revoke: kid of the client assertion')
+    .option(
+      '--revocation-endpoint <url>',
+      'with --revoke: revocation endpoint (overrides discovery)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -617,6 +681,7 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'oauth logout --profile work',
         'oauth logout --issuer https://idp.example --client-id my-app',
         'oauth logout --all',
+        'oauth logout --revoke                 # end the tokens at the server, then delete them',
       ]),
     )
     .action(async (options: Record<string, unknown>, command: Command) => {
@@ -651,15 +716,7 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
     .argument('<name>', 'letters, digits, ".", "_" or "-"')
     .option('--issuer <url>', 'the authorization server (https, or http to loopback)')
     .option('--client-id <id>', 'the client id')
-    .addOption(
-      new Option('--auth-method <method>', 'client authentication').choices([
-        'client_secret_basic',
-        'client_secret_post',
-        'client_secret_jwt',
-        'private_key_jwt',
-        'none',
-      ]),
-    )
+    .addOption(new Option('--auth-method <method>', 'client authentication').choices(AUTH_METHODS))
     .option('--private-key <file>', 'PEM or JWK for private_key_jwt (the path is saved)')
     .option('--client-secret-file <file>', 'file holding the client secret (the path is saved)')
     .option('--client-secret <secret>', 'the client secret (needs --save-secret)')
