@@ -36,6 +36,7 @@ import { storePaths } from '../store/paths.js';
 import { ProfileStore, validateIssuer, validateProfileName } from '../store/profiles.js';
 import type { Settings } from '../store/settings.js';
 import { expiresAt, type TokenEntry } from '../store/tokens.js';
+import type { KeySet } from '../token/verify.js';
 import {
   clientAuth,
   clientSettings,
@@ -213,6 +214,8 @@ export async function loginCommand(
     );
   }
 
+  // Nothing of the ID token check but the token itself needs the callback: start it now.
+  const idTokenCheck = openid ? prepareIdTokenCheck(ctx, await http(), server) : undefined;
   const dpop = options.dpop === true ? await dpopSession(ctx, null) : undefined;
   const flow = device
     ? await deviceFlow(ctx, await http(), server, client, settings, options, extra, waitMs, dpop)
@@ -246,7 +249,16 @@ export async function loginCommand(
         },
       );
     }
-    const claims = await checkIdToken(ctx, await http(), server, settings, client, flow, options);
+    const claims = await checkIdToken(
+      ctx,
+      await http(),
+      server,
+      settings,
+      client,
+      flow,
+      options,
+      idTokenCheck,
+    );
     subject = typeof claims.sub === 'string' ? claims.sub : undefined;
   }
 
@@ -396,11 +408,14 @@ async function codeFlow(
     const waiting = loopback.wait(waitMs, ctx.signal);
     await showAndOpen(ctx, url, options);
     code = await withWaiting(ctx, 'waiting for the browser to finish the login', deadline, waiting);
-  } finally {
+  } catch (err) {
     await loopback.close();
+    throw err;
   }
+  // The browser has its page; its socket closes while the code is exchanged.
+  const closing = loopback.close();
   const nowMs = ctx.now();
-  const response = await postToEndpoint(http, {
+  const exchange = postToEndpoint(http, {
     endpoint: tokenEndpoint,
     purpose: 'token endpoint',
     body: codeExchangeParameters({
@@ -414,6 +429,7 @@ async function codeFlow(
     signal: ctx.signal,
     dpop,
   });
+  const [response] = await Promise.all([exchange, closing]);
   return {
     tokens: processTokenResponse(response),
     nonce: secrets.nonce,
@@ -477,6 +493,33 @@ async function deviceFlow(
   return { tokens, nonce: undefined, grant: GRANT_DEVICE_CODE, nowMs: ctx.now() };
 }
 
+/** OIDC Discovery §3: id_token_signing_alg_values_supported, RS256 when absent; never none. */
+function idTokenAlgorithms(server: Server): string[] {
+  const algorithms = (server.metadata &&
+    stringList(server.metadata, 'id_token_signing_alg_values_supported')) ?? ['RS256'];
+  return algorithms.filter((alg) => alg.toLowerCase() !== 'none');
+}
+
+interface IdTokenCheck {
+  module: Promise<typeof import('../oauth/id-token.js')>;
+  /** The issuer's keys, fetched ahead; undefined without a JWKS URI (the check then fails). */
+  keys: Promise<(() => Promise<KeySet>) | undefined>;
+}
+
+/** Loads the ID token check and fetches the keys while the user is in the browser. */
+function prepareIdTokenCheck(ctx: Context, http: HttpClient, server: Server): IdTokenCheck {
+  const module = import('../oauth/id-token.js');
+  const jwksUri = server.endpoint('jwks');
+  const keys = module.then((m) =>
+    jwksUri === undefined
+      ? undefined
+      : m.prefetchIssuerKeys(http, jwksUri, ctx.now, idTokenAlgorithms(server)),
+  );
+  // Raised, if still failing, where the check needs them; not while waiting for the browser.
+  keys.catch(() => {});
+  return { module, keys };
+}
+
 async function checkIdToken(
   ctx: Context,
   http: HttpClient,
@@ -485,16 +528,18 @@ async function checkIdToken(
   client: ClientAuth,
   flow: Flow,
   options: LoginOptions,
+  prepared: IdTokenCheck | undefined,
 ): Promise<Record<string, unknown>> {
-  const { issuerKeys, validateIdToken } = await import('../oauth/id-token.js');
+  const { issuerKeys, validateIdToken } = await (prepared?.module ??
+    import('../oauth/id-token.js'));
   const jwksUri = requireEndpoint(server.endpoint('jwks'), '--jwks-uri');
-  const algorithms = (server.metadata &&
-    stringList(server.metadata, 'id_token_signing_alg_values_supported')) ?? ['RS256'];
-  return validateIdToken(flow.tokens.idToken ?? '', await issuerKeys(http, jwksUri, ctx.now), {
+  const prefetched = await prepared?.keys;
+  const keys = await (prefetched ? prefetched() : issuerKeys(http, jwksUri, ctx.now));
+  return validateIdToken(flow.tokens.idToken ?? '', keys, {
     issuer: settings.issuer ?? '',
     clientId: client.clientId,
     nonce: flow.nonce,
-    algorithms: algorithms.filter((alg) => alg.toLowerCase() !== 'none'),
+    algorithms: idTokenAlgorithms(server),
     maxAge: options.maxAge,
     nowMs: ctx.now(),
   });

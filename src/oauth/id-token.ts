@@ -86,3 +86,39 @@ export async function issuerKeys(
   const { jwksFromUrl } = await import('../token/jwks.js');
   return jwksFromUrl(http, jwksUri, now);
 }
+
+/** Keys and algorithms warmed ahead at most: a large JWKS is not all imported. */
+const WARM_LIMIT = 8;
+
+/**
+ * Loads the verifier and fetches the issuer's keys before the ID token arrives (while the user is
+ * in the browser). A failure is not raised here: the returned function fetches again when the keys
+ * are needed, so the error is the one a fetch at that point gives.
+ */
+export function prefetchIssuerKeys(
+  http: HttpClient,
+  jwksUri: string,
+  now: () => number,
+  algorithms: readonly string[],
+): () => Promise<KeySet> {
+  import('../token/verify.js').catch(() => {});
+  const first = issuerKeys(http, jwksUri, now);
+  first.then((keys) => warmVerifier(keys, algorithms)).catch(() => {});
+  return () => first.catch(() => issuerKeys(http, jwksUri, now));
+}
+
+/**
+ * The first signature check in a process pays for starting WebCrypto and importing the key (jose
+ * keeps the imported key): paid here on a throwaway token that cannot verify, and whose result is
+ * dropped. Without the key set's refresh, so it never spends the refetch on an unknown kid.
+ */
+async function warmVerifier(keys: KeySet, algorithms: readonly string[]): Promise<void> {
+  const { verifyJws } = await import('../token/verify.js');
+  const pairs = keys.keys.flatMap((key) =>
+    key.algorithms.filter((alg) => algorithms.includes(alg)).map((alg) => ({ key, alg })),
+  );
+  for (const { key, alg } of pairs.slice(0, WARM_LIMIT)) {
+    const header = Buffer.from(JSON.stringify({ alg, kid: key.kid })).toString('base64url');
+    await verifyJws(`${header}.e30.AAAA`, { keys: [key] }, [alg]);
+  }
+}

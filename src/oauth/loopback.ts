@@ -1,7 +1,13 @@
 // The loopback redirect receiver of a native app (RFC 8252 §7.3, §8.3): listens on 127.0.0.1 (and
 // ::1 for `localhost`), answers only GET on the redirect path with fixed pages, ignores anything
 // that is not the answer to this flow, and closes after the first valid response or the deadline.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { CliError, ExitCode, usageError } from '../errors.js';
 
@@ -68,7 +74,10 @@ export interface Loopback<T> {
   /** The redirect URI to send: http://<host>:<actual port><path>. */
   redirectUri: string;
   port: number;
-  /** Resolves with the first 'done' value; rejects on an 'error', the deadline or the signal. */
+  /**
+   * Resolves with the first 'done' value, the listener closed (close() waits for the last sockets);
+   * rejects on an 'error', the deadline or the signal, once closed.
+   */
   wait(deadlineMs: number, signal?: AbortSignal): Promise<T>;
   close(): Promise<void>;
 }
@@ -151,6 +160,20 @@ function listenError(err: unknown, host: string, port: number): CliError {
   );
 }
 
+/**
+ * The first answer of a process costs some milliseconds of lazy compiling (request parser,
+ * response writer): paid while the user is in the browser, on one request of our own for `/`,
+ * answered 404 like any other path that is not the redirect.
+ */
+function warmUp(host: string, port: number, hostHeader: string): void {
+  const req = request(
+    { host, port, path: '/', headers: { host: hostHeader }, agent: false },
+    (res) => res.resume(),
+  );
+  req.on('error', () => {});
+  req.end();
+}
+
 /** Starts the receiver; it is listening when this resolves (before any browser opens). */
 export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loopback<T>> {
   const { target } = options;
@@ -211,6 +234,7 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
     servers.push(server);
     return server;
   };
+  let closing: Promise<void> | undefined;
   const close = async () => {
     await Promise.all(
       servers.map(
@@ -251,13 +275,15 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
     throw listenError(err, target.host, target.port === 0 ? actualPort : target.port);
   }
 
+  warmUp(hosts[0] ?? '127.0.0.1', actualPort, expectedHost());
+
   return {
     redirectUri: `http://${target.host}:${actualPort}${target.path}`,
     port: actualPort,
     close: async () => {
       finish({ error: new CliError('interrupted', ExitCode.interrupted, 'interrupted') });
       dropSockets();
-      await close();
+      await Promise.all([closing, close()]);
     },
     wait: (deadlineMs, signal) =>
       new Promise<T>((resolve, reject) => {
@@ -268,9 +294,11 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           dropSockets();
-          void close().then(() =>
-            'value' in outcome ? resolve(outcome.value) : reject(outcome.error),
-          );
+          // The listener stops at once; the answered sockets close while the flow goes on
+          // (close() waits for them). A failure still ends with the port closed.
+          closing = close();
+          if ('value' in outcome) resolve(outcome.value);
+          else void closing.then(() => reject(outcome.error));
         };
         timer = setTimeout(
           () =>
