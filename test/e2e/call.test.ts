@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { runCli, tempConfigDir, type CliRun } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
+import { selfSignedCert } from '../http/serve.js';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -531,32 +532,8 @@ describe.runIf(openssl || Boolean(process.env.CI))('https to http', () => {
   let caFile = '';
   let url = '';
   beforeAll(async () => {
-    const tls = mkdtempSync(join(tmpdir(), 'oauth-tls-'));
-    caFile = join(tls, 'cert.pem');
-    const keyFile = join(tls, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        caFile,
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '2',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { certFile, keyFile } = selfSignedCert();
+    caFile = certFile;
     plain = await hostile((_req, res) => json(res, 200, { plain: true }));
     https = createHttpsServer(
       { key: readFileSync(keyFile), cert: readFileSync(caFile) },

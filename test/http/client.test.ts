@@ -1,11 +1,9 @@
 // The HTTP client against real hostile servers: redirects, size caps (also after decompression),
 // deadlines, refused connections, the https-only rule, TLS trust, proxies and trace events.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
@@ -15,7 +13,7 @@ import {
   type HttpOptions,
   type TraceEvent,
 } from '../../src/http/client.js';
-import { closedPort, json, proxy, serve, type TestServer } from './serve.js';
+import { closedPort, json, proxy, selfSignedCert, serve, type TestServer } from './serve.js';
 
 const MiB = 1024 * 1024;
 const cleanup: (() => Promise<void>)[] = [];
@@ -303,39 +301,15 @@ describe.runIf(openssl || Boolean(process.env.CI))('TLS trust', () => {
   let caFile = '';
 
   it('setup: a self-signed certificate for 127.0.0.1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oauth-tls-'));
-    caFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        caFile,
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '2',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { certFile, keyFile } = selfSignedCert();
+    caFile = certFile;
     https = createHttpsServer(
       { key: readFileSync(keyFile), cert: readFileSync(caFile) },
       (_req, res) => json(res, { tls: true }),
     );
     await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
     url = `https://127.0.0.1:${(https.address() as AddressInfo).port}/jwks`;
-    writeFileSync(join(dir, 'junk.pem'), 'not a certificate');
+    writeFileSync(caFile.replace('cert.pem', 'junk.pem'), 'not a certificate');
   });
 
   it('an untrusted certificate is exit 5 with a --cacert hint', async () => {

@@ -1,6 +1,10 @@
 // Small real HTTP servers on 127.0.0.1 port 0 for hostile-server tests (no mocking).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface TestServer {
   url: string;
@@ -82,4 +86,35 @@ export function json(res: ServerResponse, body: unknown, status = 200): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify(body));
+}
+
+/** A self-signed P-256 certificate for 127.0.0.1 (openssl), for https test servers: PEM paths. */
+export function selfSignedCert(): { certFile: string; keyFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-tls-'));
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '2',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { certFile, keyFile };
 }
