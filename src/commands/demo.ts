@@ -237,7 +237,11 @@ const STEPS: StepSpec[] = [
       try {
         const waiting = loopback.wait(story.waitMs, ctx.signal);
         if (story.auto) {
-          await followAsBrowser(story.http, url, loopback.redirectUri);
+          // The browser gets its page once the code is in: it waits for the answer meanwhile.
+          const browsing = followAsBrowser(story.http, url, loopback.redirectUri);
+          code = await Promise.race([waiting, browsing.then(() => waiting)]);
+          await loopback.close('success');
+          await browsing;
         } else {
           const { openBrowser } = await import('./login-browser.js');
           const s = ctx.io.errStyle;
@@ -245,8 +249,9 @@ const STEPS: StepSpec[] = [
           await openBrowser(ctx, url, undefined, (message) =>
             ctx.io.err(renderLoginWarning(`${message}; open the URL above yourself`, s)),
           );
+          code = await waiting;
+          await loopback.close('success');
         }
-        code = await waiting;
       } finally {
         await loopback.close();
       }

@@ -15,6 +15,7 @@ import {
 import type { ClientAuth } from '../oauth/client-auth.js';
 import { stringList } from '../oauth/discovery.js';
 import type { DpopSession } from '../oauth/dpop.js';
+import type { IdTokenExpectations } from '../oauth/id-token.js';
 import {
   dpopFinding,
   parseParam,
@@ -35,7 +36,7 @@ import {
 import { storePaths } from '../store/paths.js';
 import { ProfileStore, validateIssuer, validateProfileName } from '../store/profiles.js';
 import type { Settings } from '../store/settings.js';
-import { expiresAt, type TokenEntry } from '../store/tokens.js';
+import { expiresAt, type TokenEntry, type TokenFileEditor } from '../store/tokens.js';
 import type { KeySet } from '../token/verify.js';
 import {
   clientAuth,
@@ -76,11 +77,14 @@ export interface LoginOptions extends Record<string, unknown> {
 const DEFAULT_WAIT = 300;
 
 interface Flow {
-  tokens: TokenResult;
+  /** After the code flow's callback, still on its way: the store is made ready meanwhile. */
+  tokens: Promise<TokenResult>;
   /** The nonce sent, when openid was asked for in the code flow. */
   nonce: string | undefined;
   grant: string;
   nowMs: number;
+  /** Ends the flow: the code flow's browser gets its success or failure page. */
+  end: (outcome: 'success' | 'failure') => Promise<void>;
 }
 
 /** A line on stderr while waiting, rewritten in place: only at a TTY. */
@@ -215,7 +219,14 @@ export async function loginCommand(
   }
 
   // Nothing of the ID token check but the token itself needs the callback: start it now.
-  const idTokenCheck = openid ? prepareIdTokenCheck(ctx, await http(), server) : undefined;
+  const expected = {
+    issuer: settings.issuer ?? '',
+    clientId: client.clientId,
+    maxAge: options.maxAge,
+  };
+  const idTokenCheck = openid
+    ? prepareIdTokenCheck(ctx, await http(), server, expected)
+    : undefined;
   const dpop = options.dpop === true ? await dpopSession(ctx, null) : undefined;
   const flow = device
     ? await deviceFlow(ctx, await http(), server, client, settings, options, extra, waitMs, dpop)
@@ -231,90 +242,110 @@ export async function loginCommand(
         openid,
         dpop,
       );
-  const { tokens } = flow;
-  for (const finding of tokens.findings) warn(finding);
-  const notBound = dpop ? dpopFinding(tokens) : undefined;
-  if (notBound) warn(notBound);
-
-  // OIDC Core §3.1.3.3: with openid, the ID token is required and checked before anything is kept.
-  let subject: string | undefined;
-  if (openid) {
-    if (tokens.idToken === undefined) {
-      throw new CliError(
-        'id_token_missing',
-        ExitCode.authorization,
-        'the token response has no id_token although the openid scope was requested',
-        {
-          hint: 'nothing was stored; the server does not act as an OpenID Provider for this client',
-        },
-      );
-    }
-    const claims = await checkIdToken(
-      ctx,
-      await http(),
-      server,
-      settings,
-      client,
-      flow,
-      options,
-      idTokenCheck,
-    );
-    subject = typeof claims.sub === 'string' ? claims.sub : undefined;
-  }
-
-  const tokenEndpoint = server.endpoint('token') ?? '';
-  const issuerKey = settings.issuer ?? tokenEndpoint;
-  const expires = expiresAt(tokens.expiresIn, flow.nowMs);
-  let storedIn: string | undefined;
-  if (options.cache !== false) {
-    const store = tokenStore(ctx, warn);
-    const entry: TokenEntry = {
-      issuer: issuerKey,
-      client_id: client.clientId,
-      scopes: [...settings.scopes],
-      resources: [...settings.resources],
-      access_token: tokens.accessToken,
-      token_type: tokens.tokenType,
-      obtained_at: new Date(flow.nowMs).toISOString(),
-      grant: flow.grant,
+  let outcome: 'success' | 'failure' = 'failure';
+  try {
+    // The response is checked, then kept. With the store, inside its lock: taken, and the store
+    // read, while the code exchange is still on its way (as a refresh does, lock then request).
+    const accept = async (tx?: TokenFileEditor) => {
+      const tokens = await flow.tokens;
+      for (const finding of tokens.findings) warn(finding);
+      const notBound = dpop ? dpopFinding(tokens) : undefined;
+      if (notBound) warn(notBound);
+      // OIDC Core §3.1.3.3: with openid, the ID token is required, and checked before anything
+      // is kept.
+      const claims = openid
+        ? await checkIdToken(
+            ctx,
+            await http(),
+            server,
+            tokens.idToken,
+            { ...expected, nonce: flow.nonce },
+            idTokenCheck,
+          )
+        : undefined;
+      const expires = expiresAt(tokens.expiresIn, flow.nowMs);
+      tx?.put(tokenEntry(settings, client, server, flow, tokens, expires, dpop), {
+        makeCurrent: true,
+      });
+      return { tokens, expires, subject: typeof claims?.sub === 'string' ? claims.sub : undefined };
     };
-    if (settings.audience !== undefined) entry.audience = settings.audience;
-    if (settings.profile !== undefined) entry.profile = settings.profile;
-    if (tokens.refreshToken !== undefined) entry.refresh_token = tokens.refreshToken;
-    if (tokens.idToken !== undefined) entry.id_token = tokens.idToken;
-    if (tokens.scope !== undefined) entry.scope = tokens.scope;
-    if (expires !== undefined) entry.expires_at = expires;
-    if (dpop && /^dpop$/i.test(tokens.tokenType)) entry.dpop_jwk = dpop.key.privateJwk;
-    await store.put(entry, { makeCurrent: true });
-    storedIn = store.path;
-  }
-  await completed.saveAs();
+    let storedIn: string | undefined;
+    let accepted: Awaited<ReturnType<typeof accept>>;
+    if (options.cache === false) accepted = await accept();
+    else {
+      const store = tokenStore(ctx, warn);
+      // undici writes a request on a reused connection in the check phase after it was made (its
+      // idle-socket validation): a timer runs later, when the exchange is on the wire.
+      await new Promise((next) => setTimeout(next, 0));
+      accepted = await store.update(accept);
+      storedIn = store.path;
+    }
+    await completed.saveAs();
 
+    printLogin(ctx, settings, client.clientId, accepted, storedIn);
+    outcome = 'success';
+    return ExitCode.ok;
+  } finally {
+    await flow.end(outcome);
+  }
+}
+
+/** The summary of CLI.md, or with --json the token response plus expires_at. */
+function printLogin(
+  ctx: Context,
+  settings: Settings,
+  clientId: string,
+  accepted: { tokens: TokenResult; expires: string | undefined; subject: string | undefined },
+  storedIn: string | undefined,
+): void {
+  const { tokens, expires } = accepted;
   if (ctx.globals.json) {
     ctx.io.out(renderLoginJson(tokens.response, expires));
-  } else {
-    ctx.io.out(
-      renderLoginSummary(
-        {
-          subject,
-          scope:
-            tokens.scope ?? (settings.scopes.length > 0 ? settings.scopes.join(' ') : undefined),
-          expiresAt: expires,
-          tokenType: tokens.tokenType,
-          accessToken: tokens.accessToken,
-          refreshToken: tokens.refreshToken,
-          idToken: tokens.idToken,
-          issuer: settings.issuer,
-          clientId: client.clientId,
-          storedIn,
-        },
-        ctx.now(),
-        ctx.io.outStyle,
-        ctx.globals.showSecrets,
-      ),
-    );
+    return;
   }
-  return ExitCode.ok;
+  const summary = {
+    subject: accepted.subject,
+    scope: tokens.scope ?? (settings.scopes.length > 0 ? settings.scopes.join(' ') : undefined),
+    expiresAt: expires,
+    tokenType: tokens.tokenType,
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    idToken: tokens.idToken,
+    issuer: settings.issuer,
+    clientId,
+    storedIn,
+  };
+  ctx.io.out(renderLoginSummary(summary, ctx.now(), ctx.io.outStyle, ctx.globals.showSecrets));
+}
+
+/** What the store keeps of a login. */
+function tokenEntry(
+  settings: Settings,
+  client: ClientAuth,
+  server: Server,
+  flow: Flow,
+  tokens: TokenResult,
+  expires: string | undefined,
+  dpop: DpopSession | undefined,
+): TokenEntry {
+  const entry: TokenEntry = {
+    issuer: settings.issuer ?? server.endpoint('token') ?? '',
+    client_id: client.clientId,
+    scopes: [...settings.scopes],
+    resources: [...settings.resources],
+    access_token: tokens.accessToken,
+    token_type: tokens.tokenType,
+    obtained_at: new Date(flow.nowMs).toISOString(),
+    grant: flow.grant,
+  };
+  if (settings.audience !== undefined) entry.audience = settings.audience;
+  if (settings.profile !== undefined) entry.profile = settings.profile;
+  if (tokens.refreshToken !== undefined) entry.refresh_token = tokens.refreshToken;
+  if (tokens.idToken !== undefined) entry.id_token = tokens.idToken;
+  if (tokens.scope !== undefined) entry.scope = tokens.scope;
+  if (expires !== undefined) entry.expires_at = expires;
+  if (dpop && /^dpop$/i.test(tokens.tokenType)) entry.dpop_jwk = dpop.key.privateJwk;
+  return entry;
 }
 
 function browserCommand(options: LoginOptions): string | false | undefined {
@@ -412,8 +443,6 @@ async function codeFlow(
     await loopback.close();
     throw err;
   }
-  // The browser has its page; its socket closes while the code is exchanged.
-  const closing = loopback.close();
   const nowMs = ctx.now();
   const exchange = postToEndpoint(http, {
     endpoint: tokenEndpoint,
@@ -429,12 +458,14 @@ async function codeFlow(
     signal: ctx.signal,
     dpop,
   });
-  const [response] = await Promise.all([exchange, closing]);
+  const tokens = exchange.then(processTokenResponse);
+  tokens.catch(() => {}); // raised where the login awaits it, maybe after taking the store lock
   return {
-    tokens: processTokenResponse(response),
+    tokens,
     nonce: secrets.nonce,
     grant: 'authorization_code',
     nowMs,
+    end: (outcome) => loopback.close(outcome),
   };
 }
 
@@ -490,7 +521,13 @@ async function deviceFlow(
       dpop,
     }),
   );
-  return { tokens, nonce: undefined, grant: GRANT_DEVICE_CODE, nowMs: ctx.now() };
+  return {
+    tokens: Promise.resolve(tokens),
+    nonce: undefined,
+    grant: GRANT_DEVICE_CODE,
+    nowMs: ctx.now(),
+    end: async () => {},
+  };
 }
 
 /** OIDC Discovery §3: id_token_signing_alg_values_supported, RS256 when absent; never none. */
@@ -507,13 +544,22 @@ interface IdTokenCheck {
 }
 
 /** Loads the ID token check and fetches the keys while the user is in the browser. */
-function prepareIdTokenCheck(ctx: Context, http: HttpClient, server: Server): IdTokenCheck {
+function prepareIdTokenCheck(
+  ctx: Context,
+  http: HttpClient,
+  server: Server,
+  expected: Pick<IdTokenExpectations, 'issuer' | 'clientId' | 'maxAge'>,
+): IdTokenCheck {
   const module = import('../oauth/id-token.js');
   const jwksUri = server.endpoint('jwks');
   const keys = module.then((m) =>
     jwksUri === undefined
       ? undefined
-      : m.prefetchIssuerKeys(http, jwksUri, ctx.now, idTokenAlgorithms(server)),
+      : m.prefetchIssuerKeys(http, jwksUri, ctx.now, {
+          ...expected,
+          nonce: 'warm-up',
+          algorithms: idTokenAlgorithms(server),
+        }),
   );
   // Raised, if still failing, where the check needs them; not while waiting for the browser.
   keys.catch(() => {});
@@ -524,23 +570,26 @@ async function checkIdToken(
   ctx: Context,
   http: HttpClient,
   server: Server,
-  settings: Settings,
-  client: ClientAuth,
-  flow: Flow,
-  options: LoginOptions,
+  idToken: string | undefined,
+  expected: Pick<IdTokenExpectations, 'issuer' | 'clientId' | 'nonce' | 'maxAge'>,
   prepared: IdTokenCheck | undefined,
 ): Promise<Record<string, unknown>> {
+  if (idToken === undefined) {
+    throw new CliError(
+      'id_token_missing',
+      ExitCode.authorization,
+      'the token response has no id_token although the openid scope was requested',
+      { hint: 'nothing was stored; the server does not act as an OpenID Provider for this client' },
+    );
+  }
   const { issuerKeys, validateIdToken } = await (prepared?.module ??
     import('../oauth/id-token.js'));
   const jwksUri = requireEndpoint(server.endpoint('jwks'), '--jwks-uri');
   const prefetched = await prepared?.keys;
   const keys = await (prefetched ? prefetched() : issuerKeys(http, jwksUri, ctx.now));
-  return validateIdToken(flow.tokens.idToken ?? '', keys, {
-    issuer: settings.issuer ?? '',
-    clientId: client.clientId,
-    nonce: flow.nonce,
+  return validateIdToken(idToken, keys, {
+    ...expected,
     algorithms: idTokenAlgorithms(server),
-    maxAge: options.maxAge,
     nowMs: ctx.now(),
   });
 }

@@ -2,6 +2,7 @@
 // (OIDC Core §3.1.3.7): signature from the issuer's JWKS, iss, aud, azp, exp, iat, nonce, auth_time.
 import { CliError, ExitCode } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
+import type { CandidateKey } from '../token/keys.js';
 import type { KeySet, VerifyResult } from '../token/verify.js';
 
 export interface IdTokenExpectations {
@@ -99,26 +100,50 @@ export function prefetchIssuerKeys(
   http: HttpClient,
   jwksUri: string,
   now: () => number,
-  algorithms: readonly string[],
+  expected: Omit<IdTokenExpectations, 'nowMs'>,
 ): () => Promise<KeySet> {
   import('../token/verify.js').catch(() => {});
   const first = issuerKeys(http, jwksUri, now);
-  first.then((keys) => warmVerifier(keys, algorithms)).catch(() => {});
+  first.then((keys) => warmUp(keys, { ...expected, nowMs: now() })).catch(() => {});
   return () => first.catch(() => issuerKeys(http, jwksUri, now));
 }
 
+/** The bytes of a signature by `key`: the size its algorithms check before any crypto. */
+function signatureBytes(key: CandidateKey): number {
+  if (key.kty === 'RSA') {
+    const details = (key.key as { asymmetricKeyDetails?: { modulusLength?: number } })
+      .asymmetricKeyDetails;
+    return Math.ceil((details?.modulusLength ?? 2048) / 8);
+  }
+  return { 'P-384': 96, 'P-521': 132, Ed448: 114 }[key.crv ?? ''] ?? 64;
+}
+
 /**
- * The first signature check in a process pays for starting WebCrypto and importing the key (jose
- * keeps the imported key): paid here on a throwaway token that cannot verify, and whose result is
- * dropped. Without the key set's refresh, so it never spends the refetch on an unknown kid.
+ * The first validation in a process pays for compiling the verifier and the claim checks, starting
+ * WebCrypto and importing the key (jose keeps the imported key): paid here, while the user is in
+ * the browser, on throwaway tokens with the expected claims and a signature of the right size that
+ * cannot verify. Without the key set's refresh, so it never spends the refetch on an unknown kid.
  */
-async function warmVerifier(keys: KeySet, algorithms: readonly string[]): Promise<void> {
-  const { verifyJws } = await import('../token/verify.js');
+async function warmUp(keys: KeySet, expected: IdTokenExpectations): Promise<void> {
+  const nowS = Math.floor(expected.nowMs / 1000);
+  const claims = {
+    iss: expected.issuer,
+    sub: 'warm-up',
+    aud: expected.clientId,
+    exp: nowS + 60,
+    iat: nowS,
+    auth_time: nowS,
+    nonce: expected.nonce,
+  };
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const pairs = keys.keys.flatMap((key) =>
-    key.algorithms.filter((alg) => algorithms.includes(alg)).map((alg) => ({ key, alg })),
+    key.algorithms.filter((alg) => expected.algorithms.includes(alg)).map((alg) => ({ key, alg })),
   );
   for (const { key, alg } of pairs.slice(0, WARM_LIMIT)) {
     const header = Buffer.from(JSON.stringify({ alg, kid: key.kid })).toString('base64url');
-    await verifyJws(`${header}.e30.AAAA`, { keys: [key] }, [alg]);
+    const signature = Buffer.alloc(signatureBytes(key)).toString('base64url');
+    await validateIdToken(`${header}.${payload}.${signature}`, { keys: [key] }, expected).catch(
+      () => {},
+    );
   }
 }

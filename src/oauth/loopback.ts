@@ -1,6 +1,7 @@
 // The loopback redirect receiver of a native app (RFC 8252 §7.3, §8.3): listens on 127.0.0.1 (and
 // ::1 for `localhost`), answers only GET on the redirect path with fixed pages, ignores anything
 // that is not the answer to this flow, and closes after the first valid response or the deadline.
+// The browser's page for that response waits for the end of the login, so it tells the truth.
 import {
   createServer,
   request,
@@ -75,11 +76,15 @@ export interface Loopback<T> {
   redirectUri: string;
   port: number;
   /**
-   * Resolves with the first 'done' value, the listener closed (close() waits for the last sockets);
-   * rejects on an 'error', the deadline or the signal, once closed.
+   * Resolves with the first 'done' value; the listener stops right after (close() waits for it).
+   * Rejects on an 'error', the deadline or the signal, once closed.
    */
   wait(deadlineMs: number, signal?: AbortSignal): Promise<T>;
-  close(): Promise<void>;
+  /**
+   * Answers the browser's request of the 'done' value with the success or (by default) the
+   * failure page, and closes the listener and its sockets.
+   */
+  close(outcome?: 'success' | 'failure'): Promise<void>;
 }
 
 const PAGE_HEADERS = {
@@ -162,12 +167,12 @@ function listenError(err: unknown, host: string, port: number): CliError {
 
 /**
  * The first answer of a process costs some milliseconds of lazy compiling (request parser,
- * response writer): paid while the user is in the browser, on one request of our own for `/`,
- * answered 404 like any other path that is not the redirect.
+ * callback check, response writer): paid while the user is in the browser, on one request of our
+ * own to the redirect path without a state, answered 400 like any response of another flow.
  */
-function warmUp(host: string, port: number, hostHeader: string): void {
+function warmUp(host: string, port: number, hostHeader: string, path: string): void {
   const req = request(
-    { host, port, path: '/', headers: { host: hostHeader }, agent: false },
+    { host, port, path: `${path}?warm-up`, headers: { host: hostHeader }, agent: false },
     (res) => res.resume(),
   );
   req.on('error', () => {});
@@ -179,6 +184,8 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
   const { target } = options;
   const sockets = new Set<Socket>();
   let settle: ((outcome: { value: T } | { error: unknown }) => void) | undefined;
+  /** The request that brought the 'done' value: answered by close(). */
+  let pending: ServerResponse | undefined;
   let finished: { value: T } | { error: unknown } | undefined;
   const finish = (outcome: { value: T } | { error: unknown }) => {
     if (finished) return;
@@ -216,7 +223,7 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
       return;
     }
     if (decision.kind === 'done') {
-      send(res, 200, PAGES.success);
+      pending = res;
       finish({ value: decision.value });
     } else {
       send(res, 400, PAGES.failure);
@@ -247,12 +254,22 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
       ),
     );
   };
-  // Sockets of a finished flow get their answer, then go.
+  // Sockets of a finished flow get their answer, then go; the pending one once it has its page.
   const dropSockets = () => {
-    for (const socket of sockets) socket.end();
+    const others = [...sockets].filter((socket) => socket !== pending?.socket);
+    for (const socket of others) socket.end();
     setTimeout(() => {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of others) socket.destroy();
     }, 200).unref();
+  };
+  const answer = (outcome: 'success' | 'failure') => {
+    const res = pending;
+    pending = undefined;
+    if (res === undefined) return;
+    if (outcome === 'success') send(res, 200, PAGES.success);
+    else send(res, 400, PAGES.failure);
+    const socket = res.socket;
+    setTimeout(() => socket?.destroy(), 200).unref();
   };
 
   const hosts =
@@ -275,15 +292,19 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
     throw listenError(err, target.host, target.port === 0 ? actualPort : target.port);
   }
 
-  warmUp(hosts[0] ?? '127.0.0.1', actualPort, expectedHost());
+  warmUp(hosts[0] ?? '127.0.0.1', actualPort, expectedHost(), target.path);
 
   return {
     redirectUri: `http://${target.host}:${actualPort}${target.path}`,
     port: actualPort,
-    close: async () => {
+    close: async (outcome = 'failure') => {
       finish({ error: new CliError('interrupted', ExitCode.interrupted, 'interrupted') });
-      dropSockets();
-      await Promise.all([closing, close()]);
+      answer(outcome);
+      if (closing === undefined) {
+        dropSockets();
+        closing = close();
+      }
+      await closing;
     },
     wait: (deadlineMs, signal) =>
       new Promise<T>((resolve, reject) => {
@@ -293,10 +314,13 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
         settle = (outcome) => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
-          dropSockets();
-          // The listener stops at once; the answered sockets close while the flow goes on
-          // (close() waits for them). A failure still ends with the port closed.
-          closing = close();
+          // The listener stops, and the answered sockets close, on the next timer: once the flow
+          // has gone on and its code exchange is on the wire. close() waits for them. A failure
+          // still ends with the port closed.
+          closing = new Promise<void>((next) => setTimeout(next, 0)).then(() => {
+            dropSockets();
+            return close();
+          });
           if ('value' in outcome) resolve(outcome.value);
           else void closing.then(() => reject(outcome.error));
         };

@@ -1,13 +1,24 @@
 // BROWSER stand-in for the `oauth login` row of `npm run bench`: follows the authorization request
-// (auto-login server) to the loopback callback, writes the time (ms, performance.timeOrigin based,
-// comparable across processes) to BENCH_CALLBACK_FILE, then requests the callback like a browser.
+// (auto-login server) to the loopback callback, connects to the listener, writes the time (ms,
+// performance.timeOrigin based, comparable across processes) to BENCH_CALLBACK_FILE, then sends
+// the callback request on that connection. The span starts as the request reaches the listener:
+// this process's own HTTP client and the TCP handshake, which a browser has done by then, are
+// outside it.
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { callbackUrl } from './auth-redirect.mjs';
 
 const callback = await callbackUrl(process.argv.at(-1) ?? '');
-writeFileSync(
-  process.env.BENCH_CALLBACK_FILE ?? '',
-  String(performance.timeOrigin + performance.now()),
-);
-const res = await fetch(callback);
-await res.arrayBuffer();
+const socket = connect({
+  host: callback.hostname.replace(/^\[|\]$/g, ''),
+  port: Number(callback.port),
+});
+await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+const request =
+  `GET ${callback.pathname}${callback.search} HTTP/1.1\r\n` +
+  `Host: ${callback.host}\r\nConnection: close\r\n\r\n`;
+const at = performance.timeOrigin + performance.now();
+socket.write(request);
+writeFileSync(process.env.BENCH_CALLBACK_FILE ?? '', String(at));
+socket.resume();
+await new Promise((resolve) => socket.once('close', resolve));

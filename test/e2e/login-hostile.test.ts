@@ -166,6 +166,7 @@ describe('oauth login: hostile callbacks', () => {
       valid,
     ]);
     expect(run.results.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 405, 404, 200]);
+    expect(run.results.at(-1)?.body).toContain('Signed in');
     expect(run.code).toBe(0);
     expect(fake.tokenRequests).toHaveLength(1);
     expect(fake.tokenRequests[0]?.get('code')).toBe('the-code');
@@ -295,11 +296,13 @@ describe('oauth login: servers that differ', () => {
       /invalid_grant \(HTTP 400\) \("PKCE verification failed"\)/,
     ],
   ])(
-    'the token endpoint answers %s: exit 3 in plain words, nothing stored',
+    'the token endpoint answers %s: exit 3 in plain words, nothing stored, a failure page',
     async (_n, status, reply, message) => {
       const fake = await fakeServer({ token: () => [status, reply] });
       const run = await login(fake, [{ authorize: true }]);
       expect(run.code).toBe(3);
+      // The browser's page waited for the code exchange: it does not say "signed in".
+      expect(run.results.at(-1)?.body).toContain('Sign-in failed');
       expect(run.stderr).toMatch(message);
       expect(run.stderr).toMatch(/hint:/);
       expect(run.stored).toBe(false);

@@ -53,10 +53,12 @@ describe('prefetchIssuerKeys', async () => {
     algorithms: ['ES256'],
     nowMs,
   });
+  /** What the login knows before the callback: the warm-up's claims. */
+  const ahead = { ...expected(0), nonce: 'warm-up' };
 
   it('a failed prefetch raises nothing while waiting; the keys are fetched again when needed', async () => {
     const http = jwksServer([down, { keys: [jwkA] }]);
-    const keys = prefetchIssuerKeys(http, URL_, () => 0, ['ES256']);
+    const keys = prefetchIssuerKeys(http, URL_, () => 0, ahead);
     await fetched(http);
     const set = await keys();
     expect(set.keys.map((k) => k.kid)).toEqual(['a']);
@@ -65,7 +67,7 @@ describe('prefetchIssuerKeys', async () => {
 
   it('a JWKS still down when needed fails with the error a fetch then gives', async () => {
     const http = jwksServer([down]);
-    const keys = prefetchIssuerKeys(http, URL_, () => 0, ['ES256']);
+    const keys = prefetchIssuerKeys(http, URL_, () => 0, ahead);
     await fetched(http);
     await expect(keys()).rejects.toBe(down);
     expect(http.fetches()).toBe(2);
@@ -74,7 +76,7 @@ describe('prefetchIssuerKeys', async () => {
   it('one fetch up front; the warm-up never spends the refetch; an unknown kid still refetches', async () => {
     let nowMs = Date.UTC(2026, 0, 1);
     const http = jwksServer([{ keys: [jwkA] }, { keys: [jwkA, jwkB] }]);
-    const keys = prefetchIssuerKeys(http, URL_, () => nowMs, ['ES256']);
+    const keys = prefetchIssuerKeys(http, URL_, () => nowMs, ahead);
     await fetched(http);
     const set = await keys();
     expect(http.fetches()).toBe(1);
@@ -92,7 +94,7 @@ describe('prefetchIssuerKeys', async () => {
   it('a token signed by a key not in the set is still refused after the prefetch', async () => {
     const nowMs = Date.UTC(2026, 0, 1);
     const http = jwksServer([{ keys: [jwkA] }]);
-    const set = await prefetchIssuerKeys(http, URL_, () => nowMs, ['ES256'])();
+    const set = await prefetchIssuerKeys(http, URL_, () => nowMs, ahead)();
     await expect(
       validateIdToken(await idToken(b.privateKey, 'a', nowMs), set, expected(nowMs)),
     ).rejects.toMatchObject({ code: 'id_token_invalid', exitCode: ExitCode.authorization });

@@ -166,13 +166,33 @@ describe('startLoopback', () => {
       expect(reply.body).toBe(page);
       expectPageHeaders(reply);
     }
-    const ok = await send(port, `/callback?code=the-code&state=${STATE}&${ISS}`);
+    const answer = send(port, `/callback?code=the-code&state=${STATE}&${ISS}`);
+    await expect(waiting).resolves.toBe('the-code');
+    // The browser's page waits for the end of the login.
+    await loopback.close('success');
+    const ok = await answer;
     expect(ok.status).toBe(200);
     expect(ok.body).toBe(PAGES.success);
     expectPageHeaders(ok);
-    await expect(waiting).resolves.toBe('the-code');
     // A second callback after success finds nobody listening.
     expect(await refused(port)).toBe(true);
+  });
+
+  it('a login that fails after its callback (the code exchange, the ID token) shows the failure page', async () => {
+    const loopback = await receiver();
+    const waiting = loopback.wait(10_000);
+    const answer = send(loopback.port, `/callback?code=the-code&state=${STATE}&${ISS}`);
+    await expect(waiting).resolves.toBe('the-code');
+    let answered = false;
+    void answer.then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered).toBe(false);
+    await loopback.close();
+    const failed = await answer;
+    expect(failed.status).toBe(400);
+    expect(failed.body).toBe(PAGES.failure);
+    expectPageHeaders(failed);
+    expect(await refused(loopback.port)).toBe(true);
   });
 
   it('a script in error_description is not reflected; the flow ends with exit 3 and the port closes', async () => {
@@ -249,17 +269,20 @@ describe('startLoopback', () => {
     expect(v4.body).toBe(PAGES.foreign);
     const wrongHost = await send(loopback.port, `/callback?state=x`);
     expect(wrongHost.body).toBe(PAGES.badHost);
-    const v6 = await send(loopback.port, `/callback?code=c6&state=${STATE}&${ISS}`, {
+    // The answer to the flow's callback comes with close(): only a failure to connect settles it.
+    const v6 = send(loopback.port, `/callback?code=c6&state=${STATE}&${ISS}`, {
       address: '::1',
       host: `localhost:${loopback.port}`,
     }).catch((err: NodeJS.ErrnoException) => err);
-    if (v6 instanceof Error) {
+    const first = await Promise.race([v6, waiting]);
+    if (first instanceof Error) {
       // No IPv6 on this machine: the 127.0.0.1 listener alone receives localhost.
-      expect(['EADDRNOTAVAIL', 'ECONNREFUSED', 'EAFNOSUPPORT']).toContain(v6.code);
-      await send(loopback.port, `/callback?code=c6&state=${STATE}&${ISS}`, {
+      expect(['EADDRNOTAVAIL', 'ECONNREFUSED', 'EAFNOSUPPORT']).toContain(first.code);
+      void send(loopback.port, `/callback?code=c6&state=${STATE}&${ISS}`, {
         host: `localhost:${loopback.port}`,
       });
     }
     await expect(waiting).resolves.toBe('c6');
+    await loopback.close('success');
   });
 });
