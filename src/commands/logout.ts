@@ -99,7 +99,9 @@ async function revokeAndRemove(
     .list()
     .map((l) => l.entry)
     .filter(targets(tx, settings, all));
-  // The secret is read once (`--client-secret-file -` is stdin), then used for every entry.
+  // The secret is read once (`--client-secret-file -` is stdin). It, and a private key, belong to
+  // the client that the flags (or the current login) select: the other entries --all sweeps in
+  // are revoked as public clients, never with another client's credentials, nor at its server.
   const secret = entries.length === 0 ? undefined : await readClientSecret(ctx, settings, warn);
   const sources = { ...settings.sources };
   delete sources.clientSecret;
@@ -109,6 +111,17 @@ async function revokeAndRemove(
     clientSecret: secret,
     clientSecretFile: undefined,
     sources,
+  };
+  const ownsCredentials = targets(tx, settings, false);
+  const publicSources = { ...sources };
+  delete publicSources.privateKey;
+  delete publicSources.authMethod;
+  const asPublicClient: Settings = {
+    ...withSecret,
+    clientSecret: undefined,
+    privateKey: undefined,
+    authMethod: undefined,
+    sources: publicSources,
   };
   const http = lazyHttp(ctx);
   const servers = new Map<string, Promise<Server>>();
@@ -128,7 +141,8 @@ async function revokeAndRemove(
   for (const entry of entries) {
     try {
       const server = await serverFor(entry.issuer);
-      const revokedTokens = await revokeEntry(ctx, http, entry, server, options, withSecret, warn);
+      const credentials = ownsCredentials(entry) ? withSecret : asPublicClient;
+      const revokedTokens = await revokeEntry(ctx, http, entry, server, options, credentials, warn);
       revoked.push({ entry, tokens: revokedTokens });
     } catch (err) {
       if (!(err instanceof CliError) || err.exitCode === ExitCode.interrupted) throw err;

@@ -135,6 +135,53 @@ describe('oauth logout --revoke against a failing revocation endpoint', () => {
     return config;
   }
 
+  it('--all with a client secret: the secret goes only with the client it was given for', async () => {
+    const seen: { client: string | null; authorization: string; secret: string | null }[] = [];
+    const endpoint = await serve((req, res) => {
+      let text = '';
+      req.on('data', (d: Buffer) => (text += d.toString()));
+      req.on('end', () => {
+        const form = new URLSearchParams(text);
+        const basic = /^Basic (.*)$/.exec(req.headers.authorization ?? '')?.[1];
+        const client = basic
+          ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0] ?? '')
+          : form.get('client_id');
+        seen.push({
+          client,
+          authorization: req.headers.authorization ?? '',
+          secret: form.get('client_secret'),
+        });
+        res.writeHead(200).end();
+      });
+    });
+    try {
+      const config = storeWith('mine', 'other');
+      const r = await runCli(
+        [
+          'logout',
+          '--all',
+          '--revoke',
+          '--client-id',
+          'mine',
+          '--revocation-endpoint',
+          `${endpoint.url}/revoke`,
+        ],
+        { env: { OAUTH_CONFIG_DIR: config, OAUTH_CLIENT_SECRET: 's3cret' } },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(seen.map((s) => s.client)).toEqual(['mine', 'mine', 'other', 'other']);
+      for (const request of seen.filter((s) => s.client === 'mine')) {
+        expect(request.authorization).toMatch(/^Basic /);
+      }
+      for (const request of seen.filter((s) => s.client === 'other')) {
+        expect(request).toEqual({ client: 'other', authorization: '', secret: null });
+      }
+      expect(entries(config)).toEqual([]);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
   it.each([
     ['HTTP 503', 5, 503, ''],
     ['an OAuth error (invalid_client)', 3, 401, '{"error":"invalid_client"}'],
