@@ -76,6 +76,21 @@ export interface LoginOptions extends Record<string, unknown> {
 
 const DEFAULT_WAIT = 300;
 
+/** What either flow works with. */
+interface FlowSetup {
+  http: HttpClient;
+  server: Server;
+  client: ClientAuth;
+  settings: Settings;
+  options: LoginOptions;
+  /** --param name=value pairs. */
+  extra: [string, string][];
+  waitMs: number;
+  /** The openid scope was asked for: a nonce, and an ID token to check. */
+  openid: boolean;
+  dpop: DpopSession | undefined;
+}
+
 interface Flow {
   /** After the code flow's callback, still on its way: the store is made ready meanwhile. */
   tokens: Promise<TokenResult>;
@@ -228,20 +243,18 @@ export async function loginCommand(
     ? prepareIdTokenCheck(ctx, await http(), server, expected)
     : undefined;
   const dpop = options.dpop === true ? await dpopSession(ctx, null) : undefined;
-  const flow = device
-    ? await deviceFlow(ctx, await http(), server, client, settings, options, extra, waitMs, dpop)
-    : await codeFlow(
-        ctx,
-        await http(),
-        server,
-        client,
-        settings,
-        options,
-        extra,
-        waitMs,
-        openid,
-        dpop,
-      );
+  const setup: FlowSetup = {
+    http: await http(),
+    server,
+    client,
+    settings,
+    options,
+    extra,
+    waitMs,
+    openid,
+    dpop,
+  };
+  const flow = device ? await deviceFlow(ctx, setup) : await codeFlow(ctx, setup);
   let outcome: 'success' | 'failure' = 'failure';
   try {
     // The response is checked, then kept. With the store, inside its lock: taken, and the store
@@ -372,18 +385,8 @@ async function showAndOpen(ctx: Context, url: string, options: LoginOptions): Pr
 }
 
 // RFC 6749 §4.1 with RFC 7636 (PKCE S256) and RFC 8252 (loopback redirect); RFC 9126 with --par.
-async function codeFlow(
-  ctx: Context,
-  http: HttpClient,
-  server: Server,
-  client: ClientAuth,
-  settings: Settings,
-  options: LoginOptions,
-  extra: [string, string][],
-  waitMs: number,
-  openid: boolean,
-  dpop: DpopSession | undefined,
-): Promise<Flow> {
+async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
+  const { http, server, client, settings, options, extra, waitMs, openid, dpop } = setup;
   const authorizationEndpoint = requireEndpoint(
     server.endpoint('authorization'),
     '--authorization-endpoint',
@@ -470,17 +473,8 @@ async function codeFlow(
 }
 
 // RFC 8628 §3.1-3.5.
-async function deviceFlow(
-  ctx: Context,
-  http: HttpClient,
-  server: Server,
-  client: ClientAuth,
-  settings: Settings,
-  options: LoginOptions,
-  extra: [string, string][],
-  waitMs: number,
-  dpop: DpopSession | undefined,
-): Promise<Flow> {
+async function deviceFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
+  const { http, server, client, settings, options, extra, waitMs, dpop } = setup;
   const { GRANT_DEVICE_CODE, pollDeviceToken, requestDeviceAuthorization, sleep } =
     await import('../oauth/device.js');
   const endpoint = requireEndpoint(server.endpoint('device'), '--device-authorization-endpoint');
