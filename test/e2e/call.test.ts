@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,54 +14,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { runCli, tempConfigDir, type CliRun } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
-import { selfSignedCert } from '../http/serve.js';
+import { record, selfSignedCert, type RecordingServer } from '../http/serve.js';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-interface Hostile {
-  url: string;
-  seen: Seen[];
-  close(): Promise<void>;
-}
-
-type Handler = (req: Seen, res: ServerResponse, base: string) => void | Promise<void>;
-
-async function hostile(handler: Handler): Promise<Hostile> {
-  const seen: Seen[] = [];
-  let base = '';
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry: Seen = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      seen.push(entry);
-      void handler(entry, res, base);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: base,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function json(res: ServerResponse, status: number, body: unknown, headers = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -191,9 +146,9 @@ describe('oauth call with a Bearer token', () => {
   });
 
   describe('against an echo server', () => {
-    let echo: Hostile;
+    let echo: RecordingServer;
     beforeAll(async () => {
-      echo = await hostile((req, res) => {
+      echo = await record((req, res) => {
         if (req.url === '/compact') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('{"a":1,"b":[1,2]}');
@@ -348,7 +303,7 @@ describe('the DPoP nonce dance', () => {
 
   it('at the authorization server: 400 use_dpop_nonce, then a proof with that nonce', async () => {
     const proofs: Record<string, unknown>[] = [];
-    const as = await hostile(async (req, res) => {
+    const as = await record(async (req, res) => {
       const proof = String(req.headers.dpop ?? '');
       const { payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt' });
       proofs.push(payload);
@@ -392,7 +347,7 @@ describe('refresh of an expired DPoP-bound token', () => {
   it('call refreshes it with a proof of the same key, then sends the new token with ath', async () => {
     const thumbprints: string[] = [];
     const grants: string[] = [];
-    const server = await hostile(async (req, res, base) => {
+    const server = await record(async (req, res, base) => {
       const proof = String(req.headers.dpop ?? '');
       const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt' });
       thumbprints.push(await calculateJwkThumbprint(protectedHeader.jwk as JWK));
@@ -442,13 +397,13 @@ describe('refresh of an expired DPoP-bound token', () => {
 describe('redirects of the resource', () => {
   const dir = tempConfigDir();
   let token = '';
-  let a: Hostile;
-  let b: Hostile;
+  let a: RecordingServer;
+  let b: RecordingServer;
   beforeAll(async () => {
     expect((await clientCredentials(dir, ['--dpop'])).code).toBe(0);
     token = storedEntries(dir)[0]?.access_token ?? '';
-    b = await hostile((_req, res) => json(res, 200, { at: 'b' }));
-    a = await hostile((req, res, base) => {
+    b = await record((_req, res) => json(res, 200, { at: 'b' }));
+    a = await record((req, res, base) => {
       if (req.url === '/same') res.writeHead(302, { location: `${base}/final` }).end();
       else if (req.url === '/cross') res.writeHead(307, { location: `${b.url}/steal` }).end();
       else if (req.url === '/loop') res.writeHead(302, { location: '/loop' }).end();
@@ -528,13 +483,13 @@ try {
 
 describe.runIf(openssl || Boolean(process.env.CI))('https to http', () => {
   let https: HttpsServer;
-  let plain: Hostile;
+  let plain: RecordingServer;
   let caFile = '';
   let url = '';
   beforeAll(async () => {
     const { certFile, keyFile } = selfSignedCert();
     caFile = certFile;
-    plain = await hostile((_req, res) => json(res, 200, { plain: true }));
+    plain = await record((_req, res) => json(res, 200, { plain: true }));
     https = createHttpsServer(
       { key: readFileSync(keyFile), cert: readFileSync(caFile) },
       (_req, res) => res.writeHead(302, { location: `${plain.url}/downgraded` }).end(),

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
-import { closedPort, serve } from '../http/serve.js';
+import { closedPort, record, serve } from '../http/serve.js';
 
 const BROWSER = `node ${fileURLToPath(new URL('../helpers/browser.mjs', import.meta.url))}`;
 
@@ -136,24 +136,20 @@ describe('oauth logout --revoke against a failing revocation endpoint', () => {
   }
 
   it('--all with a client secret: the secret goes only with the client it was given for', async () => {
-    const seen: { client: string | null; authorization: string; secret: string | null }[] = [];
-    const endpoint = await serve((req, res) => {
-      let text = '';
-      req.on('data', (d: Buffer) => (text += d.toString()));
-      req.on('end', () => {
-        const form = new URLSearchParams(text);
+    const endpoint = await record((_req, res) => void res.writeHead(200).end());
+    const seen = () =>
+      endpoint.seen.map((req) => {
+        const form = new URLSearchParams(req.body);
         const basic = /^Basic (.*)$/.exec(req.headers.authorization ?? '')?.[1];
         const client = basic
           ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0] ?? '')
           : form.get('client_id');
-        seen.push({
+        return {
           client,
           authorization: req.headers.authorization ?? '',
           secret: form.get('client_secret'),
-        });
-        res.writeHead(200).end();
+        };
       });
-    });
     try {
       const config = storeWith('mine', 'other');
       const r = await runCli(
@@ -169,11 +165,11 @@ describe('oauth logout --revoke against a failing revocation endpoint', () => {
         { env: { OAUTH_CONFIG_DIR: config, OAUTH_CLIENT_SECRET: 's3cret' } },
       );
       expect(r.code, r.stderr).toBe(0);
-      expect(seen.map((s) => s.client)).toEqual(['mine', 'mine', 'other', 'other']);
-      for (const request of seen.filter((s) => s.client === 'mine')) {
+      expect(seen().map((s) => s.client)).toEqual(['mine', 'mine', 'other', 'other']);
+      for (const request of seen().filter((s) => s.client === 'mine')) {
         expect(request.authorization).toMatch(/^Basic /);
       }
-      for (const request of seen.filter((s) => s.client === 'other')) {
+      for (const request of seen().filter((s) => s.client === 'other')) {
         expect(request).toEqual({ client: 'other', authorization: '', secret: null });
       }
       expect(entries(config)).toEqual([]);

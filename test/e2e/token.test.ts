@@ -3,7 +3,7 @@
 // and hostile token endpoints that must each end clean (SECURITY.md).
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,56 +12,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.setConfig({ testTimeout: 30_000 });
 import { runCli, tempConfigDir, type CliRun } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
+import { record, type RecordingServer } from '../http/serve.js';
 
 const CANARY_SECRET = 'canary-S3cret-9f1c';
 const CANARY_AT = 'canary-access-token-4b7e';
 const CANARY_RT = 'canary-refresh-token-2d8a';
 const JWT_SECRET = 'canary-hmac-secret-of-32-bytes-or-more';
-
-interface Seen {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-interface TestServer {
-  url: string;
-  seen: Seen[];
-  close(): Promise<void>;
-}
-
-type Handler = (req: Seen, res: ServerResponse) => void | Promise<void>;
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry: Seen = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      seen.push(entry);
-      void handler(entry, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function json(res: ServerResponse, status: number, body: unknown, headers = {}) {
   res.writeHead(status, {
@@ -423,9 +379,9 @@ async function fakeAuthorizationServer(options: { ttl: number; refreshDelayMs?: 
     assertions: [] as Record<string, unknown>[],
   };
   let issuer = '';
-  const server = await serve(async (req, res) => {
+  const server = await record(async (req, res) => {
     const form = new URLSearchParams(req.body);
-    if (req.path === '/.well-known/openid-configuration') {
+    if (req.url === '/.well-known/openid-configuration') {
       json(res, 200, {
         issuer,
         token_endpoint: `${issuer}/token`,
@@ -458,7 +414,7 @@ async function fakeAuthorizationServer(options: { ttl: number; refreshDelayMs?: 
       json(res, 401, { error: 'invalid_client' });
       return;
     }
-    if (req.path === '/token') {
+    if (req.url === '/token') {
       const grant = form.get('grant_type');
       if (grant === 'refresh_token') {
         const rt = form.get('refresh_token') ?? '';
@@ -488,7 +444,7 @@ async function fakeAuthorizationServer(options: { ttl: number; refreshDelayMs?: 
       json(res, 200, body);
       return;
     }
-    if (req.path === '/introspect') {
+    if (req.url === '/introspect') {
       const token = form.get('token') ?? '';
       if (state.issued.has(token) && !state.revoked.has(token)) {
         json(res, 200, {
@@ -503,7 +459,7 @@ async function fakeAuthorizationServer(options: { ttl: number; refreshDelayMs?: 
       }
       return;
     }
-    if (req.path === '/revoke') {
+    if (req.url === '/revoke') {
       state.revoked.add(form.get('token') ?? '');
       res.writeHead(200).end();
       return;
@@ -702,14 +658,14 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
 });
 
 describe('hostile token endpoints end clean', () => {
-  let hostile: TestServer;
-  let elsewhere: TestServer;
+  let hostile: RecordingServer;
+  let elsewhere: RecordingServer;
   const good = { access_token: CANARY_AT, token_type: 'Bearer', expires_in: 3600 };
 
   beforeAll(async () => {
-    elsewhere = await serve((_req, res) => json(res, 200, good));
-    hostile = await serve((req, res) => {
-      switch (req.path) {
+    elsewhere = await record((_req, res) => json(res, 200, good));
+    hostile = await record((req, res) => {
+      switch (req.url) {
         case '/good':
           return json(res, 200, good);
         case '/html':

@@ -52,6 +52,46 @@ export function serve(handler: Handler): Promise<TestServer> {
   });
 }
 
+/** A request as a recording server saw it, body read whole. */
+export interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export interface RecordingServer {
+  url: string;
+  /** Every request, in order, with its headers and body. */
+  seen: Seen[];
+  close(): Promise<void>;
+}
+
+/** A server that reads each request's body, records it, then answers with `handler`. */
+export async function record(
+  handler: (req: Seen, res: ServerResponse, base: string) => void | Promise<void>,
+): Promise<RecordingServer> {
+  const seen: Seen[] = [];
+  let base = '';
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const entry: Seen = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      seen.push(entry);
+      void handler(entry, res, base);
+    });
+  });
+  const started = await listen(server, []);
+  base = started.url;
+  return { url: base, seen, close: started.close };
+}
+
 /** A CONNECT proxy that records the targets it was asked for. */
 export function proxy(): Promise<TestServer> {
   const requests: string[] = [];
