@@ -19,6 +19,11 @@ const CANARY_AT = 'canary-access-token-4b7e';
 const CANARY_RT = 'canary-refresh-token-2d8a';
 const JWT_SECRET = 'canary-hmac-secret-of-32-bytes-or-more';
 
+/** `oauth token --grant client_credentials` at `issuer` as `clientId`; more arguments follow. */
+function clientCredentials(issuer: string, clientId: string): string[] {
+  return ['token', '--grant', 'client_credentials', '--issuer', issuer, '--client-id', clientId];
+}
+
 function json(res: ServerResponse, status: number, body: unknown, headers = {}) {
   res.writeHead(status, {
     'content-type': 'application/json',
@@ -80,13 +85,7 @@ describe('oauth token against the embedded server', () => {
   it('client_secret_post with a scope, and a client added with --client', async () => {
     const post = await runCli(
       [
-        'token',
-        '--grant',
-        'client_credentials',
-        '--issuer',
-        server.issuer,
-        '--client-id',
-        'ci',
+        ...clientCredentials(server.issuer, 'ci'),
         '--auth-method',
         'client_secret_post',
         '--scope',
@@ -144,15 +143,7 @@ describe('oauth token against the embedded server', () => {
 
   it('reuses the cached client-credentials token without a request; --force gets a new one', async () => {
     const e = env();
-    const args = [
-      'token',
-      '--grant',
-      'client_credentials',
-      '--issuer',
-      server.issuer,
-      '--client-id',
-      'ci',
-    ];
+    const args = clientCredentials(server.issuer, 'ci');
     const first = await runCli(args, { env: e });
     const second = await runCli([...args, '--verbose'], { env: e });
     expect(second.code).toBe(0);
@@ -169,38 +160,14 @@ describe('oauth token against the embedded server', () => {
 
   it('--no-cache writes nothing', async () => {
     const e = env();
-    const r = await runCli(
-      [
-        'token',
-        '--grant',
-        'client_credentials',
-        '--issuer',
-        server.issuer,
-        '--client-id',
-        'ci',
-        '--no-cache',
-      ],
-      { env: e },
-    );
+    const r = await runCli([...clientCredentials(server.issuer, 'ci'), '--no-cache'], { env: e });
     expect(r.code).toBe(0);
     expect(snapshot(e.OAUTH_CONFIG_DIR).tokens).toBeUndefined();
   });
 
   it('a wrong secret: exit 3, invalid_client explained, nothing stored, no secret on stderr', async () => {
     const e = env({ OAUTH_CLIENT_SECRET: CANARY_SECRET });
-    const r = await runCli(
-      [
-        'token',
-        '--grant',
-        'client_credentials',
-        '--issuer',
-        server.issuer,
-        '--client-id',
-        'ci',
-        '--verbose',
-      ],
-      { env: e },
-    );
+    const r = await runCli([...clientCredentials(server.issuer, 'ci'), '--verbose'], { env: e });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/error: the token endpoint returned invalid_client \(HTTP 401\)/);
@@ -211,19 +178,7 @@ describe('oauth token against the embedded server', () => {
 
   it('a successful --verbose run shows no secret and no token on stderr', async () => {
     const e = env({ OAUTH_CLIENT_SECRET: CANARY_SECRET });
-    const r = await runCli(
-      [
-        'token',
-        '--grant',
-        'client_credentials',
-        '--issuer',
-        server.issuer,
-        '--client-id',
-        'extra',
-        '--verbose',
-      ],
-      { env: e },
-    );
+    const r = await runCli([...clientCredentials(server.issuer, 'extra'), '--verbose'], { env: e });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^\* POST /m);
     expectNoSecrets(r, r.stdout.trim());
@@ -244,17 +199,7 @@ describe('oauth token against the embedded server', () => {
     expect(noClient.code).toBe(2);
     expect(noClient.stderr).toMatch(/--client-id.*OAUTH_CLIENT_ID/);
     const noSecret = await runCli(
-      [
-        'token',
-        '--grant',
-        'client_credentials',
-        '--issuer',
-        server.issuer,
-        '--client-id',
-        'ci',
-        '--auth-method',
-        'client_secret_basic',
-      ],
+      [...clientCredentials(server.issuer, 'ci'), '--auth-method', 'client_secret_basic'],
       { env: { OAUTH_CONFIG_DIR: tempConfigDir() } },
     );
     expect(noSecret.code).toBe(2);
@@ -598,13 +543,7 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
       writeFileSync(key, as.pem);
       const r = await runCli(
         [
-          'token',
-          '--grant',
-          'client_credentials',
-          '--issuer',
-          as.issuer,
-          '--client-id',
-          'svc',
+          ...clientCredentials(as.issuer, 'svc'),
           '--private-key',
           key,
           '--key-id',
@@ -631,18 +570,7 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     const as = await fakeAuthorizationServer({ ttl: 600 });
     try {
       const r = await runCli(
-        [
-          'token',
-          '--grant',
-          'client_credentials',
-          '--issuer',
-          as.issuer,
-          '--client-id',
-          'svc',
-          '--auth-method',
-          'client_secret_jwt',
-          '--verbose',
-        ],
+        [...clientCredentials(as.issuer, 'svc'), '--auth-method', 'client_secret_jwt', '--verbose'],
         { env: { OAUTH_CONFIG_DIR: tempConfigDir(), OAUTH_CLIENT_SECRET: JWT_SECRET } },
       );
       expect(r.code).toBe(0);
