@@ -8,11 +8,10 @@ import { checkUrl } from '../http/client.js';
 import { explainChallenge } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource, type Method } from '../oauth/resource-request.js';
-import { parseParam } from '../oauth/token-request.js';
 import { renderCall, renderCallJson, renderChallenge, renderRedirectNote } from '../output/call.js';
 import { renderFinding } from '../output/token.js';
-import { clientSettings, tokenStore, type SourceOf } from './client-setup.js';
-import { cachedToken, dpopSession, findingReporter, lazyHttp } from './token.js';
+import { clientSettings, type SourceOf } from './client-setup.js';
+import { dpopSession, findingReporter, lazyHttp, resourceToken } from './token.js';
 
 export interface CallOptions extends Record<string, unknown> {
   method?: string;
@@ -141,16 +140,11 @@ export async function callCommand(
   } else if (!ownAuthorization) {
     const warn = findingReporter(ctx);
     const settings = clientSettings(ctx, options, sourceOf, warn);
-    const entry = await cachedToken(ctx, {
+    const entry = await resourceToken(ctx, {
       settings,
       options,
-      store: tokenStore(ctx, warn),
       http,
       warn,
-      extra: (options.param ?? []).map(parseParam),
-      refresh: false,
-      writeCache: true,
-      makeCurrent: false,
       requireDpop: options.dpop === true,
     });
     const bound = /^dpop$/i.test(entry.token_type);

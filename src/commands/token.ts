@@ -155,7 +155,8 @@ export interface CachedTokenInput {
 /**
  * The cached token the settings select (the current login, or the newest matching entry), refreshed
  * under the store lock when it is no longer usable, with the same DPoP key when it is bound to one
- * (RFC 6749 §6, RFC 9449 §5). Used by `token` and `call`. No usable token: exit 3 with a hint.
+ * (RFC 6749 §6, RFC 9449 §5). Used by `token`, and by `call` and `userinfo` through
+ * resourceToken. No usable token: exit 3 with a hint.
  */
 export async function cachedToken(ctx: Context, input: CachedTokenInput): Promise<TokenEntry> {
   const { settings, options, http, warn } = input;
@@ -209,6 +210,25 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
     if (!/^dpop$/i.test(result.tokenType)) delete next.dpop_jwk;
     if (input.writeCache) tx.put(next, { makeCurrent: input.makeCurrent || found.current });
     return next;
+  });
+}
+
+/**
+ * The token a resource request (`call`, `userinfo`) sends: the cached one, refreshed when expired
+ * and cached again, never made the current login.
+ */
+export function resourceToken(
+  ctx: Context,
+  input: Pick<CachedTokenInput, 'settings' | 'options' | 'http' | 'warn' | 'requireDpop'>,
+): Promise<TokenEntry> {
+  const params = (input.options.param as string[] | undefined) ?? [];
+  return cachedToken(ctx, {
+    ...input,
+    store: tokenStore(ctx, input.warn),
+    extra: params.map(parseParam),
+    refresh: false,
+    writeCache: true,
+    makeCurrent: false,
   });
 }
 

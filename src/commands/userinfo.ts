@@ -5,16 +5,15 @@ import { CliError, ExitCode } from '../errors.js';
 import { explainChallenge } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource } from '../oauth/resource-request.js';
-import { parseParam } from '../oauth/token-request.js';
 import { renderUserinfo, renderUserinfoJson } from '../output/userinfo.js';
-import { clientSettings, resolveServer, tokenStore, type SourceOf } from './client-setup.js';
+import { clientSettings, resolveServer, type SourceOf } from './client-setup.js';
 import {
-  cachedToken,
   dpopSession,
   findingReporter,
   lazyHttp,
   reportServerFindings,
   requireEndpoint,
+  resourceToken,
 } from './token.js';
 
 /** The `sub` of a cached ID token (validated when it was stored), or undefined. */
@@ -42,17 +41,7 @@ export async function userinfoCommand(
   const warn = findingReporter(ctx);
   const settings = clientSettings(ctx, options, sourceOf, warn);
   const http = lazyHttp(ctx);
-  const entry = await cachedToken(ctx, {
-    settings,
-    options,
-    store: tokenStore(ctx, warn),
-    http,
-    warn,
-    extra: ((options.param as string[] | undefined) ?? []).map(parseParam),
-    refresh: false,
-    writeCache: true,
-    makeCurrent: false,
-  });
+  const entry = await resourceToken(ctx, { settings, options, http, warn });
   const server = await resolveServer(http, settings.issuer ?? entry.issuer, options, ['userinfo']);
   reportServerFindings(ctx, server.findings);
   const endpoint = requireEndpoint(server.endpoint('userinfo'), '--userinfo-endpoint');
