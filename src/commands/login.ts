@@ -277,7 +277,7 @@ export async function loginCommand(
           )
         : undefined;
       const expires = expiresAt(tokens.expiresIn, flow.nowMs);
-      tx?.put(tokenEntry(settings, client, server, flow, tokens, expires, dpop), {
+      tx?.put(tokenEntry(setup, flow, tokens, expires), {
         makeCurrent: true,
       });
       return { tokens, expires, subject: typeof claims?.sub === 'string' ? claims.sub : undefined };
@@ -333,14 +333,12 @@ function printLogin(
 
 /** What the store keeps of a login. */
 function tokenEntry(
-  settings: Settings,
-  client: ClientAuth,
-  server: Server,
+  setup: FlowSetup,
   flow: Flow,
   tokens: TokenResult,
   expires: string | undefined,
-  dpop: DpopSession | undefined,
 ): TokenEntry {
+  const { settings, client, server, dpop } = setup;
   const entry: TokenEntry = {
     issuer: settings.issuer ?? server.endpoint('token') ?? '',
     client_id: client.clientId,
