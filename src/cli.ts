@@ -1,12 +1,76 @@
-// The command line: commands, options, help and examples (commander wiring only). Each action loads
-// its command module lazily, so `oauth decode` never pays for the HTTP stack or the server.
+// The command line: commands, options, help and examples (commander wiring only). Every command
+// is wired the same way: argv → its typed input (built here; commander's option bag stops here) →
+// its module, loaded lazily so `oauth decode` never pays for the HTTP stack → run → present.
 import { Argument, Command, Option, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import type { EndpointName } from './client/server.js';
+import type { ClientInput, Given } from './client/settings.js';
 import type { Context } from './context.js';
 import { AUTH_METHODS } from './oauth/client-auth.js';
 import type { CommandShape } from './output/completion.js';
+import { present, type Outcome, type View } from './output/present.js';
 
 type Exit = (code: number) => void;
+
+/** What every command module offers: run(input, ctx) → Outcome, and the View of its result. */
+interface CommandModule<I, R> {
+  run(input: I, ctx: Context): Promise<Outcome<R>>;
+  view: View<R>;
+}
+
+/** Test seam: receives each command's typed input instead of running the command. */
+export type Intercept = (command: string, input: unknown) => void;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const strs = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+
+/** An option's value with where it came from: the command line, the environment or a default. */
+function given<T>(command: Command, name: string, value: T | undefined): Given<T> | undefined {
+  if (value === undefined) return undefined;
+  const source = command.getOptionValueSource(name);
+  return { value, source: source === 'env' ? 'env' : source === 'default' ? 'default' : 'flag' };
+}
+
+/** The endpoint overrides, by their option name. */
+const ENDPOINT_OPTIONS: Record<EndpointName, string> = {
+  token: 'tokenEndpoint',
+  introspection: 'introspectionEndpoint',
+  revocation: 'revocationEndpoint',
+  authorization: 'authorizationEndpoint',
+  device: 'deviceAuthorizationEndpoint',
+  userinfo: 'userinfoEndpoint',
+  par: 'parEndpoint',
+  jwks: 'jwksUri',
+};
+
+/** The server and client options of a command, as the client layer takes them. */
+function clientInput(c: Command): ClientInput {
+  const o = c.opts();
+  const text = (name: string) => given(c, name, str(o[name]));
+  const list = (name: string) => given(c, name, strs(o[name]));
+  const endpoints: ClientInput['endpoints'] = {};
+  for (const [name, option] of Object.entries(ENDPOINT_OPTIONS) as [EndpointName, string][]) {
+    const value = str(o[option]);
+    if (value !== undefined) endpoints[name] = value;
+  }
+  return {
+    issuer: text('issuer'),
+    clientId: text('clientId'),
+    clientSecret: text('clientSecret'),
+    clientSecretFile: text('clientSecretFile'),
+    authMethod: text('authMethod'),
+    privateKey: text('privateKey'),
+    scopes: list('scope'),
+    resources: list('resource'),
+    audience: text('audience'),
+    redirectUri: text('redirectUri'),
+    keyId: str(o.keyId),
+    params: strs(o.param),
+    endpoints,
+  };
+}
 
 /** Repeatable option whose values may also be space- or comma-separated. */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -86,7 +150,19 @@ export function addClientOptions(command: Command): Command {
     .option('--revocation-endpoint <url>', 'revocation endpoint (overrides discovery)');
 }
 
-export function buildProgram(ctx: Context, exit: Exit): Command {
+export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): Command {
+  /** parse → lazy import → run → present, then what follows the output (a login's page). */
+  const wire =
+    <I, R>(load: () => Promise<CommandModule<I, R>>, parse: (command: Command) => I) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const input = parse(command);
+      if (intercept) return intercept(fullName(command), input);
+      const { run, view } = await load();
+      const outcome = await run(input, ctx);
+      exit(present(ctx, outcome, view));
+      await outcome.after?.();
+    };
   const program: Command = new Command('oauth')
     .description(
       'Debug OAuth 2.0 and OpenID Connect: get, decode, verify and use tokens, step by step.',
@@ -170,10 +246,16 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'oauth decode --local "$TOKEN"                # times in your time zone',
       ]),
     )
-    .action(async (token: string | undefined, options: Record<string, unknown>) => {
-      const { decodeCommand } = await import('./commands/decode.js');
-      exit(await decodeCommand({ token, ...options }, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/decode.js'),
+        (c) => ({
+          token: str(c.processedArgs[0]),
+          key: str(c.opts().key),
+          local: c.opts().local === true,
+        }),
+      ),
+    );
 
   program
     .command('verify')
@@ -218,11 +300,31 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'cat tokens.txt | oauth verify --jwks jwks.json --json   # NDJSON, one line a token',
       ]) + '\nEnvironment: OAUTH_VERIFY_SECRET (HMAC secret), OAUTH_ISSUER.\n',
     )
-    .action(async (tokens: string[], options: Record<string, unknown>, command: Command) => {
-      const { verifyCommand } = await import('./commands/verify.js');
-      const secretFromFlag = command.getOptionValueSource('secret') === 'cli';
-      exit(await verifyCommand({ tokens, ...options, secretFromFlag }, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/verify.js'),
+        (c) => {
+          const o = c.opts();
+          return {
+            tokens: strs(c.processedArgs[0]) ?? [],
+            jwks: str(o.jwks),
+            issuer: str(o.issuer),
+            key: str(o.key),
+            secret: str(o.secret),
+            secretFile: str(o.secretFile),
+            secretFromFlag: c.getOptionValueSource('secret') === 'cli',
+            aud: strs(o.aud),
+            iss: str(o.iss),
+            sub: str(o.sub),
+            alg: strs(o.alg),
+            typ: str(o.typ),
+            leeway: typeof o.leeway === 'number' ? o.leeway : 0,
+            require: strs(o.require),
+            maxAge: num(o.maxAge),
+          };
+        },
+      ),
+    );
 
   addClientOptions(
     program
@@ -286,11 +388,28 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       ]) +
         '\nEnvironment: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPE, BROWSER, CI.\n',
     )
-    .action(async (options: Record<string, unknown>, command: Command) => {
-      const { loginCommand } = await import('./commands/login.js');
-      const sourceOf = (name: string) => command.getOptionValueSource(name);
-      exit(await loginCommand(options, sourceOf, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/login.js'),
+        (c) => {
+          const o = c.opts();
+          return {
+            client: clientInput(c),
+            port: num(o.port),
+            browser: o.browser === false ? false : str(o.browser),
+            wait: num(o.wait) ?? 300,
+            prompt: str(o.prompt),
+            loginHint: str(o.loginHint),
+            maxAge: num(o.maxAge),
+            acrValues: str(o.acrValues),
+            cache: o.cache !== false,
+            device: o.device === true,
+            par: o.par === true,
+            dpop: o.dpop === true,
+          };
+        },
+      ),
+    );
 
   addClientOptions(
     program
@@ -311,11 +430,12 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'oauth --profile work userinfo',
       ]),
     )
-    .action(async (options: Record<string, unknown>, command: Command) => {
-      const { userinfoCommand } = await import('./commands/userinfo.js');
-      const sourceOf = (name: string) => command.getOptionValueSource(name);
-      exit(await userinfoCommand(options, sourceOf, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/userinfo.js'),
+        (c) => ({ client: clientInput(c) }),
+      ),
+    );
 
   addClientOptions(
     program
@@ -366,11 +486,23 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         '\nEnvironment: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CLIENT_SECRET_FILE,\n' +
         '  OAUTH_AUTH_METHOD, OAUTH_PRIVATE_KEY, OAUTH_SCOPE, OAUTH_RESOURCE, OAUTH_AUDIENCE.\n',
     )
-    .action(async (options: Record<string, unknown>, command: Command) => {
-      const { tokenCommand } = await import('./commands/token.js');
-      const sourceOf = (name: string) => command.getOptionValueSource(name);
-      exit(await tokenCommand(options, sourceOf, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/token.js'),
+        (c) => {
+          const o = c.opts();
+          return {
+            client: clientInput(c),
+            grant: str(o.grant),
+            refreshToken: str(o.refreshToken),
+            force: o.force === true,
+            cache: o.cache !== false,
+            dpop: o.dpop === true,
+            output: o.output === 'header' || o.output === 'json' ? o.output : 'token',
+          };
+        },
+      ),
+    );
 
   addClientOptions(
     program
@@ -418,11 +550,24 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       ]) +
         '\nExit codes: 0 for HTTP < 400, 7 for HTTP >= 400 (the body is still printed), 3 no token.\n',
     )
-    .action(async (url: string, options: Record<string, unknown>, command: Command) => {
-      const { callCommand } = await import('./commands/call.js');
-      const sourceOf = (name: string) => command.getOptionValueSource(name);
-      exit(await callCommand(url, options, sourceOf, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/call.js'),
+        (c) => {
+          const o = c.opts();
+          return {
+            url: str(c.processedArgs[0]) ?? '',
+            client: clientInput(c),
+            method: str(o.method),
+            headers: strs(o.header) ?? [],
+            data: str(o.data),
+            token: str(o.token),
+            include: o.include === true,
+            dpop: o.dpop === true,
+          };
+        },
+      ),
+    );
 
   addClientOptions(
     program
@@ -450,11 +595,14 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       ]),
     )
     .action(
-      async (token: string | undefined, options: Record<string, unknown>, command: Command) => {
-        const { introspectCommand } = await import('./commands/introspect.js');
-        const sourceOf = (name: string) => command.getOptionValueSource(name);
-        exit(await introspectCommand({ ...options, token }, sourceOf, ctx));
-      },
+      wire(
+        () => import('./commands/introspect.js'),
+        (c) => ({
+          token: str(c.processedArgs[0]),
+          tokenTypeHint: str(c.opts().tokenTypeHint),
+          client: clientInput(c),
+        }),
+      ),
     );
 
   addClientOptions(
@@ -483,11 +631,15 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       ]),
     )
     .action(
-      async (token: string | undefined, options: Record<string, unknown>, command: Command) => {
-        const { revokeCommand } = await import('./commands/revoke.js');
-        const sourceOf = (name: string) => command.getOptionValueSource(name);
-        exit(await revokeCommand({ ...options, token }, sourceOf, ctx));
-      },
+      wire(
+        () => import('./commands/revoke.js'),
+        (c) => ({
+          token: str(c.processedArgs[0]),
+          tokenTypeHint: str(c.opts().tokenTypeHint),
+          client: clientInput(c),
+          cache: c.opts().cache !== false,
+        }),
+      ),
     );
 
   program
@@ -524,10 +676,15 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'oauth demo --json | jq .ok',
       ]),
     )
-    .action(async (options: Record<string, unknown>) => {
-      const { demoCommand } = await import('./commands/demo.js');
-      exit(await demoCommand(options, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/demo.js'),
+        (c) => ({
+          auto: c.opts().auto === true,
+          port: num(c.opts().port) ?? 0,
+        }),
+      ),
+    );
 
   program
     .command('server')
@@ -574,10 +731,20 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'kill $SERVER',
       ]),
     )
-    .action(async (options: Record<string, unknown>) => {
-      const { serverCommand } = await import('./commands/server.js');
-      exit(await serverCommand(options, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/server.js'),
+        (c) => {
+          const o = c.opts();
+          return {
+            port: num(o.port) ?? 0,
+            autoLogin: str(o.autoLogin),
+            clients: strs(o.client) ?? [],
+            tokenTtl: num(o.tokenTtl),
+          };
+        },
+      ),
+    );
 
   program
     .command('discover')
@@ -604,10 +771,14 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'oauth discover --verbose https://idp.example.com     # HTTP trace on stderr',
       ]) + '\nEnvironment: OAUTH_ISSUER.\n',
     )
-    .action(async (issuer: string | undefined, options: { issuer?: string }) => {
-      const { discoverCommand } = await import('./commands/discover.js');
-      exit(await discoverCommand({ issuer: issuer ?? options.issuer }, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/discover.js'),
+        (c) => ({
+          issuer: str(c.processedArgs[0]) ?? str(c.opts().issuer),
+        }),
+      ),
+    );
 
   program
     .command('status')
@@ -627,11 +798,12 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         "oauth status --json | jq '.[] | select(.expired)'",
       ]) + '\nEnvironment: OAUTH_CONFIG_DIR (where the store is), OAUTH_ISSUER, OAUTH_CLIENT_ID.\n',
     )
-    .action(async (options: Record<string, unknown>, command: Command) => {
-      const { statusCommand } = await import('./commands/status.js');
-      const sourceOf = (name: string) => command.getOptionValueSource(name);
-      exit(await statusCommand({ options, sourceOf }, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/status.js'),
+        (c) => ({ client: clientInput(c) }),
+      ),
+    );
 
   program
     .command('logout')
@@ -684,11 +856,16 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'oauth logout --revoke                 # end the tokens at the server, then delete them',
       ]),
     )
-    .action(async (options: Record<string, unknown>, command: Command) => {
-      const { logoutCommand } = await import('./commands/logout.js');
-      const sourceOf = (name: string) => command.getOptionValueSource(name);
-      exit(await logoutCommand({ options, sourceOf }, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/logout.js'),
+        (c) => ({
+          client: clientInput(c),
+          all: c.opts().all === true,
+          revoke: c.opts().revoke === true,
+        }),
+      ),
+    );
 
   const profile = program
     .command('profile')
@@ -736,21 +913,42 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
           '    --auth-method private_key_jwt --private-key key.pem --resource https://api.example',
       ]),
     )
-    .action(async (name: string, options: Record<string, unknown>, command: Command) => {
-      const { profileAddCommand } = await import('./commands/profile.js');
-      const secretFromFlag = command.getOptionValueSource('clientSecret') === 'cli';
-      exit(await profileAddCommand(name, { ...options, secretFromFlag }, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/profile.js').then((m) => m.add),
+        (c) => {
+          const o = c.opts();
+          return {
+            name: str(c.processedArgs[0]) ?? '',
+            issuer: str(o.issuer),
+            clientId: str(o.clientId),
+            authMethod: str(o.authMethod),
+            privateKey: str(o.privateKey),
+            clientSecret: str(o.clientSecret),
+            clientSecretFile: str(o.clientSecretFile),
+            saveSecret: o.saveSecret === true,
+            scope: strs(o.scope),
+            resource: strs(o.resource),
+            audience: str(o.audience),
+            redirectUri: str(o.redirectUri),
+            force: o.force === true,
+            secretFromFlag: c.getOptionValueSource('clientSecret') === 'cli',
+          };
+        },
+      ),
+    );
 
   profile
     .command('list')
     .summary('list the profiles')
     .description('List the profiles (the selected one marked with *).')
     .addHelpText('after', examples(['oauth profile list', 'oauth profile list --json']))
-    .action(async () => {
-      const { profileListCommand } = await import('./commands/profile.js');
-      exit(await profileListCommand(ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/profile.js').then((m) => m.list),
+        () => ({}),
+      ),
+    );
 
   profile
     .command('show')
@@ -761,10 +959,12 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
       'after',
       examples(['oauth profile show work', 'oauth profile show work --json | jq .issuer']),
     )
-    .action(async (name: string | undefined) => {
-      const { profileShowCommand } = await import('./commands/profile.js');
-      exit(await profileShowCommand(name, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/profile.js').then((m) => m.show),
+        (c) => ({ name: str(c.processedArgs[0]) }),
+      ),
+    );
 
   profile
     .command('remove')
@@ -772,10 +972,12 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
     .description('Delete a profile. Its cached tokens stay until `oauth logout`.')
     .argument('<name>', 'the profile')
     .addHelpText('after', examples(['oauth profile remove work']))
-    .action(async (name: string) => {
-      const { profileRemoveCommand } = await import('./commands/profile.js');
-      exit(await profileRemoveCommand(name, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/profile.js').then((m) => m.remove),
+        (c) => ({ name: str(c.processedArgs[0]) ?? '' }),
+      ),
+    );
 
   program
     .command('completion')
@@ -790,12 +992,24 @@ export function buildProgram(ctx: Context, exit: Exit): Command {
         'oauth completion fish > ~/.config/fish/completions/oauth.fish',
       ]),
     )
-    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
-      const { completionCommand } = await import('./commands/completion.js');
-      exit(await completionCommand({ shell, tree: shape(program) }, ctx));
-    });
+    .action(
+      wire(
+        () => import('./commands/completion.js'),
+        (c) => ({
+          shell: c.processedArgs[0] as 'bash' | 'zsh' | 'fish',
+          tree: shape(program),
+        }),
+      ),
+    );
 
   return program;
+}
+
+/** `profile add` for a subcommand, `token` for a command. */
+function fullName(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /** The command tree as plain data, for completion scripts. */

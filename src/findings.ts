@@ -9,3 +9,10 @@ export interface Finding {
   /** The spec section behind it: 'RFC 6749 §5.1'. */
   ref?: string;
 }
+
+/**
+ * Receives the findings of the client and store layers as they happen; the command hands in one
+ * that renders them on stderr. `metadata`: a finding about the server metadata, which is
+ * `oauth discover`'s subject and elsewhere shown only with --verbose.
+ */
+export type Warn = (finding: Finding, about?: 'metadata') => void;

@@ -2,26 +2,33 @@
 // one, or the cached one refreshed when expired), a fresh DPoP proof for a bound token, and the
 // 401/403 challenge explained. Exit 7 when the API answers HTTP >= 400; the body is printed anyway.
 import { readFileSync } from 'node:fs';
+import { dpopSession, resourceToken } from '../client/cached-token.js';
+import { clientSettings, type ClientInput } from '../client/settings.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { checkUrl } from '../http/client.js';
 import { explainChallenge } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource, type Method } from '../oauth/resource-request.js';
-import { renderCall, renderCallJson, renderChallenge, renderRedirectNote } from '../output/call.js';
-import { renderFinding } from '../output/token.js';
-import { clientSettings, type SourceOf } from './client-setup.js';
-import { dpopSession, findingReporter, lazyHttp, resourceToken } from './token.js';
+import { renderRedirectNote, type CallResult } from '../output/call.js';
+import { findingReporter } from '../output/findings.js';
+import type { Outcome } from '../output/present.js';
 
-export interface CallOptions extends Record<string, unknown> {
-  method?: string;
-  header?: string[];
-  data?: string;
-  token?: string;
-  include?: boolean;
-  dpop?: boolean;
-  param?: string[];
+export interface CallInput {
+  url: string;
+  client: ClientInput;
+  /** -X */
+  method: string | undefined;
+  /** -H "Name: value", repeatable. */
+  headers: string[];
+  /** -d: the text, @file or @- */
+  data: string | undefined;
+  token: string | undefined;
+  include: boolean;
+  dpop: boolean;
 }
+
+export { callView as view } from '../output/call.js';
 
 const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const MAX_DATA = 10 * 1024 * 1024;
@@ -75,29 +82,20 @@ function looksLikeJson(body: string | Uint8Array): boolean {
   }
 }
 
-export async function callCommand(
-  target: string,
-  options: CallOptions,
-  sourceOf: SourceOf,
-  ctx: Context,
-): Promise<number> {
-  const url = checkUrl(target, 'resource');
+export async function run(options: CallInput, ctx: Context): Promise<Outcome<CallResult>> {
+  const url = checkUrl(options.url, 'resource');
+  const warn = findingReporter(ctx);
   // RFC 6750 §2.3 / §5.3: a token in the URL leaks into logs and Referer headers.
   if (url.searchParams.has('access_token')) {
-    ctx.io.err(
-      renderFinding(
-        {
-          level: 'warning',
-          code: 'token_in_url',
-          message:
-            'the URL carries access_token: tokens in URLs end up in logs and Referer headers; oauth sends its token in the Authorization header',
-          ref: 'RFC 6750 §5.3',
-        },
-        ctx.io.errStyle,
-      ),
-    );
+    warn({
+      level: 'warning',
+      code: 'token_in_url',
+      message:
+        'the URL carries access_token: tokens in URLs end up in logs and Referer headers; oauth sends its token in the Authorization header',
+      ref: 'RFC 6750 §5.3',
+    });
   }
-  const headers = parseHeaders(options.header ?? []);
+  const headers = parseHeaders(options.headers);
   const body = options.data === undefined ? undefined : await readData(options.data, ctx);
   const method = (options.method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();
   if (!(METHODS as readonly string[]).includes(method)) {
@@ -115,14 +113,14 @@ export async function callCommand(
   headers.accept ??= 'application/json, */*;q=0.5';
 
   const ownAuthorization = headers.authorization !== undefined;
-  if (ownAuthorization && (options.token !== undefined || options.dpop === true)) {
+  if (ownAuthorization && (options.token !== undefined || options.dpop)) {
     throw usageError(
       'authorization_twice',
       '-H Authorization and --token/--dpop both give the credentials',
       'use one: --token <t> (or the cached token), or your own -H "Authorization: ..."',
     );
   }
-  if (options.token !== undefined && options.dpop === true) {
+  if (options.token !== undefined && options.dpop) {
     throw usageError(
       'dpop_key_unknown',
       '--dpop with --token: the DPoP key of a given token is not known',
@@ -132,21 +130,13 @@ export async function callCommand(
 
   let token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
   let dpop: DpopSession | undefined;
-  const http = lazyHttp(ctx);
   if (options.token !== undefined) {
     const value = options.token.trim().replace(/^(bearer|dpop)\s+/i, '');
     if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
     token = { value, scheme: 'Bearer' };
   } else if (!ownAuthorization) {
-    const warn = findingReporter(ctx);
-    const settings = clientSettings(ctx, options, sourceOf, warn);
-    const entry = await resourceToken(ctx, {
-      settings,
-      options,
-      http,
-      warn,
-      requireDpop: options.dpop === true,
-    });
+    const settings = clientSettings(ctx, options.client, warn);
+    const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop });
     const bound = /^dpop$/i.test(entry.token_type);
     if (bound && entry.dpop_jwk === undefined) {
       throw new CliError(
@@ -160,7 +150,7 @@ export async function callCommand(
     token = { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' };
   }
 
-  const result = await requestResource(await http(), {
+  const result = await requestResource(await ctx.http(), {
     method: method as Method,
     url,
     headers,
@@ -180,28 +170,21 @@ export async function callCommand(
           tokenGiven: options.token !== undefined,
         })
       : undefined;
-  const view = {
-    status: response.status,
-    headers: response.headers,
-    body: response.text(),
-    url: response.url,
-    challenge,
+  const secrets = ctx.globals.showSecrets
+    ? []
+    : [...(token ? [token.value] : []), ...result.proofs];
+  return {
+    exitCode: response.status >= 400 ? ExitCode.httpStatus : ExitCode.ok,
+    result: {
+      response: {
+        status: response.status,
+        headers: response.headers,
+        body: response.text(),
+        url: response.url,
+        challenge,
+      },
+      include: options.include,
+      secrets,
+    },
   };
-  const showSecrets = ctx.globals.showSecrets;
-  if (ctx.globals.json) ctx.io.out(renderCallJson(view, showSecrets));
-  else {
-    ctx.io.out(
-      renderCall(view, {
-        tty: ctx.io.stdoutIsTTY,
-        include: options.include === true,
-        showSecrets,
-        style: ctx.io.outStyle,
-      }),
-    );
-  }
-  if (challenge) {
-    const secrets = showSecrets ? [] : [...(token ? [token.value] : []), ...result.proofs];
-    ctx.io.err(renderChallenge(response.status, challenge, ctx.io.errStyle, secrets));
-  }
-  return response.status >= 400 ? ExitCode.httpStatus : ExitCode.ok;
 }

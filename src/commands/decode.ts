@@ -1,39 +1,40 @@
 // `oauth decode [token]`: read the token (argument, `-` or piped stdin), decode it without
 // verifying, decrypt a JWE with --key, and show it for people or as JSON (CLI.md "decode").
 import type { Context } from '../context.js';
-import { CliError, usageError } from '../errors.js';
-import { renderDecode, renderDecodeJson, renderOpaqueHint } from '../output/decode.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import type { DecodeOutcome } from '../output/decode.js';
+import { renderWarning } from '../output/findings.js';
+import type { Outcome } from '../output/present.js';
 import { decodeParsed, type Decrypted } from '../token/decode.js';
 import { MAX_TOKEN_BYTES, parseToken } from '../token/jwt.js';
 
-export interface DecodeOptions {
-  token?: unknown;
-  key?: unknown;
-  local?: unknown;
+export interface DecodeInput {
+  /** The argument: a token, `-` for stdin, or undefined (stdin when piped). */
+  token: string | undefined;
+  /** --key: decrypt a JWE with this key file. */
+  key: string | undefined;
+  /** --local: times in the local time zone. */
+  local: boolean;
 }
 
-export async function decodeCommand(options: DecodeOptions, ctx: Context): Promise<number> {
-  const parsed = parseToken(await readToken(options.token, ctx));
-  const key = typeof options.key === 'string' ? options.key : undefined;
+export { decodeView as view } from '../output/decode.js';
+
+export async function run(input: DecodeInput, ctx: Context): Promise<Outcome<DecodeOutcome>> {
+  const parsed = parseToken(await readToken(input.token, ctx));
   let decrypted: Decrypted | undefined;
-  if (parsed.format === 'jwe' && key !== undefined) {
+  if (parsed.format === 'jwe' && input.key !== undefined) {
     const { decryptJwe } = await import('../token/decrypt.js');
-    decrypted = await decryptJwe(parsed.compact, key);
-  } else if (key !== undefined) {
-    ctx.io.err(
-      `${ctx.io.errStyle.yellow('warning:')} --key only decrypts a JWE; this token is not one\n`,
-    );
+    decrypted = await decryptJwe(parsed.compact, input.key);
+  } else if (input.key !== undefined) {
+    ctx.io.err(renderWarning('--key only decrypts a JWE; this token is not one', ctx.io.errStyle));
   }
-  const result = decodeParsed(parsed, ctx.now(), decrypted);
-  if (ctx.globals.json) ctx.io.out(renderDecodeJson(result));
-  else ctx.io.out(renderDecode(result, ctx.io.outStyle, { local: options.local === true }));
-  if (result.format === 'opaque') ctx.io.err(renderOpaqueHint(ctx.io.errStyle));
-  return 0;
+  const decoded = decodeParsed(parsed, ctx.now(), decrypted);
+  return { exitCode: ExitCode.ok, result: { decoded, local: input.local } };
 }
 
 /** The token from the argument, or all of stdin for `-` or a pipe; a TTY with no argument is usage. */
-async function readToken(token: unknown, ctx: Context): Promise<string> {
-  if (typeof token === 'string' && token !== '-') return token;
+async function readToken(token: string | undefined, ctx: Context): Promise<string> {
+  if (token !== undefined && token !== '-') return token;
   if (token === undefined && ctx.io.stdinIsTTY) {
     throw usageError(
       'token_missing',

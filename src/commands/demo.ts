@@ -1,39 +1,37 @@
 // `oauth demo`: the whole OAuth 2.0 story against the embedded server, one step at a time, with the
 // same code as `oauth login`, `oauth call`, `oauth decode`, `oauth verify` and `oauth revoke`.
+import { openBrowser } from '../client/browser.js';
+import { authorize, exchangeCode, type Authorized } from '../client/code-flow.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, toCliError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http/client.js';
-import {
-  authorizationParameters,
-  authorizationUrl,
-  codeExchangeParameters,
-  createFlowSecrets,
-  processCallback,
-} from '../oauth/authorize.js';
 import { explainChallenge } from '../oauth/challenge.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
 import { discover } from '../oauth/discovery.js';
 import { revoke } from '../oauth/introspect-revoke.js';
 import { requestResource } from '../oauth/resource-request.js';
-import { postToEndpoint, processTokenResponse } from '../oauth/token-request.js';
 import { decodeToken } from '../token/decode.js';
 import { jwksFromUrl } from '../token/jwks.js';
 import { verifyToken } from '../token/verify.js';
 import {
-  renderDemoHeading,
-  renderDemoIntro,
-  renderDemoJson,
-  renderDemoStep,
-  renderDemoSummary,
+  demoProgressView,
+  demoView,
   type DemoEntry,
+  type DemoProgress,
+  type DemoResult,
   type DemoStep,
 } from '../output/demo.js';
-import { renderLoginWarning, renderOpenUrl } from '../output/login.js';
+import { renderWarning } from '../output/findings.js';
+import { renderOpenUrl } from '../output/login.js';
+import { itemRenderer, show, type Outcome } from '../output/present.js';
 
-export interface DemoOptions {
-  auto?: boolean;
-  port?: number;
+export interface DemoInput {
+  /** --auto: consent given automatically. */
+  auto: boolean;
+  port: number;
 }
+
+export { demoView as view } from '../output/demo.js';
 
 const CLIENT: ClientAuth = { clientId: 'oauth-cli', method: 'none' };
 const USER = 'alice';
@@ -153,7 +151,7 @@ interface Story {
   metadata: Record<string, unknown>;
   auto: boolean;
   waitMs: number;
-  code?: { code: string; redirectUri: string; verifier: string };
+  code?: Authorized;
   accessToken?: string;
 }
 
@@ -216,52 +214,50 @@ const STEPS: StepSpec[] = [
     title: 'The client asks the authorization server; the user consents',
     why: 'The user signs in and consents at the authorization server, never at the client; the client proves with PKCE that it started the request (RFC 6749 §4.1, RFC 7636).',
     async run(story, ctx) {
-      const { redirectTarget, startLoopback } = await import('../oauth/loopback.js');
-      const secrets = createFlowSecrets(false);
-      const expected = { state: secrets.state, issuer: story.issuer, issRequired: false };
-      const loopback = await startLoopback<string>({
-        target: redirectTarget(undefined, 0),
-        onCallback: (query) => {
-          const outcome = processCallback(query, expected);
-          return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
-        },
-      });
-      let code: string;
-      const params = authorizationParameters({
-        clientId: CLIENT.clientId,
-        redirectUri: loopback.redirectUri,
-        scopes: SCOPES,
-        secrets,
-      });
-      const url = authorizationUrl(endpoint(story.metadata, 'authorization_endpoint'), params);
-      try {
-        const waiting = loopback.wait(story.waitMs, ctx.signal);
-        if (story.auto) {
-          // The browser gets its page once the code is in: it waits for the answer meanwhile.
-          const browsing = followAsBrowser(story.http, url, loopback.redirectUri);
-          code = await Promise.race([waiting, browsing.then(() => waiting)]);
-          await loopback.close('success');
-          await browsing;
-        } else {
-          const { openBrowser } = await import('./login-browser.js');
+      let browsing: Promise<void> | undefined;
+      const authorized = await authorize({
+        http: story.http,
+        client: CLIENT,
+        authorizationEndpoint: endpoint(story.metadata, 'authorization_endpoint'),
+        par: undefined,
+        redirectUri: undefined,
+        port: 0,
+        request: { scopes: SCOPES },
+        openid: false,
+        issuer: story.issuer,
+        issRequired: false,
+        dpop: undefined,
+        waitMs: story.waitMs,
+        now: ctx.now,
+        signal: ctx.signal,
+        browse: async (url, waiting, redirectUri) => {
+          if (story.auto) {
+            browsing = followAsBrowser(story.http, url, redirectUri);
+            return Promise.race([waiting, browsing.then(() => waiting)]);
+          }
           const s = ctx.io.errStyle;
           ctx.io.err(renderOpenUrl(url, true, s));
           await openBrowser(ctx, url, undefined, (message) =>
-            ctx.io.err(renderLoginWarning(`${message}; open the URL above yourself`, s)),
+            ctx.io.err(renderWarning(`${message}; open the URL above yourself`, s)),
           );
-          code = await waiting;
-          await loopback.close('success');
-        }
+          return waiting;
+        },
+      });
+      try {
+        // The browser gets its page once the code is in: it waits for the answer meanwhile.
+        await authorized.end('success');
+        await browsing;
       } finally {
-        await loopback.close();
+        await authorized.end();
       }
+      const { redirectUri } = authorized;
       if (story.auto) collapseHops(story.log);
-      story.code = { code, redirectUri: loopback.redirectUri, verifier: secrets.codeVerifier };
+      story.code = authorized;
       return {
         ok: true,
         detail: story.auto
-          ? `consent given automatically for user ${USER}; the redirect brought the code back to ${loopback.redirectUri}`
-          : `consent given in the browser; the redirect brought the code back to ${loopback.redirectUri}`,
+          ? `consent given automatically for user ${USER}; the redirect brought the code back to ${redirectUri}`
+          : `consent given in the browser; the redirect brought the code back to ${redirectUri}`,
         notes: [
           ...(story.auto
             ? []
@@ -287,21 +283,12 @@ const STEPS: StepSpec[] = [
     async run(story, ctx) {
       const exchange = story.code;
       if (exchange === undefined) throw new Error('no code yet');
-      const tokenEndpoint = endpoint(story.metadata, 'token_endpoint');
-      const response = await postToEndpoint(story.http, {
-        endpoint: tokenEndpoint,
-        purpose: 'token endpoint',
-        body: codeExchangeParameters({
-          code: exchange.code,
-          redirectUri: exchange.redirectUri,
-          codeVerifier: exchange.verifier,
-        }),
+      const tokens = await exchangeCode(story.http, exchange, {
+        tokenEndpoint: endpoint(story.metadata, 'token_endpoint'),
         client: CLIENT,
-        assertionAudience: tokenEndpoint,
         nowMs: ctx.now(),
         signal: ctx.signal,
       });
-      const tokens = processTokenResponse(response);
       story.accessToken = tokens.accessToken;
       return {
         ok: true,
@@ -428,16 +415,21 @@ const STEPS: StepSpec[] = [
   },
 ];
 
-export async function demoCommand(options: DemoOptions, ctx: Context): Promise<number> {
+export async function run(options: DemoInput, ctx: Context): Promise<Outcome<DemoResult>> {
   const signal = ctx.signal; // Ctrl-C closes the server too
   const auto =
-    options.auto === true ||
+    options.auto ||
     !ctx.io.stdinIsTTY ||
     !ctx.io.stderrIsTTY ||
     (ctx.env.CI !== undefined && ctx.env.CI !== '');
   const { startServer } = await import('../server/start.js');
-  const server = await startServer({ port: options.port ?? 0, autoLogin: auto ? USER : undefined });
+  const server = await startServer({ port: options.port, autoLogin: auto ? USER : undefined });
   const steps: DemoStep[] = [];
+  const render = itemRenderer(ctx, demoProgressView);
+  const progress = (item: DemoProgress, index: number) => {
+    const text = render(item, index);
+    if (text !== '') ctx.io.out(text);
+  };
   let failure: CliError | undefined;
   try {
     const log: DemoEntry[] = [];
@@ -452,13 +444,11 @@ export async function demoCommand(options: DemoOptions, ctx: Context): Promise<n
       auto,
       waitMs: WAIT_MS,
     };
-    const s = ctx.io.outStyle;
-    const view = { showSecrets: ctx.globals.showSecrets };
-    if (!ctx.globals.json) ctx.io.out(renderDemoIntro(server.issuer, auto ? USER : undefined, s));
+    progress({ intro: { issuer: server.issuer, autoUser: auto ? USER : undefined } }, 0);
     for (const [i, spec] of STEPS.entries()) {
       if (signal.aborted) break;
       log.length = 0;
-      if (!ctx.globals.json) ctx.io.out(renderDemoHeading({ n: i + 1, ...spec }, s));
+      progress({ heading: { n: i + 1, ...spec } }, i + 1);
       let body: StepBody;
       try {
         body = await spec.run(story, ctx);
@@ -474,17 +464,22 @@ export async function demoCommand(options: DemoOptions, ctx: Context): Promise<n
         ...body,
       };
       steps.push(step);
-      if (!ctx.globals.json) ctx.io.out(renderDemoStep(step, s, view));
+      progress({ step }, i + 1);
       if (!step.ok) break;
     }
   } finally {
     await server.close();
   }
   const ok = steps.length === STEPS.length && steps.every((step) => step.ok);
-  if (ctx.globals.json) ctx.io.out(renderDemoJson(steps, ok));
-  else ctx.io.out(renderDemoSummary(steps, STEPS.length, ok, ctx.io.outStyle));
-  if (signal.aborted) throw new CliError('interrupted', ExitCode.interrupted, 'interrupted');
-  if (ok) return ExitCode.ok;
-  if (failure?.hint) ctx.io.err(`hint: ${failure.hint}\n`);
-  return failure?.exitCode ?? ExitCode.internal;
+  const result: DemoResult = {
+    steps,
+    total: STEPS.length,
+    ok,
+    hint: ok ? undefined : failure?.hint,
+  };
+  if (signal.aborted) {
+    show(ctx, result, demoView);
+    throw new CliError('interrupted', ExitCode.interrupted, 'interrupted');
+  }
+  return { exitCode: ok ? ExitCode.ok : (failure?.exitCode ?? ExitCode.internal), result };
 }

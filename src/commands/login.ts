@@ -1,80 +1,55 @@
 // `oauth login`: the authorization code flow with PKCE through a loopback redirect and the browser
 // (RFC 8252), or the device flow (RFC 8628) with --device; the ID token is checked and the tokens
 // are stored only when everything succeeded.
+import { openBrowser } from '../client/browser.js';
+import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
+import { authorize, exchangeCode } from '../client/code-flow.js';
+import { clientAuth } from '../client/credentials.js';
+import { resolveServer, type Server } from '../client/server.js';
+import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
+import { profileStore, tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
+import type { Warn } from '../findings.js';
 import type { HttpClient } from '../http/client.js';
-import {
-  authorizationParameters,
-  authorizationUrl,
-  codeExchangeParameters,
-  createFlowSecrets,
-  processCallback,
-  pushAuthorizationRequest,
-} from '../oauth/authorize.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
 import { stringList } from '../oauth/discovery.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import type { IdTokenExpectations } from '../oauth/id-token.js';
-import {
-  dpopFinding,
-  parseParam,
-  postToEndpoint,
-  processTokenResponse,
-  type TokenResult,
-} from '../oauth/token-request.js';
+import { dpopFinding, type TokenResult } from '../oauth/token-request.js';
+import { findingReporter, renderNote, renderWarning } from '../output/findings.js';
 import {
   CLEAR_LINE,
   renderDeviceCode,
-  renderLoginJson,
-  renderLoginNote,
-  renderLoginSummary,
-  renderLoginWarning,
   renderOpenUrl,
   renderWaiting,
+  type LoginResult,
 } from '../output/login.js';
-import { storePaths } from '../store/paths.js';
-import { ProfileStore, validateIssuer, validateProfileName } from '../store/profiles.js';
-import type { Settings } from '../store/settings.js';
-import { expiresAt, type TokenEntry, type TokenFileEditor } from '../store/tokens.js';
+import type { Outcome } from '../output/present.js';
+import { validateIssuer, validateProfileName } from '../store/profiles.js';
+import { expiresAt, type TokenFileEditor } from '../store/tokens.js';
 import type { KeySet } from '../token/verify.js';
-import {
-  clientAuth,
-  clientSettings,
-  resolveServer,
-  tokenStore,
-  type Server,
-  type SourceOf,
-} from './client-setup.js';
-import { openBrowser } from './login-browser.js';
-import {
-  dpopSession,
-  findingReporter,
-  lazyHttp,
-  reportServerFindings,
-  requireEndpoint,
-} from './token.js';
 
-export interface LoginOptions extends Record<string, unknown> {
-  port?: number;
-  redirectUri?: string;
-  /** A command line, or false with --no-browser. */
-  browser?: string | boolean;
-  wait?: number;
-  prompt?: string;
-  loginHint?: string;
-  maxAge?: number;
-  acrValues?: string;
+export interface LoginInput {
+  client: ClientInput;
+  port: number | undefined;
+  /** A command line, false with --no-browser, undefined for $BROWSER or the system one. */
+  browser: string | false | undefined;
+  /** Seconds to wait for the user. */
+  wait: number;
+  prompt: string | undefined;
+  loginHint: string | undefined;
+  maxAge: number | undefined;
+  acrValues: string | undefined;
   /** false with --no-cache. */
-  cache?: boolean;
-  device?: boolean;
-  par?: boolean;
+  cache: boolean;
+  device: boolean;
+  par: boolean;
   /** RFC 9449: DPoP-bound tokens; the key is stored with them. */
-  dpop?: boolean;
-  param?: string[];
+  dpop: boolean;
 }
 
-const DEFAULT_WAIT = 300;
+export { loginView as view } from '../output/login.js';
 
 /** What either flow works with. */
 interface FlowSetup {
@@ -82,9 +57,7 @@ interface FlowSetup {
   server: Server;
   client: ClientAuth;
   settings: Settings;
-  options: LoginOptions;
-  /** --param name=value pairs. */
-  extra: [string, string][];
+  options: LoginInput;
   waitMs: number;
   /** The openid scope was asked for: a nonce, and an ID token to check. */
   openid: boolean;
@@ -129,11 +102,10 @@ async function withWaiting<T>(ctx: Context, what: string, deadlineMs: number, wo
 async function completeSettings(
   ctx: Context,
   settings: Settings,
-  options: LoginOptions,
+  warn: Warn,
 ): Promise<{ settings: Settings; saveAs: () => Promise<void> }> {
   const hasEndpoints =
-    typeof options.authorizationEndpoint === 'string' ||
-    typeof options.deviceAuthorizationEndpoint === 'string';
+    settings.endpoints.authorization !== undefined || settings.endpoints.device !== undefined;
   const missingIssuer = settings.issuer === undefined && !hasEndpoints;
   const missingClient = settings.clientId === undefined || settings.clientId === '';
   if (!ctx.io.canPrompt || (!missingIssuer && !missingClient)) {
@@ -173,7 +145,7 @@ async function completeSettings(
     saveAs: async () => {
       if (profileName === undefined) return;
       const name = profileName;
-      const profiles = new ProfileStore(storePaths(ctx.env));
+      const profiles = profileStore(ctx, warn);
       await profiles.update((file) => {
         const profile: Record<string, unknown> = { ...file.profiles[name] };
         if (next.issuer !== undefined) profile.issuer = next.issuer;
@@ -181,42 +153,30 @@ async function completeSettings(
         if (next.scopes.length > 0) profile.scopes = next.scopes;
         file.profiles[name] = profile;
       });
-      ctx.io.err(
-        renderLoginNote(`saved as profile ${name} (use --profile ${name})`, ctx.io.errStyle),
-      );
+      ctx.io.err(renderNote(`saved as profile ${name} (use --profile ${name})`, ctx.io.errStyle));
     },
   };
 }
 
-export async function loginCommand(
-  options: LoginOptions,
-  sourceOf: SourceOf,
-  ctx: Context,
-): Promise<number> {
+export async function run(options: LoginInput, ctx: Context): Promise<Outcome<LoginResult>> {
   const warn = findingReporter(ctx);
-  const completed = await completeSettings(
-    ctx,
-    clientSettings(ctx, options, sourceOf, warn),
-    options,
-  );
+  const completed = await completeSettings(ctx, clientSettings(ctx, options.client, warn), warn);
   const settings = completed.settings;
-  const http = lazyHttp(ctx);
-  const extra = (options.param ?? []).map(parseParam);
   const openid = settings.scopes.includes('openid');
-  const device = options.device === true;
-  const waitMs = (options.wait ?? DEFAULT_WAIT) * 1000;
+  const device = options.device;
+  const waitMs = options.wait * 1000;
   const server = await resolveServer(
-    http,
+    ctx.http,
     settings.issuer,
-    options,
+    settings.endpoints,
     device
       ? ['device', 'token']
       : options.par
         ? ['authorization', 'par', 'token']
         : ['authorization', 'token'],
+    warn,
   );
-  reportServerFindings(ctx, server.findings);
-  const client = await clientAuth(ctx, settings, options, server, warn);
+  const client = await clientAuth(ctx, settings, server, warn);
   if (openid && settings.issuer === undefined) {
     throw usageError(
       'issuer_missing',
@@ -226,7 +186,7 @@ export async function loginCommand(
   }
   if (settings.scopes.length === 0) {
     ctx.io.err(
-      renderLoginNote(
+      renderNote(
         'no --scope given (nor a profile scope): no scope parameter is sent; the server decides',
         ctx.io.errStyle,
       ),
@@ -234,28 +194,17 @@ export async function loginCommand(
   }
 
   // Nothing of the ID token check but the token itself needs the callback: start it now.
+  const http = await ctx.http();
   const expected = {
     issuer: settings.issuer ?? '',
     clientId: client.clientId,
     maxAge: options.maxAge,
   };
-  const idTokenCheck = openid
-    ? prepareIdTokenCheck(ctx, await http(), server, expected)
-    : undefined;
-  const dpop = options.dpop === true ? await dpopSession(ctx, null) : undefined;
-  const setup: FlowSetup = {
-    http: await http(),
-    server,
-    client,
-    settings,
-    options,
-    extra,
-    waitMs,
-    openid,
-    dpop,
-  };
+  const idTokenCheck = openid ? prepareIdTokenCheck(ctx, http, server, expected) : undefined;
+  const dpop = options.dpop ? await dpopSession(ctx, null) : undefined;
+  const setup: FlowSetup = { http, server, client, settings, options, waitMs, openid, dpop };
   const flow = device ? await deviceFlow(ctx, setup) : await codeFlow(ctx, setup);
-  let outcome: 'success' | 'failure' = 'failure';
+  let ended = false;
   try {
     // The response is checked, then kept. With the store, inside its lock: taken, and the store
     // read, while the code exchange is still on its way (as a refresh does, lock then request).
@@ -269,22 +218,21 @@ export async function loginCommand(
       const claims = openid
         ? await checkIdToken(
             ctx,
-            await http(),
+            http,
             server,
             tokens.idToken,
             { ...expected, nonce: flow.nonce },
             idTokenCheck,
           )
         : undefined;
-      const expires = expiresAt(tokens.expiresIn, flow.nowMs);
-      tx?.put(tokenEntry(setup, flow, tokens, expires), {
-        makeCurrent: true,
-      });
-      return { tokens, expires, subject: typeof claims?.sub === 'string' ? claims.sub : undefined };
+      const issuer = settings.issuer ?? server.endpoint('token') ?? '';
+      const base = entryBase(settings, issuer, client.clientId, flow.grant);
+      tx?.put(entryFrom(tokens, base, flow.nowMs, dpop), { makeCurrent: true });
+      return { tokens, subject: typeof claims?.sub === 'string' ? claims.sub : undefined };
     };
     let storedIn: string | undefined;
     let accepted: Awaited<ReturnType<typeof accept>>;
-    if (options.cache === false) accepted = await accept();
+    if (!options.cache) accepted = await accept();
     else {
       const store = tokenStore(ctx, warn);
       // undici writes a request on a reused connection in the check phase after it was made (its
@@ -294,79 +242,39 @@ export async function loginCommand(
       storedIn = store.path;
     }
     await completed.saveAs();
-
-    printLogin(ctx, settings, client.clientId, accepted, storedIn);
-    outcome = 'success';
-    return ExitCode.ok;
+    const { tokens, subject } = accepted;
+    const expires = expiresAt(tokens.expiresIn, flow.nowMs);
+    ended = true;
+    return {
+      exitCode: ExitCode.ok,
+      result: {
+        response: tokens.response,
+        summary: {
+          subject,
+          scope:
+            tokens.scope ?? (settings.scopes.length > 0 ? settings.scopes.join(' ') : undefined),
+          expiresAt: expires,
+          tokenType: tokens.tokenType,
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          idToken: tokens.idToken,
+          issuer: settings.issuer,
+          clientId: client.clientId,
+          storedIn,
+        },
+        nowMs: ctx.now(),
+      },
+      // The browser's page says "Signed in" once the summary is out.
+      after: () => flow.end('success'),
+    };
   } finally {
-    await flow.end(outcome);
+    if (!ended) await flow.end('failure');
   }
 }
 
-/** The summary of CLI.md, or with --json the token response plus expires_at. */
-function printLogin(
-  ctx: Context,
-  settings: Settings,
-  clientId: string,
-  accepted: { tokens: TokenResult; expires: string | undefined; subject: string | undefined },
-  storedIn: string | undefined,
-): void {
-  const { tokens, expires } = accepted;
-  if (ctx.globals.json) {
-    ctx.io.out(renderLoginJson(tokens.response, expires));
-    return;
-  }
-  const summary = {
-    subject: accepted.subject,
-    scope: tokens.scope ?? (settings.scopes.length > 0 ? settings.scopes.join(' ') : undefined),
-    expiresAt: expires,
-    tokenType: tokens.tokenType,
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    idToken: tokens.idToken,
-    issuer: settings.issuer,
-    clientId,
-    storedIn,
-  };
-  ctx.io.out(renderLoginSummary(summary, ctx.now(), ctx.io.outStyle, ctx.globals.showSecrets));
-}
-
-/** What the store keeps of a login. */
-function tokenEntry(
-  setup: FlowSetup,
-  flow: Flow,
-  tokens: TokenResult,
-  expires: string | undefined,
-): TokenEntry {
-  const { settings, client, server, dpop } = setup;
-  const entry: TokenEntry = {
-    issuer: settings.issuer ?? server.endpoint('token') ?? '',
-    client_id: client.clientId,
-    scopes: [...settings.scopes],
-    resources: [...settings.resources],
-    access_token: tokens.accessToken,
-    token_type: tokens.tokenType,
-    obtained_at: new Date(flow.nowMs).toISOString(),
-    grant: flow.grant,
-  };
-  if (settings.audience !== undefined) entry.audience = settings.audience;
-  if (settings.profile !== undefined) entry.profile = settings.profile;
-  if (tokens.refreshToken !== undefined) entry.refresh_token = tokens.refreshToken;
-  if (tokens.idToken !== undefined) entry.id_token = tokens.idToken;
-  if (tokens.scope !== undefined) entry.scope = tokens.scope;
-  if (expires !== undefined) entry.expires_at = expires;
-  if (dpop && /^dpop$/i.test(tokens.tokenType)) entry.dpop_jwk = dpop.key.privateJwk;
-  return entry;
-}
-
-function browserCommand(options: LoginOptions): string | false | undefined {
-  if (options.browser === false) return false;
-  return typeof options.browser === 'string' ? options.browser : undefined;
-}
-
-async function showAndOpen(ctx: Context, url: string, options: LoginOptions): Promise<void> {
+async function showAndOpen(ctx: Context, url: string, options: LoginInput): Promise<void> {
   const s = ctx.io.errStyle;
-  const command = browserCommand(options);
+  const command = options.browser;
   const willOpen =
     command !== false &&
     (typeof command === 'string' ||
@@ -375,44 +283,29 @@ async function showAndOpen(ctx: Context, url: string, options: LoginOptions): Pr
   ctx.io.err(renderOpenUrl(url, willOpen, s));
   if (!willOpen) return;
   const outcome = await openBrowser(ctx, url, command, (message) =>
-    ctx.io.err(renderLoginWarning(`${message}; open the URL above yourself`, s)),
+    ctx.io.err(renderWarning(`${message}; open the URL above yourself`, s)),
   );
   if (outcome === 'none') {
-    ctx.io.err(renderLoginWarning('the browser was not opened; open the URL above yourself', s));
+    ctx.io.err(renderWarning('the browser was not opened; open the URL above yourself', s));
   }
 }
 
 // RFC 6749 §4.1 with RFC 7636 (PKCE S256) and RFC 8252 (loopback redirect); RFC 9126 with --par.
 async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
-  const { http, server, client, settings, options, extra, waitMs, openid, dpop } = setup;
-  const authorizationEndpoint = requireEndpoint(
-    server.endpoint('authorization'),
-    '--authorization-endpoint',
-  );
-  const tokenEndpoint = requireEndpoint(server.endpoint('token'), '--token-endpoint');
-  const usePar =
-    options.par === true || server.metadata?.require_pushed_authorization_requests === true;
-  const { redirectTarget, startLoopback } = await import('../oauth/loopback.js');
-  const target = redirectTarget(options.redirectUri ?? settings.redirectUri, options.port);
-  const secrets = createFlowSecrets(openid);
-  const expected = {
-    state: secrets.state,
-    issuer: settings.issuer,
-    issRequired: server.metadata?.authorization_response_iss_parameter_supported === true,
-  };
-  const loopback = await startLoopback<string>({
-    target,
-    onCallback: (query) => {
-      const outcome = processCallback(query, expected);
-      if (outcome.kind === 'code') return { kind: 'done', value: outcome.code };
-      return outcome;
-    },
-  });
-  let code: string;
-  try {
-    const params = authorizationParameters({
-      clientId: client.clientId,
-      redirectUri: loopback.redirectUri,
+  const { http, server, client, settings, options, waitMs, openid, dpop } = setup;
+  const authorizationEndpoint = server.require('authorization');
+  const tokenEndpoint = server.require('token');
+  const usePar = options.par || server.metadata?.require_pushed_authorization_requests === true;
+  const authorized = await authorize({
+    http,
+    client,
+    authorizationEndpoint,
+    par: usePar
+      ? { endpoint: server.require('par'), assertionAudience: settings.issuer ?? tokenEndpoint }
+      : undefined,
+    redirectUri: settings.redirectUri,
+    port: options.port,
+    request: {
       scopes: settings.scopes,
       resources: settings.resources,
       audience: settings.audience,
@@ -420,80 +313,62 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
       loginHint: options.loginHint,
       maxAge: options.maxAge,
       acrValues: options.acrValues,
-      extra,
-      secrets,
-      dpopJkt: dpop && !usePar ? await dpop.thumbprint() : undefined,
-    });
-    const url = usePar
-      ? await pushAuthorizationRequest(http, {
-          parEndpoint: requireEndpoint(server.endpoint('par'), '--par-endpoint'),
-          authorizationEndpoint,
-          params,
-          client,
-          assertionAudience: settings.issuer ?? tokenEndpoint,
-          nowMs: ctx.now(),
-          signal: ctx.signal,
-          dpop,
-        })
-      : authorizationUrl(authorizationEndpoint, params);
-    const deadline = ctx.now() + waitMs;
-    const waiting = loopback.wait(waitMs, ctx.signal);
-    await showAndOpen(ctx, url, options);
-    code = await withWaiting(ctx, 'waiting for the browser to finish the login', deadline, waiting);
-  } catch (err) {
-    await loopback.close();
-    throw err;
-  }
+      extra: settings.params,
+    },
+    openid,
+    issuer: settings.issuer,
+    issRequired: server.metadata?.authorization_response_iss_parameter_supported === true,
+    dpop,
+    waitMs,
+    now: ctx.now,
+    signal: ctx.signal,
+    browse: async (url, waiting) => {
+      const deadline = ctx.now() + waitMs;
+      await showAndOpen(ctx, url, options);
+      return withWaiting(ctx, 'waiting for the browser to finish the login', deadline, waiting);
+    },
+  });
   const nowMs = ctx.now();
-  const exchange = postToEndpoint(http, {
-    endpoint: tokenEndpoint,
-    purpose: 'token endpoint',
-    body: codeExchangeParameters({
-      code,
-      redirectUri: loopback.redirectUri,
-      codeVerifier: secrets.codeVerifier,
-    }),
+  const tokens = exchangeCode(http, authorized, {
+    tokenEndpoint,
     client,
-    assertionAudience: tokenEndpoint,
     nowMs,
     signal: ctx.signal,
     dpop,
   });
-  const tokens = exchange.then(processTokenResponse);
   tokens.catch(() => {}); // raised where the login awaits it, maybe after taking the store lock
   return {
     tokens,
-    nonce: secrets.nonce,
+    nonce: authorized.nonce,
     grant: 'authorization_code',
     nowMs,
-    end: (outcome) => loopback.close(outcome),
+    end: (outcome) => authorized.end(outcome),
   };
 }
 
 // RFC 8628 §3.1-3.5.
 async function deviceFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
-  const { http, server, client, settings, options, extra, waitMs, dpop } = setup;
+  const { http, server, client, settings, options, waitMs, dpop } = setup;
   const { GRANT_DEVICE_CODE, pollDeviceToken, requestDeviceAuthorization, sleep } =
     await import('../oauth/device.js');
-  const endpoint = requireEndpoint(server.endpoint('device'), '--device-authorization-endpoint');
-  const tokenEndpoint = requireEndpoint(server.endpoint('token'), '--token-endpoint');
+  const endpoint = server.require('device');
+  const tokenEndpoint = server.require('token');
   const authorization = await requestDeviceAuthorization(http, {
     endpoint,
     client,
     scopes: settings.scopes,
     resources: settings.resources,
     audience: settings.audience,
-    extra,
+    extra: settings.params,
     assertionAudience: settings.issuer ?? tokenEndpoint,
     nowMs: ctx.now(),
     signal: ctx.signal,
   });
   ctx.io.err(renderDeviceCode(authorization, ctx.io.errStyle));
-  const command = browserCommand(options);
   const page = authorization.verificationUriComplete ?? authorization.verificationUri;
-  if (command !== false) {
-    await openBrowser(ctx, page, command, (message) =>
-      ctx.io.err(renderLoginWarning(`${message}; open the URL above yourself`, ctx.io.errStyle)),
+  if (options.browser !== false) {
+    await openBrowser(ctx, page, options.browser, (message) =>
+      ctx.io.err(renderWarning(`${message}; open the URL above yourself`, ctx.io.errStyle)),
     );
   }
   const deadline = Math.min(ctx.now() + waitMs, ctx.now() + authorization.expiresIn * 1000);
@@ -576,7 +451,7 @@ async function checkIdToken(
   }
   const { issuerKeys, validateIdToken } = await (prepared?.module ??
     import('../oauth/id-token.js'));
-  const jwksUri = requireEndpoint(server.endpoint('jwks'), '--jwks-uri');
+  const jwksUri = server.require('jwks');
   const prefetched = await prepared?.keys;
   const keys = await (prefetched ? prefetched() : issuerKeys(http, jwksUri, ctx.now));
   return validateIdToken(idToken, keys, {

@@ -1,32 +1,34 @@
 // `oauth logout`: delete cached tokens: the current login, the selected issuer/client/profile, or
 // with --all the whole token file (also the way out of a corrupt store). With --revoke the server
 // revokes each entry's tokens first; an entry whose revocation fails stays cached.
+import { clientAuth, readClientSecret } from '../client/credentials.js';
+import { resolveServer, type Server } from '../client/server.js';
+import {
+  clientSettings,
+  entryMatches,
+  usesCurrentLogin,
+  type ClientInput,
+  type Settings,
+} from '../client/settings.js';
+import { tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import type { HttpClient } from '../http/client.js';
+import type { Warn } from '../findings.js';
 import { revoke } from '../oauth/introspect-revoke.js';
-import { renderLogout, renderLogoutJson, type LogoutResult } from '../output/logout.js';
-import {
-  entryMatches,
-  resolveSettings,
-  usesCurrentLogin,
-  type Settings,
-} from '../store/settings.js';
+import { findingReporter } from '../output/findings.js';
+import type { LogoutResult } from '../output/logout.js';
+import type { Outcome } from '../output/present.js';
+import type { TokenStore } from '../store/tokens.js';
 import { entryKey, type TokenEntry, type TokenFileEditor } from '../store/tokens.js';
-import {
-  clientAuth,
-  readClientSecret,
-  resolveServer,
-  type Server,
-  type Warn,
-} from './client-setup.js';
-import { openStores } from './store-context.js';
-import { findingReporter, lazyHttp, reportServerFindings, requireEndpoint } from './token.js';
 
-export interface LogoutOptions {
-  options: Record<string, unknown> & { all?: boolean; revoke?: boolean };
-  sourceOf?: (option: string) => string | undefined;
+export interface LogoutInput {
+  /** Which entries (issuer, client, profile), and with --revoke the client's credentials. */
+  client: ClientInput;
+  all: boolean;
+  revoke: boolean;
 }
+
+export { logoutView as view } from '../output/logout.js';
 
 /** Which entries logout acts on: all, the current login's issuer + client, or the selected ones. */
 function targets(
@@ -44,23 +46,15 @@ function targets(
   return (entry) => entryMatches(entry, target);
 }
 
-export async function logoutCommand(input: LogoutOptions, ctx: Context): Promise<number> {
-  const { options } = input;
-  const { tokens, profiles } = openStores(ctx);
-  const settings = () =>
-    resolveSettings({
-      options,
-      sourceOf: input.sourceOf,
-      profileName: ctx.globals.profile,
-      loadProfile: (name) => profiles.get(name),
-    });
-  let result: LogoutResult;
-  let exit: number = ExitCode.ok;
-  if (options.revoke) {
-    const revoked = await revokeAndRemove(ctx, options, settings(), options.all === true, tokens);
-    exit = revoked.failed[0]?.error.exitCode ?? ExitCode.ok;
-    result = revoked;
-  } else if (options.all) {
+export async function run(input: LogoutInput, ctx: Context): Promise<Outcome<LogoutResult>> {
+  const warn = findingReporter(ctx);
+  const tokens = tokenStore(ctx, warn);
+  const settings = () => clientSettings(ctx, input.client, warn);
+  if (input.revoke) {
+    const revoked = await revokeAndRemove(ctx, settings(), input.all, tokens, warn);
+    return { exitCode: revoked.failed[0]?.error.exitCode ?? ExitCode.ok, result: revoked };
+  }
+  if (input.all) {
     // Best effort for the summary only: a corrupt file is deleted all the same.
     let before: TokenEntry[] = [];
     try {
@@ -69,15 +63,14 @@ export async function logoutCommand(input: LogoutOptions, ctx: Context): Promise
       before = [];
     }
     const existed = await tokens.removeAll();
-    result = { removed: existed ? before : [], store: tokens.path };
-  } else {
-    const selected = settings();
-    const removed = await tokens.update((tx) => tx.delete(targets(tx, selected, false)));
-    result = { removed, store: tokens.path };
+    return {
+      exitCode: ExitCode.ok,
+      result: { removed: existed ? before : [], store: tokens.path },
+    };
   }
-  if (ctx.globals.json) ctx.io.out(renderLogoutJson(result));
-  ctx.io.err(renderLogout(result, ctx.io.errStyle));
-  return exit;
+  const selected = settings();
+  const removed = await tokens.update((tx) => tx.delete(targets(tx, selected, false)));
+  return { exitCode: ExitCode.ok, result: { removed, store: tokens.path } };
 }
 
 type Failure = NonNullable<LogoutResult['failed']>[number] & { error: CliError };
@@ -88,12 +81,11 @@ type Failure = NonNullable<LogoutResult['failed']>[number] & { error: CliError }
  */
 async function revokeAndRemove(
   ctx: Context,
-  options: Record<string, unknown>,
   settings: Settings,
   all: boolean,
-  tokens: ReturnType<typeof openStores>['tokens'],
+  tokens: TokenStore,
+  warn: Warn,
 ): Promise<LogoutResult & { failed: Failure[] }> {
-  const warn = findingReporter(ctx);
   const tx = tokens.read();
   const entries = tx
     .list()
@@ -123,15 +115,11 @@ async function revokeAndRemove(
     authMethod: undefined,
     sources: publicSources,
   };
-  const http = lazyHttp(ctx);
   const servers = new Map<string, Promise<Server>>();
   const serverFor = (issuer: string) => {
     let server = servers.get(issuer);
     if (!server) {
-      server = resolveServer(http, issuer, options, ['revocation']).then((found) => {
-        reportServerFindings(ctx, found.findings);
-        return found;
-      });
+      server = resolveServer(ctx.http, issuer, settings.endpoints, ['revocation'], warn);
       servers.set(issuer, server);
     }
     return server;
@@ -142,7 +130,7 @@ async function revokeAndRemove(
     try {
       const server = await serverFor(entry.issuer);
       const credentials = ownsCredentials(entry) ? withSecret : asPublicClient;
-      const revokedTokens = await revokeEntry(ctx, http, entry, server, options, credentials, warn);
+      const revokedTokens = await revokeEntry(ctx, entry, server, credentials, warn);
       revoked.push({ entry, tokens: revokedTokens });
     } catch (err) {
       if (!(err instanceof CliError) || err.exitCode === ExitCode.interrupted) throw err;
@@ -163,16 +151,14 @@ async function revokeAndRemove(
  */
 async function revokeEntry(
   ctx: Context,
-  lazy: () => Promise<HttpClient>,
   entry: TokenEntry,
   server: Server,
-  options: Record<string, unknown>,
   settings: Settings,
   warn: Warn,
 ): Promise<string[]> {
-  const endpoint = requireEndpoint(server.endpoint('revocation'), server.flag('revocation'));
-  const client = await clientAuth(ctx, settings, options, server, warn, entry.client_id);
-  const http = await lazy();
+  const endpoint = server.require('revocation');
+  const client = await clientAuth(ctx, settings, server, warn, entry.client_id);
+  const http = await ctx.http();
   const done: string[] = [];
   const pairs: [string, string | undefined][] = [
     ['refresh_token', entry.refresh_token],

@@ -1,13 +1,18 @@
 // `oauth profile add|list|show|remove`: named settings that --profile / OAUTH_PROFILE select.
 import { accessSync, constants } from 'node:fs';
 import type { Context } from '../context.js';
-import { usageError } from '../errors.js';
+import { profileStore } from '../client/stores.js';
+import { ExitCode, usageError } from '../errors.js';
+import { findingReporter } from '../output/findings.js';
+import type { Outcome } from '../output/present.js';
 import {
-  displayProfile,
-  renderProfile,
-  renderProfileJson,
-  renderProfileList,
+  profileAddView,
+  profileListView,
+  profileRemoveView,
+  profileShowView,
   type NamedProfile,
+  type ProfileList,
+  type ProfileSaved,
 } from '../output/profile.js';
 import {
   absolutePath,
@@ -18,23 +23,23 @@ import {
   validateResource,
   type Profile,
 } from '../store/profiles.js';
-import { openStores } from './store-context.js';
 
-export interface ProfileAddOptions {
-  issuer?: string;
-  clientId?: string;
-  authMethod?: string;
-  privateKey?: string;
-  clientSecret?: string;
-  clientSecretFile?: string;
-  saveSecret?: boolean;
-  scope?: string[];
-  resource?: string[];
-  audience?: string;
-  redirectUri?: string;
-  force?: boolean;
+export interface ProfileAddInput {
+  name: string;
+  issuer?: string | undefined;
+  clientId?: string | undefined;
+  authMethod?: string | undefined;
+  privateKey?: string | undefined;
+  clientSecret?: string | undefined;
+  clientSecretFile?: string | undefined;
+  saveSecret: boolean;
+  scope?: string[] | undefined;
+  resource?: string[] | undefined;
+  audience?: string | undefined;
+  redirectUri?: string | undefined;
+  force: boolean;
   /** --client-secret was typed on the command line (visible in the process list). */
-  secretFromFlag?: boolean;
+  secretFromFlag: boolean;
 }
 
 function readableFile(file: string, flag: string): string {
@@ -54,7 +59,7 @@ function readableFile(file: string, flag: string): string {
   return path;
 }
 
-function buildProfile(options: ProfileAddOptions, ctx: Context): Profile {
+function buildProfile(options: ProfileAddInput, ctx: Context): Profile {
   const profile: Profile = {};
   if (options.issuer !== undefined) profile.issuer = validateIssuer(options.issuer);
   if (options.clientId !== undefined) profile.clientId = options.clientId;
@@ -101,23 +106,23 @@ function buildProfile(options: ProfileAddOptions, ctx: Context): Profile {
   return profile;
 }
 
-export async function profileAddCommand(
-  name: string,
-  options: ProfileAddOptions,
-  ctx: Context,
-): Promise<number> {
+async function runAdd(input: ProfileAddInput, ctx: Context): Promise<Outcome<ProfileSaved>> {
+  const { name } = input;
   validateProfileName(name);
-  const profile = buildProfile(options, ctx);
-  const s = ctx.io.errStyle;
-  if (options.secretFromFlag && profile.clientSecret !== undefined) {
-    ctx.io.err(
-      `${s.yellow('warning:')} --client-secret on the command line is visible in the process list and shell history; prefer OAUTH_CLIENT_SECRET\n`,
-    );
+  const profile = buildProfile(input, ctx);
+  const warn = findingReporter(ctx);
+  if (input.secretFromFlag && profile.clientSecret !== undefined) {
+    warn({
+      level: 'warning',
+      code: 'secret_on_command_line',
+      message:
+        '--client-secret on the command line is visible in the process list and shell history; prefer OAUTH_CLIENT_SECRET',
+    });
   }
-  const { profiles } = openStores(ctx);
+  const profiles = profileStore(ctx, warn);
   const replaced = await profiles.update((file) => {
     const exists = Object.hasOwn(file.profiles, name);
-    if (exists && !options.force) {
+    if (exists && !input.force) {
       throw usageError(
         'profile_exists',
         `a profile named ${JSON.stringify(name)} already exists`,
@@ -127,12 +132,10 @@ export async function profileAddCommand(
     file.profiles[name] = profile;
     return exists;
   });
-  if (ctx.globals.json) {
-    ctx.io.out(renderProfileJson(displayProfile({ name, ...profile }, ctx.globals.showSecrets)));
-  }
-  ctx.io.err(`${replaced ? 'Replaced' : 'Saved'} profile ${s.bold(name)} in ${profiles.path}\n`);
-  if (!ctx.globals.json) ctx.io.err(s.dim(`use it with: oauth --profile ${name} <command>\n`));
-  return 0;
+  return {
+    exitCode: ExitCode.ok,
+    result: { profile: { name, ...profile }, replaced, path: profiles.path },
+  };
 }
 
 function named(profiles: Record<string, Profile>): NamedProfile[] {
@@ -141,26 +144,19 @@ function named(profiles: Record<string, Profile>): NamedProfile[] {
     .map(([name, profile]) => ({ name, ...profile }));
 }
 
-export async function profileListCommand(ctx: Context): Promise<number> {
-  const { profiles } = openStores(ctx);
-  const list = named(profiles.read().profiles).map((p) =>
-    displayProfile(p, ctx.globals.showSecrets),
-  );
-  if (ctx.globals.json) {
-    ctx.io.out(renderProfileJson(list));
-  } else if (list.length === 0) {
-    ctx.io.err('no profiles\n');
-    ctx.io.err(
-      ctx.io.errStyle.dim('hint: oauth profile add <name> --issuer <url> --client-id <id>\n'),
-    );
-  } else {
-    ctx.io.out(renderProfileList(list, ctx.globals.profile, ctx.io.outStyle));
-  }
-  return 0;
+async function runList(_input: object, ctx: Context): Promise<Outcome<ProfileList>> {
+  const profiles = profileStore(ctx, findingReporter(ctx));
+  return {
+    exitCode: ExitCode.ok,
+    result: { profiles: named(profiles.read().profiles), active: ctx.globals.profile },
+  };
 }
 
-export async function profileShowCommand(name: string | undefined, ctx: Context): Promise<number> {
-  const which = name ?? ctx.globals.profile;
+async function runShow(
+  input: { name: string | undefined },
+  ctx: Context,
+): Promise<Outcome<NamedProfile>> {
+  const which = input.name ?? ctx.globals.profile;
   if (which === undefined) {
     throw usageError(
       'profile_missing',
@@ -168,20 +164,22 @@ export async function profileShowCommand(name: string | undefined, ctx: Context)
       '`oauth profile list` shows the profiles',
     );
   }
-  const { profiles } = openStores(ctx);
-  const shown = displayProfile({ name: which, ...profiles.get(which) }, ctx.globals.showSecrets);
-  ctx.io.out(ctx.globals.json ? renderProfileJson(shown) : renderProfile(shown, ctx.io.outStyle));
-  return 0;
+  const profiles = profileStore(ctx, findingReporter(ctx));
+  return { exitCode: ExitCode.ok, result: { name: which, ...profiles.get(which) } };
 }
 
-export async function profileRemoveCommand(name: string, ctx: Context): Promise<number> {
-  const { profiles } = openStores(ctx);
+async function runRemove(input: { name: string }, ctx: Context): Promise<Outcome<string>> {
+  const { name } = input;
+  const profiles = profileStore(ctx, findingReporter(ctx));
   profiles.get(name); // exit 2 before taking the lock when there is no such profile
   await profiles.update((file) => {
     if (!Object.hasOwn(file.profiles, name)) profiles.get(name);
     delete file.profiles[name];
   });
-  if (ctx.globals.json) ctx.io.out(`${JSON.stringify({ removed: name })}\n`);
-  ctx.io.err(`Removed profile ${ctx.io.errStyle.bold(name)}\n`);
-  return 0;
+  return { exitCode: ExitCode.ok, result: name };
 }
+
+export const add = { run: runAdd, view: profileAddView };
+export const list = { run: runList, view: profileListView };
+export const show = { run: runShow, view: profileShowView };
+export const remove = { run: runRemove, view: profileRemoveView };

@@ -1,23 +1,31 @@
 // `oauth revoke [token]`: revoke a token at the server (RFC 7009); a revoked cached token leaves the
 // cache, so `oauth token` never hands it out again.
+import { clientSettings, type ClientInput } from '../client/settings.js';
+import { tokenStore } from '../client/stores.js';
+import { tokenCall, type TargetInput } from '../client/target-token.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { revoke } from '../oauth/introspect-revoke.js';
-import { renderRevoked } from '../output/introspect.js';
-import type { SourceOf } from './client-setup.js';
-import { tokenStore } from './client-setup.js';
-import { prepareTokenCall, type TokenArgumentOptions } from './introspect.js';
+import { findingReporter } from '../output/findings.js';
+import type { RevokeResult } from '../output/introspect.js';
+import type { Outcome } from '../output/present.js';
 
-export async function revokeCommand(
-  options: TokenArgumentOptions,
-  sourceOf: SourceOf,
-  ctx: Context,
-): Promise<number> {
-  const { http, call, warn } = await prepareTokenCall(ctx, options, sourceOf, 'revocation');
-  const result = await revoke(await http(), call);
+export interface RevokeInput extends TargetInput {
+  client: ClientInput;
+  /** false with --no-cache: the cache is left as it is. */
+  cache: boolean;
+}
+
+export { revokeView as view } from '../output/introspect.js';
+
+export async function run(input: RevokeInput, ctx: Context): Promise<Outcome<RevokeResult>> {
+  const warn = findingReporter(ctx);
+  const settings = clientSettings(ctx, input.client, warn);
+  const call = await tokenCall(ctx, input, settings, 'revocation', warn);
+  const result = await revoke(await ctx.http(), call);
   for (const finding of result.findings) warn(finding);
   let removed = false;
-  if (options.cache !== false) {
+  if (input.cache) {
     // Any cached entry that holds the revoked token leaves the cache (a newer one stays).
     const store = tokenStore(ctx, warn);
     const holds = (e: { access_token: string; refresh_token?: string }) =>
@@ -28,12 +36,8 @@ export async function revokeCommand(
       });
     }
   }
-  if (ctx.globals.json) {
-    const doc: Record<string, unknown> = { revoked: true, removed_from_cache: removed };
-    if (call.tokenTypeHint !== undefined) doc.token_type_hint = call.tokenTypeHint;
-    ctx.io.out(`${JSON.stringify(doc, null, 2)}\n`);
-  } else {
-    ctx.io.err(renderRevoked(call.tokenTypeHint, removed, ctx.io.errStyle));
-  }
-  return ExitCode.ok;
+  return {
+    exitCode: ExitCode.ok,
+    result: { tokenTypeHint: call.tokenTypeHint, removedFromCache: removed },
+  };
 }

@@ -1,14 +1,18 @@
 // `oauth server`: run the embedded authorization server and protected resource until interrupted.
 import type { Context } from '../context.js';
-import { usageError } from '../errors.js';
-import { renderRequestLine, renderServerStartLine, renderServerSummary } from '../output/server.js';
+import { ExitCode, usageError } from '../errors.js';
+import { show, type Outcome } from '../output/present.js';
+import { renderRequestLine, serverStartView } from '../output/server.js';
 
-export interface ServerCommandOptions {
-  port?: number;
-  autoLogin?: string;
-  client?: string[];
-  tokenTtl?: number;
+export interface ServerInput {
+  port: number;
+  autoLogin: string | undefined;
+  /** --client id[:secret], repeatable. */
+  clients: string[];
+  tokenTtl: number | undefined;
 }
+
+export { NOTHING_MORE as view } from '../output/present.js';
 
 /** `id` or `id:secret`, as given to --client. */
 export function parseClient(value: string): { client_id: string; client_secret?: string } {
@@ -25,7 +29,7 @@ export function parseClient(value: string): { client_id: string; client_secret?:
   return secret === undefined ? { client_id: id } : { client_id: id, client_secret: secret };
 }
 
-export async function serverCommand(options: ServerCommandOptions, ctx: Context): Promise<number> {
+export async function run(options: ServerInput, ctx: Context): Promise<Outcome<unknown>> {
   const signal = ctx.signal; // handlers for Ctrl-C and SIGTERM before anything is printed
   const tokenTtl = options.tokenTtl;
   if (tokenTtl !== undefined && (!Number.isInteger(tokenTtl) || tokenTtl < 1)) {
@@ -43,11 +47,11 @@ export async function serverCommand(options: ServerCommandOptions, ctx: Context)
       'e.g. --auto-login alice',
     );
   }
-  const clients = (options.client ?? []).map(parseClient);
+  const clients = options.clients.map(parseClient);
   const { startServer } = await import('../server/start.js');
   const err = ctx.io.errStyle;
   const server = await startServer({
-    port: options.port ?? 0,
+    port: options.port,
     autoLogin,
     clients,
     tokenTtl,
@@ -60,14 +64,11 @@ export async function serverCommand(options: ServerCommandOptions, ctx: Context)
             )
         : undefined,
   });
-  ctx.io.out(renderServerStartLine(server, ctx.globals.json));
-  if (ctx.io.stderrIsTTY && !ctx.globals.json) {
-    ctx.io.err(renderServerSummary(server, err, autoLogin));
-  }
+  show(ctx, { started: server, autoLogin }, serverStartView);
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await server.close();
-  return 0;
+  return { exitCode: ExitCode.ok, result: undefined };
 }

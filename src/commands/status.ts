@@ -1,10 +1,18 @@
 // `oauth status`: what is in the token cache (never the tokens themselves): whose, for what, until when.
 import type { Context } from '../context.js';
-import { renderStatus, renderStatusJson, type StatusEntry } from '../output/status.js';
-import { resolveSettings, entryMatches, usesCurrentLogin } from '../store/settings.js';
+import {
+  clientSettings,
+  entryMatches,
+  usesCurrentLogin,
+  type ClientInput,
+} from '../client/settings.js';
+import { tokenStore } from '../client/stores.js';
+import { ExitCode } from '../errors.js';
+import { findingReporter } from '../output/findings.js';
+import type { Outcome } from '../output/present.js';
+import type { StatusEntry, StatusResult } from '../output/status.js';
 import type { ListedEntry, TokenEntry } from '../store/tokens.js';
 import { jsonSegment } from '../token/jwt.js';
-import { openStores } from './store-context.js';
 
 /** `sub` from the ID token, else from a JWT access token; decoded only, never verified. */
 export function subjectOf(entry: TokenEntry): string | null {
@@ -47,32 +55,23 @@ export function statusEntry(listed: ListedEntry, nowMs: number, store: string): 
   };
 }
 
-export interface StatusOptions {
-  options: Record<string, unknown>;
-  sourceOf?: (option: string) => string | undefined;
+export interface StatusInput {
+  /** --issuer and --client-id narrow the list (so does --profile). */
+  client: ClientInput;
 }
 
-export async function statusCommand(input: StatusOptions, ctx: Context): Promise<number> {
-  const { tokens, profiles } = openStores(ctx);
-  const settings = resolveSettings({
-    options: input.options,
-    sourceOf: input.sourceOf,
-    profileName: ctx.globals.profile,
-    loadProfile: (name) => profiles.get(name),
-  });
+export { statusView as view } from '../output/status.js';
+
+export async function run(input: StatusInput, ctx: Context): Promise<Outcome<StatusResult>> {
+  const warn = findingReporter(ctx);
+  const tokens = tokenStore(ctx, warn);
+  const settings = clientSettings(ctx, input.client, warn);
   const all = tokens.list();
   // Everything cached, the current login first; narrowed to an issuer/client/profile when given.
   const shown = (
     usesCurrentLogin(settings) ? all : all.filter((l) => entryMatches(l.entry, settings))
   ).toSorted((a, b) => Number(b.current) - Number(a.current));
-  const now = ctx.now();
-  const entries = shown.map((l) => statusEntry(l, now, tokens.path));
-  if (ctx.globals.json) ctx.io.out(renderStatusJson(entries));
-  else if (entries.length > 0) ctx.io.out(renderStatus(entries, now, ctx.io.outStyle));
-  if (entries.length === 0) {
-    const s = ctx.io.errStyle;
-    ctx.io.err(`not logged in${all.length > 0 ? ' with these settings' : ''}\n`);
-    ctx.io.err(`${s.dim('hint:')} oauth login, or oauth token --grant client_credentials\n`);
-  }
-  return 0;
+  const nowMs = ctx.now();
+  const entries = shown.map((l) => statusEntry(l, nowMs, tokens.path));
+  return { exitCode: ExitCode.ok, result: { entries, cached: all.length, nowMs } };
 }

@@ -1,20 +1,15 @@
 // `oauth userinfo`: the OpenID Connect UserInfo endpoint with the current access token (refreshed
 // when expired); the answer's `sub` must be the ID token's (OIDC Core §5.3.2).
+import { dpopSession, resourceToken } from '../client/cached-token.js';
+import { resolveServer } from '../client/server.js';
+import { clientSettings, type ClientInput } from '../client/settings.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { explainChallenge } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource } from '../oauth/resource-request.js';
-import { renderUserinfo, renderUserinfoJson } from '../output/userinfo.js';
-import { clientSettings, resolveServer, type SourceOf } from './client-setup.js';
-import {
-  dpopSession,
-  findingReporter,
-  lazyHttp,
-  reportServerFindings,
-  requireEndpoint,
-  resourceToken,
-} from './token.js';
+import { findingReporter } from '../output/findings.js';
+import type { Outcome } from '../output/present.js';
 
 /** The `sub` of a cached ID token (validated when it was stored), or undefined. */
 export function idTokenSubject(idToken: string | undefined): string | undefined {
@@ -32,23 +27,23 @@ export function idTokenSubject(idToken: string | undefined): string | undefined 
   }
 }
 
+export { userinfoView as view } from '../output/userinfo.js';
+
 // OIDC Core §5.3.1-5.3.2: GET with the access token; a JSON object with `sub`.
-export async function userinfoCommand(
-  options: Record<string, unknown>,
-  sourceOf: SourceOf,
+export async function run(
+  input: { client: ClientInput },
   ctx: Context,
-): Promise<number> {
+): Promise<Outcome<Record<string, unknown>>> {
   const warn = findingReporter(ctx);
-  const settings = clientSettings(ctx, options, sourceOf, warn);
-  const http = lazyHttp(ctx);
-  const entry = await resourceToken(ctx, { settings, options, http, warn });
-  const server = await resolveServer(http, settings.issuer ?? entry.issuer, options, ['userinfo']);
-  reportServerFindings(ctx, server.findings);
-  const endpoint = requireEndpoint(server.endpoint('userinfo'), '--userinfo-endpoint');
+  const settings = clientSettings(ctx, input.client, warn);
+  const entry = await resourceToken(ctx, { settings, warn });
+  const issuer = settings.issuer ?? entry.issuer;
+  const server = await resolveServer(ctx.http, issuer, settings.endpoints, ['userinfo'], warn);
+  const endpoint = server.require('userinfo');
   const dpop: DpopSession | undefined =
     entry.dpop_jwk === undefined ? undefined : await dpopSession(ctx, entry.dpop_jwk);
   const scheme = dpop ? 'DPoP' : 'Bearer';
-  const { response } = await requestResource(await http(), {
+  const { response } = await requestResource(await ctx.http(), {
     method: 'GET',
     url: new URL(endpoint),
     headers: { accept: 'application/json' },
@@ -110,6 +105,5 @@ export async function userinfoCommand(
       { hint: 'the response must not be used (OIDC Core §5.3.2); log in again with `oauth login`' },
     );
   }
-  ctx.io.out(ctx.globals.json ? renderUserinfoJson(doc) : renderUserinfo(doc, ctx.io.outStyle));
-  return ExitCode.ok;
+  return { exitCode: ExitCode.ok, result: doc };
 }

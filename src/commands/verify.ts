@@ -3,61 +3,43 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { renderVerifyJson, renderVerifyLine, renderVerifyText } from '../output/verify.js';
+import { renderWarning } from '../output/findings.js';
+import { itemRenderer, type Outcome } from '../output/present.js';
+import { verifyLineView, verifyOneView, type VerifySummary } from '../output/verify.js';
 import { cleanToken, parseToken } from '../token/jwt.js';
 import { JWS_ALGORITHMS, keyFromSecret, loadVerificationKeys } from '../token/keys.js';
 import { verifyToken, type KeySet, type VerifyPolicy, type VerifyResult } from '../token/verify.js';
 
-export interface VerifyOptions {
-  tokens?: string[];
-  jwks?: string;
-  issuer?: string;
-  key?: string;
-  secret?: string;
-  secretFile?: string;
-  secretFromFlag?: boolean;
-  aud?: string[];
-  iss?: string;
-  sub?: string;
-  alg?: string[];
-  typ?: string;
-  leeway?: number;
-  require?: string[];
-  maxAge?: number;
+export interface VerifyInput {
+  tokens: string[];
+  jwks: string | undefined;
+  issuer: string | undefined;
+  key: string | undefined;
+  secret: string | undefined;
+  secretFile: string | undefined;
+  /** --secret was typed on the command line (not OAUTH_VERIFY_SECRET). */
+  secretFromFlag: boolean;
+  aud: string[] | undefined;
+  iss: string | undefined;
+  sub: string | undefined;
+  alg: string[] | undefined;
+  typ: string | undefined;
+  leeway: number;
+  require: string[] | undefined;
+  maxAge: number | undefined;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown): string[] | undefined =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 
 /** Tokens verified concurrently (order of output is kept). */
 const WINDOW = 16;
 /** Output is written in chunks of about this many characters. */
 const FLUSH_AT = 64 * 1024;
 
-export async function verifyCommand(
-  options: Record<string, unknown>,
-  ctx: Context,
-): Promise<number> {
-  const o: VerifyOptions = {
-    tokens: list(options.tokens),
-    jwks: str(options.jwks),
-    issuer: str(options.issuer),
-    key: str(options.key),
-    secret: str(options.secret),
-    secretFile: str(options.secretFile),
-    secretFromFlag: options.secretFromFlag === true,
-    aud: list(options.aud),
-    iss: str(options.iss),
-    sub: str(options.sub),
-    alg: list(options.alg),
-    typ: str(options.typ),
-    leeway: typeof options.leeway === 'number' ? options.leeway : 0,
-    require: list(options.require),
-    maxAge: typeof options.maxAge === 'number' ? options.maxAge : undefined,
-  };
+export { verifyView as view } from '../output/verify.js';
+
+/** Each result is printed as it comes (a stream of 10,000 tokens); the outcome is the count. */
+export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifySummary>> {
   const algorithms = checkAlgorithms(o.alg);
-  const tokens = o.tokens ?? [];
+  const tokens = o.tokens;
   const fromStdin = tokens.length === 0 || (tokens.length === 1 && tokens[0] === '-');
   if (fromStdin && ctx.io.stdinIsTTY) {
     throw usageError(
@@ -80,7 +62,10 @@ export async function verifyCommand(
 
   if (o.secretFromFlag) {
     ctx.io.err(
-      `${ctx.io.errStyle.yellow('warning:')} --secret on the command line shows in the process list and shell history; use --secret-file or OAUTH_VERIFY_SECRET\n`,
+      renderWarning(
+        '--secret on the command line shows in the process list and shell history; use --secret-file or OAUTH_VERIFY_SECRET',
+        ctx.io.errStyle,
+      ),
     );
   }
   const { keySet, issuerAlgorithms, expectedIssuer } = await loadKeys(o, ctx);
@@ -90,24 +75,21 @@ export async function verifyCommand(
     audience: o.aud,
     subject: o.sub,
     typ: o.typ,
-    leeway: o.leeway ?? 0,
+    leeway: o.leeway,
     require: o.require,
     maxAge: o.maxAge,
     now: ctx.now(),
   };
 
-  const json = ctx.globals.json;
   const single = !fromStdin && tokens.length === 1;
-  const style = ctx.io.outStyle;
+  const render = itemRenderer(ctx, single ? verifyOneView : verifyLineView);
   let buffer = '';
   let allValid = true;
   let index = 0;
   const emit = (result: VerifyResult) => {
     index++;
     if (!result.valid) allValid = false;
-    if (json) buffer += renderVerifyJson(result);
-    else
-      buffer += single ? renderVerifyText(result, style) : renderVerifyLine(result, index, style);
+    buffer += render(result, index);
     if (buffer.length >= FLUSH_AT) {
       ctx.io.out(buffer);
       buffer = '';
@@ -130,7 +112,10 @@ export async function verifyCommand(
   if (index === 0) {
     throw usageError('token_missing', 'no token on stdin', 'pass one token per line on stdin');
   }
-  return allValid ? ExitCode.ok : ExitCode.invalidToken;
+  return {
+    exitCode: allValid ? ExitCode.ok : ExitCode.invalidToken,
+    result: { count: index, valid: allValid },
+  };
 }
 
 function checkAlgorithms(algs: string[] | undefined): string[] | undefined {
@@ -161,7 +146,7 @@ interface LoadedKeys {
 }
 
 /** The key source the user chose: --key, --jwks, --secret-file, --secret/env, else --issuer. */
-async function loadKeys(o: VerifyOptions, ctx: Context): Promise<LoadedKeys> {
+async function loadKeys(o: VerifyInput, ctx: Context): Promise<LoadedKeys> {
   const explicit = [
     o.key !== undefined && '--key',
     o.jwks !== undefined && '--jwks',

@@ -5,6 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import { redactHeader, scrub } from '../http/redact.js';
 import type { ChallengeExplanation } from '../oauth/challenge.js';
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 export interface CallView {
@@ -24,6 +25,36 @@ export interface CallRenderOptions {
   showSecrets: boolean;
   style: Style;
 }
+
+export interface CallResult {
+  response: CallView;
+  /** -i */
+  include: boolean;
+  /** The token and proofs sent: scrubbed from the server's words (none with --show-secrets). */
+  secrets: string[];
+}
+
+/** A refused call's challenge is explained on stderr in either form. */
+function challengeText(result: CallResult, style: Style): string | undefined {
+  const { challenge, status } = result.response;
+  return challenge ? renderChallenge(status, challenge, style, result.secrets) : undefined;
+}
+
+export const callView: View<CallResult> = {
+  human: (result, { io, globals }) => ({
+    out: renderCall(result.response, {
+      tty: io.stdoutIsTTY,
+      include: result.include,
+      showSecrets: globals.showSecrets,
+      style: io.outStyle,
+    }),
+    err: challengeText(result, io.errStyle),
+  }),
+  json: (result, { io, globals }) => ({
+    out: renderCallJson(result.response, globals.showSecrets),
+    err: challengeText(result, io.errStyle),
+  }),
+};
 
 function isJsonType(headers: Record<string, string>): boolean {
   return /^application\/([\w.+-]+\+)?json\b/i.test((headers['content-type'] ?? '').trim());

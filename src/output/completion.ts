@@ -1,5 +1,12 @@
 // Shell completion scripts for bash, zsh and fish, generated from the command tree so they never
 // drift from the real commands and options.
+import type { View } from './present.js';
+
+/** The script is the same with --json: it is meant for the shell, not for people. */
+export const completionView: View<string> = {
+  human: (script) => ({ out: script }),
+  json: (script) => ({ out: script }),
+};
 
 export interface CommandShape {
   name: string;

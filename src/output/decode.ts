@@ -1,9 +1,11 @@
 // How `oauth decode` looks: a coloured, explained view for people, and the documented JSON shape
 // {format, header, payload, signature, status, findings} for scripts. Token text is escaped here.
 import type { Finding } from '../findings.js';
-import { localIsoDate, timeStatus, type TimeStatus } from '../token/claims.js';
+import { localIsoDate } from '../time.js';
+import { timeStatus, type TimeStatus } from '../token/claims.js';
 import { keyNeeded, type ClaimExplanation, type DecodeResult } from '../token/decode.js';
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 /** The --json document: exact values, nothing escaped beyond JSON itself. */
@@ -25,6 +27,24 @@ export function renderDecodeJson(result: DecodeResult): string {
 export function renderOpaqueHint(s: Style): string {
   return `${s.dim('hint:')} only the server that issued it can say what it means: oauth introspect <token>\n`;
 }
+
+export interface DecodeOutcome {
+  decoded: DecodeResult;
+  /** --local: times in the local time zone. */
+  local: boolean;
+}
+
+/** An opaque token gets a hint on stderr in either form. */
+export const decodeView: View<DecodeOutcome> = {
+  human: ({ decoded, local }, { io }) => ({
+    out: renderDecode(decoded, io.outStyle, { local }),
+    err: decoded.format === 'opaque' ? renderOpaqueHint(io.errStyle) : undefined,
+  }),
+  json: ({ decoded }, { io }) => ({
+    out: renderDecodeJson(decoded),
+    err: decoded.format === 'opaque' ? renderOpaqueHint(io.errStyle) : undefined,
+  }),
+};
 
 const MAX_VALUE = 300;
 

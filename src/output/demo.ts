@@ -1,6 +1,7 @@
 // The `oauth demo` story for people (numbered steps, why, the HTTP exchanges, ✓/✗) and as JSON.
 import { redactForm, redactHeader, redactUrl, redactValue } from '../http/redact.js';
 import type { Style } from './io.js';
+import type { StreamView, View } from './present.js';
 import { safeText } from './text.js';
 
 export interface DemoExchange {
@@ -172,3 +173,38 @@ export function renderDemoJson(steps: DemoStep[], ok: boolean): string {
     2,
   )}\n`;
 }
+
+/** What the story shows while it runs: only for people (--json prints the document at the end). */
+export type DemoProgress =
+  | { intro: { issuer: string; autoUser: string | undefined } }
+  | { heading: Pick<DemoStep, 'n' | 'title' | 'why'> }
+  | { step: DemoStep };
+
+export const demoProgressView: StreamView<DemoProgress> = {
+  human: (item, _index, { io, globals }) => {
+    const s = io.outStyle;
+    if ('intro' in item) return renderDemoIntro(item.intro.issuer, item.intro.autoUser, s);
+    if ('heading' in item) return renderDemoHeading(item.heading, s);
+    return renderDemoStep(item.step, s, { showSecrets: globals.showSecrets });
+  },
+  json: () => '',
+};
+
+export interface DemoResult {
+  steps: DemoStep[];
+  total: number;
+  ok: boolean;
+  /** The hint of the error that stopped the story. */
+  hint: string | undefined;
+}
+
+export const demoView: View<DemoResult> = {
+  human: ({ steps, total, ok, hint }, { io }) => ({
+    out: renderDemoSummary(steps, total, ok, io.outStyle),
+    err: hint === undefined ? undefined : `hint: ${hint}\n`,
+  }),
+  json: ({ steps, ok, hint }) => ({
+    out: renderDemoJson(steps, ok),
+    err: hint === undefined ? undefined : `hint: ${hint}\n`,
+  }),
+};

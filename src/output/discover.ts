@@ -1,13 +1,19 @@
 // How `oauth discover` looks: the endpoints and capabilities of a server for people, and the
 // documented `{metadata, findings}` JSON for scripts.
-import type { Finding } from '../findings.js';
 import { ENDPOINT_FIELDS, stringList, type Discovery } from '../oauth/discovery.js';
+import { renderFindings } from './findings.js';
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 export function renderDiscoveryJson(result: Discovery): string {
   return `${JSON.stringify({ metadata: result.metadata, findings: result.findings }, null, 2)}\n`;
 }
+
+export const discoverView: View<Discovery> = {
+  human: (result, { io }) => ({ out: renderDiscovery(result, io.outStyle) }),
+  json: (result) => ({ out: renderDiscoveryJson(result) }),
+};
 
 const CAPABILITIES: [label: string, key: string][] = [
   ['grant types', 'grant_types_supported'],
@@ -70,22 +76,4 @@ export function renderDiscovery(result: Discovery, s: Style): string {
 
   lines.push('', renderFindings(result.findings, s));
   return `${lines.join('\n')}\n`;
-}
-
-export function renderFindings(findings: readonly Finding[], s: Style): string {
-  if (findings.length === 0) return `${s.bold('Findings')}\n  ${s.green('none')}`;
-  const order = { error: 0, warning: 1, info: 2 } as const;
-  const sorted = [...findings].sort((a, b) => order[a.level] - order[b.level]);
-  const lines = [s.bold(`Findings (${findings.length})`)];
-  for (const f of sorted) {
-    const mark =
-      f.level === 'error'
-        ? s.red('error  ')
-        : f.level === 'warning'
-          ? s.yellow('warning')
-          : s.blue('info   ');
-    const ref = f.ref ? s.dim(` (${f.ref})`) : '';
-    lines.push(`  ${mark} ${safeText(f.message, { max: 300 })}${ref} ${s.dim(`[${f.code}]`)}`);
-  }
-  return lines.join('\n');
 }

@@ -1,9 +1,12 @@
 // How `oauth introspect` and `oauth revoke` look: active or not, then the response's claims as
 // `decode` shows them (dates with their distance from now, registered names explained).
 import type { Finding } from '../findings.js';
-import { claimDefinition, fromNow, isNumericDate, isTimeClaim, isoDate } from '../token/claims.js';
+import type { IntrospectionResult } from '../oauth/introspect-revoke.js';
+import { fromNow, isoDate } from '../time.js';
+import { claimDefinition, isNumericDate, isTimeClaim } from '../token/claims.js';
 import { valueText } from './decode.js';
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 const MAX_VALUE = 300;
@@ -69,3 +72,35 @@ export function renderRevoked(
     '\n'
   );
 }
+
+export const introspectView: View<IntrospectionResult & { nowMs: number }> = {
+  human: (result, { io }) => ({
+    out: renderIntrospection(
+      result.response,
+      result.active,
+      result.findings,
+      result.nowMs,
+      io.outStyle,
+    ),
+  }),
+  json: (result) => ({ out: renderIntrospectionJson(result.response) }),
+};
+
+export interface RevokeResult {
+  tokenTypeHint: string | undefined;
+  removedFromCache: boolean;
+}
+
+export const revokeView: View<RevokeResult> = {
+  human: (result, { io }) => ({
+    err: renderRevoked(result.tokenTypeHint, result.removedFromCache, io.errStyle),
+  }),
+  json: (result) => {
+    const doc: Record<string, unknown> = {
+      revoked: true,
+      removed_from_cache: result.removedFromCache,
+    };
+    if (result.tokenTypeHint !== undefined) doc.token_type_hint = result.tokenTypeHint;
+    return { out: `${JSON.stringify(doc, null, 2)}\n` };
+  },
+};

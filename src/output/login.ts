@@ -1,8 +1,9 @@
 // How `oauth login` talks to the person: the URL to open, the device code, the wait, and the
 // summary of what was obtained (tokens masked unless --show-secrets); --json the token response.
 import { redactValue } from '../http/redact.js';
-import { formatDuration } from '../token/claims.js';
+import { formatDuration } from '../time.js';
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 export interface LoginSummary {
@@ -19,6 +20,20 @@ export interface LoginSummary {
   /** Where the tokens went; undefined with --no-cache. */
   storedIn: string | undefined;
 }
+
+export interface LoginResult {
+  /** The token response exactly as sent, for --json. */
+  response: Record<string, unknown>;
+  summary: LoginSummary;
+  nowMs: number;
+}
+
+export const loginView: View<LoginResult> = {
+  human: ({ summary, nowMs }, { io, globals }) => ({
+    out: renderLoginSummary(summary, nowMs, io.outStyle, globals.showSecrets),
+  }),
+  json: ({ response, summary }) => ({ out: renderLoginJson(response, summary.expiresAt) }),
+};
 
 function secret(value: string, showSecrets: boolean): string {
   return showSecrets ? value : redactValue(value);
@@ -111,11 +126,3 @@ export function renderWaiting(frame: number, leftMs: number, what: string, s: St
 }
 
 export const CLEAR_LINE = '\r\u001b[2K';
-
-export function renderLoginNote(text: string, s: Style): string {
-  return `${s.dim('note:')} ${safeText(text)}\n`;
-}
-
-export function renderLoginWarning(text: string, s: Style): string {
-  return `${s.yellow('warning:')} ${safeText(text)}\n`;
-}

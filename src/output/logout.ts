@@ -1,6 +1,7 @@
 // What `oauth logout` says: the stderr summary for people and the --json document (with --revoke
 // also what was revoked at the server and what stayed because its revocation failed).
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 export interface LogoutEntry {
@@ -84,3 +85,12 @@ export function renderLogout(result: LogoutResult, s: Style): string {
   }
   return out;
 }
+
+/** The summary goes to stderr in either form; --json adds the document on stdout. */
+export const logoutView: View<LogoutResult> = {
+  human: (result, { io }) => ({ err: renderLogout(result, io.errStyle) }),
+  json: (result, { io }) => ({
+    out: renderLogoutJson(result),
+    err: renderLogout(result, io.errStyle),
+  }),
+};

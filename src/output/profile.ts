@@ -2,6 +2,7 @@
 // stored shape. A saved client secret is masked unless --show-secrets.
 import type { Profile } from '../store/profiles.js';
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 export interface NamedProfile extends Profile {
@@ -57,3 +58,65 @@ export function renderProfile(profile: NamedProfile, s: Style): string {
   }
   return lines.join('');
 }
+
+export interface ProfileSaved {
+  profile: NamedProfile;
+  replaced: boolean;
+  /** The profiles file. */
+  path: string;
+}
+
+export const profileAddView: View<ProfileSaved> = {
+  human: ({ profile, replaced, path }, { io }) => ({
+    err:
+      `${replaced ? 'Replaced' : 'Saved'} profile ${io.errStyle.bold(profile.name)} in ${path}\n` +
+      io.errStyle.dim(`use it with: oauth --profile ${profile.name} <command>\n`),
+  }),
+  json: ({ profile, replaced, path }, { io, globals }) => ({
+    out: renderProfileJson(displayProfile(profile, globals.showSecrets)),
+    err: `${replaced ? 'Replaced' : 'Saved'} profile ${io.errStyle.bold(profile.name)} in ${path}\n`,
+  }),
+};
+
+export interface ProfileList {
+  profiles: NamedProfile[];
+  /** The profile --profile / OAUTH_PROFILE selects. */
+  active: string | undefined;
+}
+
+export const profileListView: View<ProfileList> = {
+  human: ({ profiles, active }, { io, globals }) =>
+    profiles.length === 0
+      ? {
+          err:
+            'no profiles\n' +
+            io.errStyle.dim('hint: oauth profile add <name> --issuer <url> --client-id <id>\n'),
+        }
+      : {
+          out: renderProfileList(
+            profiles.map((p) => displayProfile(p, globals.showSecrets)),
+            active,
+            io.outStyle,
+          ),
+        },
+  json: ({ profiles }, { globals }) => ({
+    out: renderProfileJson(profiles.map((p) => displayProfile(p, globals.showSecrets))),
+  }),
+};
+
+export const profileShowView: View<NamedProfile> = {
+  human: (profile, { io, globals }) => ({
+    out: renderProfile(displayProfile(profile, globals.showSecrets), io.outStyle),
+  }),
+  json: (profile, { globals }) => ({
+    out: renderProfileJson(displayProfile(profile, globals.showSecrets)),
+  }),
+};
+
+export const profileRemoveView: View<string> = {
+  human: (name, { io }) => ({ err: `Removed profile ${io.errStyle.bold(name)}\n` }),
+  json: (name, { io }) => ({
+    out: `${JSON.stringify({ removed: name })}\n`,
+    err: `Removed profile ${io.errStyle.bold(name)}\n`,
+  }),
+};

@@ -1,6 +1,7 @@
 // What `oauth server` prints: the issuer URL as the first line of stdout (or one JSON line), and
 // for people at a terminal a short summary of what is built in, on stderr.
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 export interface ServerStarted {
@@ -9,13 +10,16 @@ export interface ServerStarted {
   clients: { client_id: string; client_secret?: string; grant_types: string[] }[];
 }
 
-/** The first line of stdout: scripts read it to learn the issuer. */
-export function renderServerStartLine(started: ServerStarted, json: boolean): string {
-  if (json) {
-    return `${JSON.stringify({ issuer: started.issuer, clients: started.clients, api: started.api })}\n`;
-  }
-  return `${started.issuer}\n`;
-}
+/** The first line of stdout, which scripts read to learn the issuer; at a terminal, a summary. */
+export const serverStartView: View<{ started: ServerStarted; autoLogin: string | undefined }> = {
+  human: ({ started, autoLogin }, { io }) => ({
+    out: `${started.issuer}\n`,
+    err: io.stderrIsTTY ? renderServerSummary(started, io.errStyle, autoLogin) : undefined,
+  }),
+  json: ({ started }) => ({
+    out: `${JSON.stringify({ issuer: started.issuer, clients: started.clients, api: started.api })}\n`,
+  }),
+};
 
 export function renderServerSummary(
   started: ServerStarted,

@@ -1,8 +1,7 @@
-// How `oauth status` looks: one block per cached token for people, an array for --json; and the
-// store's warnings (a tightened permission) as stderr lines for every store command.
-import type { Finding } from '../findings.js';
-import { fromNow } from '../token/claims.js';
+// How `oauth status` looks: one block per cached token for people, an array for --json.
+import { fromNow } from '../time.js';
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 /** One cached token as `oauth status --json` shows it (no token values, ever). */
@@ -30,9 +29,35 @@ export interface StatusEntry {
   store: string;
 }
 
-export function renderStoreWarning(finding: Finding, s: Style): string {
-  return `${s.yellow('warning:')} ${safeText(finding.message)}\n`;
+export interface StatusResult {
+  entries: StatusEntry[];
+  /** How many entries the store holds in all (the shown ones may be fewer). */
+  cached: number;
+  nowMs: number;
 }
+
+/** Nothing cached: "not logged in" on stderr, in either form (--json prints []). */
+function notLoggedIn(result: StatusResult, s: Style): string | undefined {
+  if (result.entries.length > 0) return undefined;
+  return (
+    `not logged in${result.cached > 0 ? ' with these settings' : ''}\n` +
+    `${s.dim('hint:')} oauth login, or oauth token --grant client_credentials\n`
+  );
+}
+
+export const statusView: View<StatusResult> = {
+  human: (result, { io }) => ({
+    out:
+      result.entries.length > 0
+        ? renderStatus(result.entries, result.nowMs, io.outStyle)
+        : undefined,
+    err: notLoggedIn(result, io.errStyle),
+  }),
+  json: (result, { io }) => ({
+    out: renderStatusJson(result.entries),
+    err: notLoggedIn(result, io.errStyle),
+  }),
+};
 
 export function renderStatusJson(entries: StatusEntry[]): string {
   return `${JSON.stringify(entries, null, 2)}\n`;

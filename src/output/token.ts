@@ -1,8 +1,7 @@
 // How `oauth token` shows its result: the bare token, an Authorization header line, or the token
-// response plus expires_at as JSON; findings and notes as lines for stderr.
-import type { Finding } from '../findings.js';
-import type { Style } from './io.js';
-import { safeText } from './text.js';
+// response plus expires_at as JSON.
+import { renderNote } from './findings.js';
+import type { View } from './present.js';
 
 export type TokenOutput = 'token' | 'header' | 'json';
 
@@ -36,19 +35,22 @@ export function renderToken(view: TokenView, output: TokenOutput): string {
   }
 }
 
-/** One finding as a line for stderr: "warning: ... (RFC 6749 §5.1)". */
-export function renderFinding(finding: Finding, style: Style): string {
-  const label =
-    finding.level === 'error'
-      ? style.red('error:')
-      : finding.level === 'warning'
-        ? style.yellow('warning:')
-        : style.dim('note:');
-  const ref = finding.ref ? style.dim(` (${finding.ref})`) : '';
-  return `${label} ${safeText(finding.message, { max: 300 })}${ref}\n`;
+export interface TokenShown {
+  token: TokenView;
+  /** --output; --json means json whatever it says. */
+  output: TokenOutput;
 }
 
-/** A note for stderr, e.g. where a token came from. */
-export function renderNote(text: string, style: Style): string {
-  return `${style.dim('note:')} ${safeText(text)}\n`;
-}
+export const tokenView: View<TokenShown> = {
+  human: ({ token, output }, { io }) => ({
+    out: renderToken(token, output),
+    err:
+      output === 'header' && /^dpop$/i.test(token.tokenType)
+        ? renderNote(
+            'this token is DPoP-bound: each request also needs a DPoP proof made with its key (`oauth call` sends one)',
+            io.errStyle,
+          )
+        : undefined,
+  }),
+  json: ({ token }) => ({ out: renderToken(token, 'json') }),
+};

@@ -1,6 +1,7 @@
 // How `oauth userinfo` shows the claims: one per line for people (server text made safe), the
 // response object as it came with --json.
 import type { Style } from './io.js';
+import type { View } from './present.js';
 import { safeText } from './text.js';
 
 export function renderUserinfo(claims: Record<string, unknown>, s: Style): string {
@@ -20,3 +21,8 @@ export function renderUserinfo(claims: Record<string, unknown>, s: Style): strin
 export function renderUserinfoJson(claims: Record<string, unknown>): string {
   return `${JSON.stringify(claims, null, 2)}\n`;
 }
+
+export const userinfoView: View<Record<string, unknown>> = {
+  human: (claims, { io }) => ({ out: renderUserinfo(claims, io.outStyle) }),
+  json: (claims) => ({ out: renderUserinfoJson(claims) }),
+};

@@ -2,6 +2,7 @@
 // and the documented JSON {valid, header, payload, checks, key} (one line each, NDJSON).
 import type { VerifyResult } from '../token/verify.js';
 import type { Style } from './io.js';
+import { NOTHING_MORE, type StreamView, type View } from './present.js';
 import { safeText } from './text.js';
 
 /** One JSON line: exact values, nothing escaped beyond JSON itself. */
@@ -46,3 +47,23 @@ export function renderVerifyLine(result: VerifyResult, index: number, s: Style):
     .join('; ');
   return `${index}\t${s.red('invalid')}${subjectOf(result)}\t${failed}\n`;
 }
+
+/** What `oauth verify` ends with: each result was printed as it came. */
+export interface VerifySummary {
+  count: number;
+  valid: boolean;
+}
+
+export const verifyView: View<VerifySummary> = NOTHING_MORE;
+
+/** One token given as the argument: every check. */
+export const verifyOneView: StreamView<VerifyResult> = {
+  human: (result, _index, { io }) => renderVerifyText(result, io.outStyle),
+  json: (result) => renderVerifyJson(result),
+};
+
+/** Many tokens: one line each (NDJSON with --json). */
+export const verifyLineView: StreamView<VerifyResult> = {
+  human: (result, index, { io }) => renderVerifyLine(result, index, io.outStyle),
+  json: (result) => renderVerifyJson(result),
+};

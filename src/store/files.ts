@@ -19,10 +19,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
-import type { Finding } from '../findings.js';
-
-/** Receives the store's warnings (a tightened permission); the command renders them on stderr. */
-export type Warn = (finding: Finding) => void;
+import type { Warn } from '../findings.js';
 
 // 0 where the platform lacks them (Windows); lstat checks cover that case.
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;

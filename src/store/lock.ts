@@ -12,7 +12,8 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { checkDir, storeError, type Warn } from './files.js';
+import type { Warn } from '../findings.js';
+import { checkDir, storeError } from './files.js';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up (exit 6). Default 60 s. */

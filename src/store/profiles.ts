@@ -4,7 +4,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { AUTH_METHODS, type AuthMethod } from '../oauth/client-auth.js';
-import { parseStoreJson, readStoreFile, storeError, writeFileAtomic, type Warn } from './files.js';
+import type { Warn } from '../findings.js';
+import { parseStoreJson, readStoreFile, storeError, writeFileAtomic } from './files.js';
 import { withLock } from './lock.js';
 import type { StorePaths } from './paths.js';
 

@@ -8,7 +8,7 @@ import {
   storeError,
   writeFileAtomic,
 } from './files.js';
-import type { Warn } from './files.js';
+import type { Warn } from '../findings.js';
 import { withLock, type LockOptions } from './lock.js';
 import type { StorePaths } from './paths.js';
 

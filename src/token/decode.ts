@@ -4,14 +4,13 @@
 import type { Finding } from '../findings.js';
 import {
   claimDefinition,
-  fromNow,
   isNumericDate,
-  isoDate,
   isTimeClaim,
   timeStatus,
   type ClaimDefinition,
   type TimeStatus,
 } from './claims.js';
+import { fromNow, isoDate } from '../time.js';
 import {
   parseToken,
   type ParsedJwe,

@@ -1,7 +1,7 @@
 // JWT verification that reports every check at once: the signature through jose with a one-entry
 // algorithm allow-list, then each claim by hand (RFC 7515 §5.2, RFC 7519 §7.2, RFC 8725 §3).
 import { compactVerify } from 'jose';
-import { fromNow, isoDate, formatDuration } from './claims.js';
+import { formatDuration, fromNow, isoDate } from '../time.js';
 import { MAX_TOKEN_BYTES } from './jwt.js';
 import type { CandidateKey } from './keys.js';
 

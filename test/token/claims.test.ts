@@ -3,15 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   CLAIMS,
   claimDefinition,
-  formatDuration,
-  fromNow,
   headerDefinition,
   isNumericDate,
   isTimeClaim,
-  isoDate,
-  localIsoDate,
   timeStatus,
 } from '../../src/token/claims.js';
+import { formatDuration, fromNow, isoDate, localIsoDate } from '../../src/time.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0); // 2026-01-15T12:00:00Z
 const at = (deltaSeconds: number) => NOW / 1000 + deltaSeconds;

@@ -4,9 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openableUrl, openBrowser, splitCommand } from '../../src/commands/login-browser.js';
-import type { Context } from '../../src/context.js';
-import { defaultGlobals } from '../../src/context.js';
+import { openableUrl, openBrowser, splitCommand } from '../../src/client/browser.js';
+import { fakeContext } from '../helpers/context.js';
 
 describe('splitCommand', () => {
   it.each([
@@ -42,27 +41,8 @@ describe('openableUrl', () => {
   });
 });
 
-function context(options: {
-  tty: boolean;
-  env?: NodeJS.ProcessEnv;
-}): Context & { errors: string[] } {
-  const errors: string[] = [];
-  return {
-    errors,
-    io: {
-      out: () => {},
-      err: (text: string) => void errors.push(text),
-      stdoutIsTTY: options.tty,
-      stderrIsTTY: options.tty,
-      stdinIsTTY: options.tty,
-      canPrompt: false,
-    } as unknown as Context['io'],
-    env: options.env ?? {},
-    now: () => Date.now(),
-    signal: new AbortController().signal,
-    globals: { ...defaultGlobals },
-    http: () => Promise.reject(new Error('no HTTP here')),
-  };
+function context(options: { tty: boolean; env?: NodeJS.ProcessEnv }) {
+  return fakeContext({ tty: options.tty, env: options.env ?? {} });
 }
 
 describe('openBrowser', () => {

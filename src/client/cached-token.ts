@@ -1,0 +1,220 @@
+// The cached token: the entry the settings select, refreshed under the store lock when it is no
+// longer usable (once, even when many runs race), with its DPoP key; and the entry made from a
+// token response, the one shape that login, token and refresh store.
+import type { Context } from '../context.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import type { Warn } from '../findings.js';
+import type { DpopSession } from '../oauth/dpop.js';
+import { GRANT_REFRESH_TOKEN, requestToken, type TokenResult } from '../oauth/token-request.js';
+import {
+  expiresAt,
+  isUsable,
+  type ListedEntry,
+  type TokenEntry,
+  type TokenFileEditor,
+  type TokenStore,
+} from '../store/tokens.js';
+import { clientAuth } from './credentials.js';
+import { resolveServer } from './server.js';
+import { entryMatches, usesCurrentLogin, type Settings } from './settings.js';
+import { tokenStore } from './stores.js';
+
+export function noTokenError(why: string): CliError {
+  return new CliError('no_token', ExitCode.authorization, why, {
+    hint: 'run `oauth login`, or get a token with `oauth token --grant client_credentials --issuer <url> --client-id <id>`',
+  });
+}
+
+export function notDpopBound(): CliError {
+  return usageError(
+    'token_not_dpop_bound',
+    '--dpop: the cached token is not DPoP-bound',
+    'get a DPoP-bound token: `oauth token --grant client_credentials --dpop ...` or `oauth login --dpop`',
+  );
+}
+
+/** The cache entry the settings select: the current login, or the newest matching one. */
+export function selectEntry(tx: TokenFileEditor, settings: Settings): ListedEntry | undefined {
+  if (usesCurrentLogin(settings)) return tx.current();
+  const sameSet = (a: readonly string[], b: readonly string[]) =>
+    [...new Set(a)].sort().join(' ') === [...new Set(b)].sort().join(' ');
+  const matches = tx
+    .list()
+    .filter(
+      ({ entry }) =>
+        entryMatches(entry, settings) &&
+        (settings.scopes.length === 0 || sameSet(entry.scopes, settings.scopes)) &&
+        (settings.resources.length === 0 || sameSet(entry.resources, settings.resources)) &&
+        (settings.audience === undefined || entry.audience === settings.audience),
+    );
+  return (
+    matches.find((m) => m.current) ??
+    matches.toSorted((a, b) => a.entry.obtained_at.localeCompare(b.entry.obtained_at)).at(-1)
+  );
+}
+
+/** The token response as stored, for --output json of a cached token. */
+export function responseFromEntry(entry: TokenEntry, nowMs: number): Record<string, unknown> {
+  const response: Record<string, unknown> = {
+    access_token: entry.access_token,
+    token_type: entry.token_type,
+  };
+  if (entry.expires_at !== undefined) {
+    response.expires_in = Math.max(0, Math.floor((Date.parse(entry.expires_at) - nowMs) / 1000));
+  }
+  if (entry.refresh_token !== undefined) response.refresh_token = entry.refresh_token;
+  if (entry.scope !== undefined) response.scope = entry.scope;
+  if (entry.id_token !== undefined) response.id_token = entry.id_token;
+  return response;
+}
+
+/** What an entry is for and how it was got; the rest comes from the token response. */
+export type EntryBase = Omit<TokenEntry, 'access_token' | 'token_type' | 'obtained_at'>;
+
+/** The base of a new entry: the issuer and client, and what the settings asked for. */
+export function entryBase(
+  settings: Settings,
+  issuer: string,
+  clientId: string,
+  grant: string,
+): EntryBase {
+  const base: EntryBase = {
+    issuer,
+    client_id: clientId,
+    scopes: [...settings.scopes],
+    resources: [...settings.resources],
+    grant,
+  };
+  if (settings.audience !== undefined) base.audience = settings.audience;
+  if (settings.profile !== undefined) base.profile = settings.profile;
+  return base;
+}
+
+/**
+ * The cache entry for a token response received at `nowMs`: a refresh passes the old entry as the
+ * base and keeps what the response leaves out. A DPoP-bound token keeps its key (RFC 9449 §5: the
+ * private key stays with the token it is bound to; the file is 0600).
+ */
+export function entryFrom(
+  result: TokenResult,
+  base: EntryBase,
+  nowMs: number,
+  dpop?: DpopSession,
+): TokenEntry {
+  const entry: TokenEntry = {
+    ...base,
+    access_token: result.accessToken,
+    token_type: result.tokenType,
+    obtained_at: new Date(nowMs).toISOString(),
+  };
+  // RFC 6749 §6: a refresh response without refresh_token keeps the old one.
+  if (result.refreshToken !== undefined) entry.refresh_token = result.refreshToken;
+  if (result.idToken !== undefined) entry.id_token = result.idToken;
+  if (result.scope !== undefined) entry.scope = result.scope;
+  const expires = expiresAt(result.expiresIn, nowMs);
+  if (expires !== undefined) entry.expires_at = expires;
+  else delete entry.expires_at;
+  const key = base.dpop_jwk ?? dpop?.key.privateJwk;
+  if (key !== undefined && /^dpop$/i.test(result.tokenType)) entry.dpop_jwk = key;
+  else delete entry.dpop_jwk;
+  return entry;
+}
+
+/** A DPoP session for a key: a new one (null) or the one stored with a token. */
+export async function dpopSession(
+  ctx: Context,
+  storedJwk: Record<string, unknown> | null,
+): Promise<DpopSession> {
+  const { createDpopSession, generateDpopKey, importDpopKey } = await import('../oauth/dpop.js');
+  const key = storedJwk === null ? await generateDpopKey() : await importDpopKey(storedJwk);
+  return createDpopSession(key, () => ctx.now());
+}
+
+export interface CachedTokenInput {
+  settings: Settings;
+  store: TokenStore;
+  warn: Warn;
+  /** Refresh even when the cached token is still usable (--force, --grant refresh_token). */
+  refresh: boolean;
+  /** A --grant was given (only changes the wording of a missing refresh token). */
+  grantGiven?: boolean;
+  writeCache: boolean;
+  /** The refreshed entry becomes the current login (it stays so when it was). */
+  makeCurrent: boolean;
+  /** --dpop: the token must be DPoP-bound. */
+  requireDpop?: boolean;
+}
+
+/**
+ * The cached token the settings select (the current login, or the newest matching entry), refreshed
+ * under the store lock when it is no longer usable, with the same DPoP key when it is bound to one
+ * (RFC 6749 §6, RFC 9449 §5). No usable token: exit 3 with a hint.
+ */
+export async function cachedToken(ctx: Context, input: CachedTokenInput): Promise<TokenEntry> {
+  const { settings, warn } = input;
+  return input.store.update(async (tx) => {
+    const found = selectEntry(tx, settings);
+    if (!found) {
+      throw noTokenError(
+        usesCurrentLogin(settings)
+          ? 'no cached token: nobody has logged in yet'
+          : 'no cached token for this issuer and client',
+      );
+    }
+    const cached = found.entry;
+    if (input.requireDpop && cached.dpop_jwk === undefined) throw notDpopBound();
+    // Re-read inside the lock: another process may have refreshed it meanwhile.
+    if (!input.refresh && isUsable(cached, ctx.now())) return cached;
+    if (!cached.refresh_token) {
+      throw noTokenError(
+        input.grantGiven
+          ? 'no refresh token: none given and none cached'
+          : 'the cached token has expired and there is no refresh token to renew it',
+      );
+    }
+    const issuer = settings.issuer ?? cached.issuer;
+    const server = await resolveServer(ctx.http, issuer, settings.endpoints, ['token'], warn);
+    const client = await clientAuth(
+      ctx,
+      settings,
+      server,
+      warn,
+      settings.clientId ?? cached.client_id,
+    );
+    const dpop =
+      cached.dpop_jwk === undefined ? undefined : await dpopSession(ctx, cached.dpop_jwk);
+    const nowMs = ctx.now();
+    const result = await requestToken(await ctx.http(), {
+      grant: GRANT_REFRESH_TOKEN,
+      refreshToken: cached.refresh_token,
+      extra: settings.params,
+      tokenEndpoint: server.require('token'),
+      client,
+      assertionAudience: server.endpoint('token') ?? issuer,
+      nowMs,
+      signal: ctx.signal,
+      dpop,
+    });
+    for (const finding of result.findings) warn(finding);
+    const next = entryFrom(result, cached, nowMs, dpop);
+    if (input.writeCache) tx.put(next, { makeCurrent: input.makeCurrent || found.current });
+    return next;
+  });
+}
+
+/**
+ * The token a resource request (`call`, `userinfo`) sends: the cached one, refreshed when expired
+ * and cached again, never made the current login.
+ */
+export function resourceToken(
+  ctx: Context,
+  input: Pick<CachedTokenInput, 'settings' | 'warn' | 'requireDpop'>,
+): Promise<TokenEntry> {
+  return cachedToken(ctx, {
+    ...input,
+    store: tokenStore(ctx, input.warn),
+    refresh: false,
+    writeCache: true,
+    makeCurrent: false,
+  });
+}

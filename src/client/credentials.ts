@@ -1,0 +1,102 @@
+// The client's credentials: the secret and the private key from where the settings say, and the
+// client authentication method they allow with what the server supports (RFC 6749 §2.3, RFC 7523).
+import { readFileSync } from 'node:fs';
+import type { Context } from '../context.js';
+import { usageError } from '../errors.js';
+import type { Warn } from '../findings.js';
+import { chooseAuthMethod, type ClientAuth } from '../oauth/client-auth.js';
+import { metadataList, type Server } from './server.js';
+import type { Settings } from './settings.js';
+
+const RANK = { flag: 0, env: 1, profile: 2, default: 3 } as const;
+
+/**
+ * The client secret: --client-secret (warned about), --client-secret-file (`-` is stdin), their
+ * environment variables, then the profile; the highest-precedence source wins.
+ */
+export async function readClientSecret(
+  ctx: Context,
+  settings: Settings,
+  warn: Warn,
+): Promise<string | undefined> {
+  const direct = settings.clientSecret;
+  const file = settings.clientSecretFile;
+  const directRank = RANK[settings.sources.clientSecret ?? 'default'];
+  const fileRank = RANK[settings.sources.clientSecretFile ?? 'default'];
+  if (direct !== undefined && (file === undefined || directRank <= fileRank)) {
+    if (settings.sources.clientSecret === 'flag') {
+      warn({
+        level: 'warning',
+        code: 'secret_on_command_line',
+        message:
+          '--client-secret on the command line shows in the process list and shell history; use OAUTH_CLIENT_SECRET or --client-secret-file',
+      });
+    }
+    return direct;
+  }
+  if (file === undefined) return undefined;
+  const text = file === '-' ? await ctx.io.readStdin(64 * 1024) : readSecretFile(file);
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') {
+    throw usageError(
+      'client_secret_empty',
+      `the client secret file ${file === '-' ? '(stdin)' : file} is empty`,
+      'put the secret in the file (--client-secret-file or OAUTH_CLIENT_SECRET_FILE)',
+    );
+  }
+  return secret;
+}
+
+function readSecretFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usageError(
+      'client_secret_unreadable',
+      `cannot read the client secret file ${path} (${(err as { code?: string }).code ?? 'error'})`,
+      'check --client-secret-file / OAUTH_CLIENT_SECRET_FILE',
+    );
+  }
+}
+
+/** The private key text: a file path, or (handy in CI variables) the PEM or JWK itself. */
+export function readPrivateKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed.startsWith('-----BEGIN') || trimmed.startsWith('{')) return trimmed;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (err) {
+    throw usageError(
+      'private_key_unreadable',
+      `cannot read the private key file ${value} (${(err as { code?: string }).code ?? 'error'})`,
+      'check --private-key / OAUTH_PRIVATE_KEY (a PEM or JWK file)',
+    );
+  }
+}
+
+/** The client authentication from the settings, the secret/key and the server's methods. */
+export async function clientAuth(
+  ctx: Context,
+  settings: Settings,
+  server: Pick<Server, 'metadata'> | undefined,
+  warn: Warn,
+  clientId: string | undefined = settings.clientId,
+): Promise<ClientAuth> {
+  if (clientId === undefined || clientId === '') {
+    throw usageError(
+      'client_id_missing',
+      'no client id given',
+      'pass --client-id <id> or set OAUTH_CLIENT_ID',
+    );
+  }
+  const secret = await readClientSecret(ctx, settings, warn);
+  const privateKey = readPrivateKey(settings.privateKey);
+  const method = chooseAuthMethod({
+    asked: settings.authMethod,
+    hasSecret: secret !== undefined,
+    hasKey: privateKey !== undefined,
+    supported: metadataList(server?.metadata, 'token_endpoint_auth_methods_supported'),
+  });
+  return { clientId, method, secret, privateKey, keyId: settings.keyId };
+}

@@ -1,0 +1,143 @@
+// The client's settings, resolved once: flag > environment > profile > default (CLI.md "Server and
+// client options"), each with where it came from. cli.ts hands in what the command line and the
+// environment gave (commander merges those two); the profile is overlaid underneath here.
+import type { Context } from '../context.js';
+import type { Warn } from '../findings.js';
+import type { AuthMethod } from '../oauth/client-auth.js';
+import { parseParam } from '../oauth/token-request.js';
+import { storePaths } from '../store/paths.js';
+import { ProfileStore, validateAuthMethod, type Profile } from '../store/profiles.js';
+import type { TokenEntry } from '../store/tokens.js';
+import type { EndpointName } from './server.js';
+
+export type Source = 'flag' | 'env' | 'profile' | 'default';
+
+/** A value from the command line, the environment or an option's default, and which. */
+export interface Given<T> {
+  value: T;
+  source: Exclude<Source, 'profile'>;
+}
+
+/** The settings a profile can also hold, by their value type. */
+interface SettingValues {
+  issuer: string;
+  clientId: string;
+  authMethod: string;
+  privateKey: string;
+  clientSecret: string;
+  clientSecretFile: string;
+  scopes: string[];
+  resources: string[];
+  audience: string;
+  redirectUri: string;
+}
+export type SettingName = keyof SettingValues;
+
+/** The client options of one run, as cli.ts read them. */
+export type ClientInput = { [K in SettingName]?: Given<SettingValues[K]> } & {
+  /** --key-id: the kid of a client assertion. */
+  keyId?: string;
+  /** --param name=value, as typed. */
+  params?: readonly string[];
+  /** --token-endpoint and the other endpoint overrides. */
+  endpoints?: Partial<Record<EndpointName, string>>;
+};
+
+export interface Settings {
+  /** The profile in use (--profile / OAUTH_PROFILE), if any. */
+  profile: string | undefined;
+  issuer: string | undefined;
+  clientId: string | undefined;
+  authMethod: AuthMethod | undefined;
+  privateKey: string | undefined;
+  clientSecret: string | undefined;
+  clientSecretFile: string | undefined;
+  scopes: string[];
+  resources: string[];
+  audience: string | undefined;
+  redirectUri: string | undefined;
+  keyId: string | undefined;
+  /** Extra request parameters (--param), parsed. */
+  params: [string, string][];
+  /** Endpoint overrides: discovery is skipped for these. */
+  endpoints: Partial<Record<EndpointName, string>>;
+  /** Where each value came from, for messages ("client id from profile work"). */
+  sources: Partial<Record<SettingName, Source>>;
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
+}
+
+/** Settings from the given values and a profile; `loadProfile` throws for an unknown name. */
+export function resolveSettings(
+  input: ClientInput,
+  profileName: string | undefined,
+  loadProfile: (name: string) => Profile,
+): Settings {
+  const profile = profileName === undefined ? {} : loadProfile(profileName);
+  const sources: Settings['sources'] = {};
+  const pick = <K extends SettingName>(
+    name: K,
+    fromProfile: SettingValues[K] | undefined,
+  ): SettingValues[K] | undefined => {
+    const given = input[name] as Given<SettingValues[K]> | undefined;
+    if (given !== undefined && present(given.value) && given.source !== 'default') {
+      sources[name] = given.source;
+      return given.value;
+    }
+    if (present(fromProfile)) {
+      sources[name] = 'profile';
+      return fromProfile;
+    }
+    if (given !== undefined && present(given.value)) {
+      sources[name] = 'default';
+      return given.value;
+    }
+    return undefined;
+  };
+  const authMethod = pick('authMethod', profile.authMethod);
+  return {
+    profile: profileName,
+    issuer: pick('issuer', profile.issuer),
+    clientId: pick('clientId', profile.clientId),
+    authMethod: authMethod === undefined ? undefined : validateAuthMethod(authMethod),
+    privateKey: pick('privateKey', profile.privateKey),
+    clientSecret: pick('clientSecret', profile.clientSecret),
+    clientSecretFile: pick('clientSecretFile', profile.clientSecretFile),
+    scopes: pick('scopes', profile.scopes) ?? [],
+    resources: pick('resources', profile.resources) ?? [],
+    audience: pick('audience', profile.audience),
+    redirectUri: pick('redirectUri', profile.redirectUri),
+    keyId: input.keyId,
+    params: (input.params ?? []).map(parseParam),
+    endpoints: input.endpoints ?? {},
+    sources,
+  };
+}
+
+/** The settings of this run, with the profile that --profile / OAUTH_PROFILE name. */
+export function clientSettings(ctx: Context, input: ClientInput, warn: Warn): Settings {
+  const profiles = new ProfileStore(storePaths(ctx.env), { warn });
+  return resolveSettings(input, ctx.globals.profile, (name) => profiles.get(name));
+}
+
+/** CLI.md: with no issuer, client or profile given at all, commands use the current login. */
+export function usesCurrentLogin(settings: Settings): boolean {
+  return (
+    settings.profile === undefined &&
+    settings.issuer === undefined &&
+    settings.clientId === undefined
+  );
+}
+
+/** Whether a cached entry belongs to the issuer and client the settings name (unset = any). */
+export function entryMatches(
+  entry: TokenEntry,
+  settings: Pick<Settings, 'issuer' | 'clientId'>,
+): boolean {
+  return (
+    (settings.issuer === undefined || entry.issuer === settings.issuer) &&
+    (settings.clientId === undefined || entry.client_id === settings.clientId)
+  );
+}

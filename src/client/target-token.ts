@@ -1,0 +1,107 @@
+// The token that introspection (RFC 7662) and revocation (RFC 7009) act on, and the call to the
+// endpoint that acts on it: the argument or stdin, else the cached token; the issuer and client
+// of the settings, else of the cached login.
+import type { Context } from '../context.js';
+import { usageError } from '../errors.js';
+import type { Warn } from '../findings.js';
+import { TOKEN_TYPE_HINTS, type TokenEndpointCall } from '../oauth/introspect-revoke.js';
+import type { TokenEntry } from '../store/tokens.js';
+import { noTokenError, selectEntry } from './cached-token.js';
+import { clientAuth } from './credentials.js';
+import { resolveServer, type EndpointName } from './server.js';
+import type { Settings } from './settings.js';
+import { tokenStore } from './stores.js';
+
+export interface TargetInput {
+  /** The argument: a token, `-` for stdin, or undefined for the cached one. */
+  token: string | undefined;
+  tokenTypeHint: string | undefined;
+}
+
+export interface TargetToken {
+  token: string;
+  hint: string | undefined;
+  /** The cache entry it came from, when it came from the cache. */
+  entry: TokenEntry | undefined;
+  /** Issuer and client of the settings, else of the cached login. */
+  issuer: string | undefined;
+  clientId: string | undefined;
+}
+
+/** The token to act on: the argument (`-`: stdin), else the cached token. */
+export async function targetToken(
+  ctx: Context,
+  input: TargetInput,
+  settings: Settings,
+  warn: Warn,
+): Promise<TargetToken> {
+  const hint = input.tokenTypeHint;
+  if (hint !== undefined && !(TOKEN_TYPE_HINTS as readonly string[]).includes(hint)) {
+    throw usageError(
+      'token_type_hint_invalid',
+      `--token-type-hint ${hint} is not one of ${TOKEN_TYPE_HINTS.join(', ')}`,
+      'use access_token or refresh_token',
+    );
+  }
+  const lookup = () => selectEntry(tokenStore(ctx, warn).read(), settings)?.entry;
+  let token = input.token;
+  // Only an explicit `-` reads stdin: without a token the cached one is meant.
+  if (token === '-') token = await ctx.io.readStdin(64 * 1024);
+  if (token !== undefined) {
+    token = token.trim().replace(/^(?:Bearer|DPoP)\s+/i, '');
+    if (token === '') throw usageError('token_missing', 'the token is empty', 'pass a token');
+    const cached =
+      settings.issuer === undefined || settings.clientId === undefined ? lookup() : undefined;
+    return {
+      token,
+      hint,
+      entry: undefined,
+      issuer: settings.issuer ?? cached?.issuer,
+      clientId: settings.clientId ?? cached?.client_id,
+    };
+  }
+  const entry = lookup();
+  if (!entry) {
+    throw noTokenError('no token given and none cached');
+  }
+  const value = hint === 'refresh_token' ? entry.refresh_token : entry.access_token;
+  if (value === undefined) {
+    throw noTokenError('the cached login has no refresh token');
+  }
+  return {
+    token: value,
+    hint: hint ?? 'access_token',
+    entry,
+    issuer: settings.issuer ?? entry.issuer,
+    clientId: settings.clientId ?? entry.client_id,
+  };
+}
+
+/** The request to the introspection or revocation endpoint about the target token. */
+export async function tokenCall(
+  ctx: Context,
+  input: TargetInput,
+  settings: Settings,
+  endpointName: Extract<EndpointName, 'introspection' | 'revocation'>,
+  warn: Warn,
+): Promise<TokenEndpointCall> {
+  const target = await targetToken(ctx, input, settings, warn);
+  const server = await resolveServer(
+    ctx.http,
+    target.issuer,
+    settings.endpoints,
+    [endpointName],
+    warn,
+  );
+  const endpoint = server.require(endpointName);
+  const client = await clientAuth(ctx, settings, server, warn, target.clientId);
+  return {
+    endpoint,
+    token: target.token,
+    tokenTypeHint: target.hint,
+    client,
+    assertionAudience: server.endpoint('token') ?? target.issuer ?? endpoint,
+    nowMs: ctx.now(),
+    signal: ctx.signal,
+  };
+}

@@ -1,0 +1,117 @@
+// One fake Context for in-process tests of commands, views and the command line (gh's
+// iostreams.Test() idea): captured stdout and stderr, a given stdin, TTY flags, a fixed clock, an
+// empty config directory of its own, and HTTP only when the test asks for the real client.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chalk } from 'chalk';
+import { buildProgram, type Intercept } from '../../src/cli.js';
+import { defaultGlobals, type Context, type GlobalOptions } from '../../src/context.js';
+import { toCliError } from '../../src/errors.js';
+import { createHttpClient, type HttpClient } from '../../src/http/client.js';
+import type { Io } from '../../src/output/io.js';
+import { present, type Outcome, type View } from '../../src/output/present.js';
+
+/** 2026-01-15T12:00:00Z */
+export const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+export interface FakeOptions {
+  /** All three streams are terminals (each can be set apart below). */
+  tty?: boolean;
+  stdinIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  stdin?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds since the epoch (default NOW); a function for a moving clock. */
+  now?: number | (() => number);
+  globals?: Partial<GlobalOptions>;
+  /** 'real': the project's HTTP client (for small node:http servers on 127.0.0.1). */
+  http?: 'real' | (() => Promise<HttpClient>);
+}
+
+export interface FakeContext extends Context {
+  stdout(): string;
+  stderr(): string;
+  /** How often stdin was read. */
+  stdinReads(): number;
+  /** Ctrl-C. */
+  interrupt(): void;
+}
+
+export function fakeContext(options: FakeOptions = {}): FakeContext {
+  const out: string[] = [];
+  const err: string[] = [];
+  let reads = 0;
+  const tty = options.tty ?? false;
+  const plain = new Chalk({ level: 0 });
+  const stdinIsTTY = options.stdinIsTTY ?? tty;
+  const stderrIsTTY = options.stderrIsTTY ?? tty;
+  const env: NodeJS.ProcessEnv = {
+    OAUTH_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'oauth-fake-')),
+    ...options.env,
+  };
+  const io: Io = {
+    out: (text) => void out.push(text),
+    err: (text) => void err.push(text),
+    stdoutIsTTY: options.stdoutIsTTY ?? tty,
+    stderrIsTTY,
+    stdinIsTTY,
+    outStyle: plain,
+    errStyle: plain,
+    canPrompt: stdinIsTTY && stderrIsTTY && !env.CI,
+    readStdin: async () => {
+      reads += 1;
+      return options.stdin ?? '';
+    },
+    stdinLines: async function* () {
+      reads += 1;
+      for (const line of (options.stdin ?? '').split('\n')) yield line;
+    },
+  };
+  const clock = options.now ?? NOW;
+  const controller = new AbortController();
+  let client: Promise<HttpClient> | undefined;
+  const http =
+    options.http === 'real'
+      ? () =>
+          (client ??= Promise.resolve(
+            createHttpClient({ timeout: 10, env: {}, cacert: undefined, insecure: false }),
+          ))
+      : (options.http ?? (() => Promise.reject(new Error('this test gives the command no HTTP'))));
+  return {
+    io,
+    env,
+    now: typeof clock === 'function' ? clock : () => clock,
+    signal: controller.signal,
+    globals: { ...defaultGlobals, ...options.globals },
+    http,
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+    stdinReads: () => reads,
+    interrupt: () => controller.abort(),
+  };
+}
+
+/** A command's outcome printed as main would: exit code, stdout, stderr. */
+export function shown<R>(ctx: FakeContext, outcome: Outcome<R>, view: View<R>) {
+  const code = present(ctx, outcome, view);
+  return { code, stdout: ctx.stdout(), stderr: ctx.stderr() };
+}
+
+/** What cli.ts makes of argv: the command's name and its typed input; nothing runs. */
+export async function parseArgv(
+  argv: string[],
+  options: FakeOptions = {},
+): Promise<{ command: string; input: unknown }> {
+  const ctx = fakeContext(options);
+  let seen: { command: string; input: unknown } | undefined;
+  const intercept: Intercept = (command, input) => void (seen = { command, input });
+  try {
+    await buildProgram(ctx, () => {}, intercept).parseAsync(['node', 'oauth', ...argv]);
+  } catch (err) {
+    throw toCliError(err);
+  }
+  if (!seen) throw new Error(`no command ran for ${argv.join(' ')}`);
+  return seen;
+}
