@@ -1,5 +1,7 @@
-// Keeps the layering of DESIGN.md honest: protocol, token, HTTP and store code compute and never
-// print, prompt, colour or exit; only main.ts ends the process; only output/prompt.ts prompts.
+// Keeps the layering honest (README "Architecture"): protocol, token, HTTP, store and client code
+// compute and never print, prompt, colour or exit; commands are verbs that never import each
+// other; only main.ts ends the process; only output/prompt.ts prompts; only the composition root
+// reads the process's arguments, environment and stdout.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +54,53 @@ describe('architecture', () => {
   it('only server/ and the commands that start it import oidc-provider', () => {
     const offenders = all.filter(
       (f) => !f.path.startsWith('server/') && imports(f.text).includes('oidc-provider'),
+    );
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
+  it('no command imports another command', () => {
+    const offenders = all
+      .filter((f) => f.path.startsWith('commands/'))
+      .flatMap((f) =>
+        imports(f.text)
+          .filter((spec) => spec.startsWith('./'))
+          .map((spec) => `${f.path} imports ${spec}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('src/commands/ holds verbs only: each exports run and the view of its result', async () => {
+    const commands = all.filter((f) => f.path.startsWith('commands/'));
+    expect(commands.length).toBeGreaterThan(10);
+    for (const f of commands) {
+      const module = (await import(`../src/${f.path.replace(/\.ts$/, '.js')}`)) as Record<
+        string,
+        unknown
+      >;
+      // profile's four subcommands are {run, view} pairs of their own
+      const verbs = f.path === 'commands/profile.ts' ? ['add', 'list', 'show', 'remove'] : [null];
+      for (const verb of verbs) {
+        const entry = (verb === null ? module : module[verb]) as Record<string, unknown>;
+        expect(typeof entry.run, `${f.path} ${verb ?? ''} run`).toBe('function');
+        expect(typeof entry.view, `${f.path} ${verb ?? ''} view`).toBe('object');
+      }
+    }
+  });
+
+  it.each(all.filter((f) => f.path.startsWith('client/')))(
+    '$path (client layer) imports no output, commander or inquirer',
+    ({ text }) => {
+      const bad = /^(chalk|commander|inquirer|@inquirer\/.*)$|\/output\/|^\.\.\/cli\.js$/;
+      expect(imports(text).filter((spec) => bad.test(spec))).toEqual([]);
+      expect(text).not.toMatch(/process\.(stdout|stderr|exit)|console\./);
+    },
+  );
+
+  it('only the composition root reads process.argv, process.env and process.stdout', () => {
+    const roots = ['main.ts', 'cli.ts', 'output/io.ts'];
+    const code = (text: string) => text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    const offenders = all.filter(
+      (f) => !roots.includes(f.path) && /process\.(argv|env|stdout)\b/.test(code(f.text)),
     );
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
