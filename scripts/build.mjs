@@ -1,6 +1,6 @@
 // Bundles src/ into dist/ as minified CommonJS: dist/main.cjs plus one file for each module that the
 // source loads with import(), so a run parses only main and what its command needs, and skips Node's
-// ESM loader (DESIGN.md "Performance"; `npm run bench`). The source stays ESM TypeScript.
+// ESM loader (README "Development"; `npm run bench`). The source stays ESM TypeScript.
 import { rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { relative, resolve, sep } from 'node:path';

@@ -92,7 +92,7 @@ function examples(lines: string[]): string {
 }
 
 /**
- * The server and client options (CLI.md "Server and client options") of every command that talks
+ * The server and client options (README "Server and client options") of every command that talks
  * to an authorization server: token, introspect, revoke, and later login, call, userinfo.
  */
 export function addClientOptions(command: Command): Command {

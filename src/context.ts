@@ -3,7 +3,7 @@
 import type { HttpClient } from './http/client.js';
 import type { Io } from './output/io.js';
 
-/** Options every command accepts (CLI.md "Global options"). */
+/** Options every command accepts (README "Global options"). */
 export interface GlobalOptions {
   json: boolean;
   verbose: boolean;

@@ -1,5 +1,5 @@
 // One error class for everything the user should see, and one translator from any thrown value.
-// Exit codes are the contract of CLI.md; `code` strings are stable and appear in --json errors.
+// Exit codes are the contract of README "Exit codes"; `code` strings are stable and appear in --json errors.
 
 export const ExitCode = {
   ok: 0,

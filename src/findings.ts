@@ -1,5 +1,5 @@
 // A finding: a server or token deviates from a spec in a way worth showing but not worth failing
-// for (DESIGN.md "report, don't reject"). Rendered by the output layer, listed in --json.
+// for (README "Architecture": report, don't reject). Rendered by the output layer, listed in --json.
 
 export interface Finding {
   level: 'info' | 'warning' | 'error';

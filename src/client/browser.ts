@@ -1,4 +1,4 @@
-// Opening the user's browser for a login (SECURITY.md): the command the user named (--browser or
+// Opening the user's browser for a login (README "Security"): the command the user named (--browser or
 // $BROWSER) run without a shell with the URL as one argument, else the system opener on a TTY
 // outside CI; only https URLs, or http to loopback. The browser's own output goes to stderr.
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// The client's settings, resolved once: flag > environment > profile > default (CLI.md "Server and
+// The client's settings, resolved once: flag > environment > profile > default (README "Server and
 // client options"), each with where it came from. cli.ts hands in what the command line and the
 // environment gave (commander merges those two); the profile is overlaid underneath here.
 import type { Context } from '../context.js';
@@ -122,7 +122,7 @@ export function clientSettings(ctx: Context, input: ClientInput, warn: Warn): Se
   return resolveSettings(input, ctx.globals.profile, (name) => profiles.get(name));
 }
 
-/** CLI.md: with no issuer, client or profile given at all, commands use the current login. */
+/** README "Server and client options": with no issuer, client or profile given at all, commands use the current login. */
 export function usesCurrentLogin(settings: Settings): boolean {
   return (
     settings.profile === undefined &&

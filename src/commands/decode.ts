@@ -1,5 +1,5 @@
 // `oauth decode [token]`: read the token (argument, `-` or piped stdin), decode it without
-// verifying, decrypt a JWE with --key, and show it for people or as JSON (CLI.md "decode").
+// verifying, decrypt a JWE with --key, and show it for people or as JSON (README "oauth decode").
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { DecodeOutcome } from '../output/decode.js';

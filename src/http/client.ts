@@ -1,10 +1,10 @@
 // HTTP for every exchange with a server (undici): deadlines, size caps, redirect policy, TLS, proxies,
-// and a trace event per exchange (SECURITY.md "Talking to servers").
+// and a trace event per exchange (README "Security").
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 // undici's parts, not its index: the index loads fetch, WebSocket, caches and mocks too, 544 KB
-// that cost ~70 ms of every request's start-up (DESIGN.md "Performance"). The proxy path takes the
+// that cost ~70 ms of every request's start-up (README "Development"). The proxy path takes the
 // index, which also gives the dispatchers the `connect` that proxy tunnels use.
 import type { Dispatcher } from 'undici';
 import Agent from 'undici/lib/dispatcher/agent.js';
@@ -26,7 +26,7 @@ export interface HttpRequest {
   /** Cap on the (decompressed) body; default 1 MiB. */
   maxBytes?: number;
   /**
-   * Authorization-server endpoints never follow redirects (SECURITY.md); default 'never', where a
+   * Authorization-server endpoints never follow redirects (README "Security"); default 'never', where a
    * 3xx answer is an error (exit 5). 'same-origin' follows up to 5 redirects within the origin;
    * 'manual' returns the 3xx response as it is.
    */

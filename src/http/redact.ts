@@ -1,4 +1,4 @@
-// Redaction of secrets on every display path (SECURITY.md "Files and output"): headers, form and
+// Redaction of secrets on every display path (README "Security"): headers, form and
 // JSON fields, URL userinfo and query parameters. A redacted value keeps a short recognisable prefix
 // and its length, so two traces can still be compared without showing the secret.
 

@@ -104,7 +104,7 @@ function page(title: string, text: string): string {
   );
 }
 
-// Fixed text only: nothing from the request is ever written back (SECURITY.md).
+// Fixed text only: nothing from the request is ever written back (README "Security").
 export const PAGES = {
   success: page(
     'Signed in',

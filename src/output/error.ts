@@ -1,5 +1,5 @@
 // How a failure looks: one line on stderr plus a hint, and with --json also a JSON document on
-// stdout (CLI.md: {"error": {"code", "message", "hint"}}). The stack only with --debug.
+// stdout (README "Output, colour and scripts": {"error": {"code", "message", "hint"}}). The stack only with --debug.
 import type { CliError } from '../errors.js';
 import type { Io } from './io.js';
 import { safeText } from './text.js';

@@ -82,7 +82,7 @@ export async function createIo(proc: ProcessLike, options: { noColor: boolean })
   const outLevel = colorLevel(stdoutIsTTY, proc.env, options.noColor);
   const errLevel = colorLevel(stderrIsTTY, proc.env, options.noColor);
   // chalk (and node:os and node:tty, which it imports to probe the terminal) loads only when colour
-  // is on: piped and scripted runs start 3-10 ms sooner (DESIGN.md "Performance", `npm run bench`).
+  // is on: piped and scripted runs start 3-10 ms sooner (README "Development", `npm run bench`).
   const { Chalk } = outLevel > 0 || errLevel > 0 ? await import('chalk') : { Chalk: undefined };
   const style = (level: ColorLevel): Style => (Chalk && level > 0 ? new Chalk({ level }) : plain);
   return {

@@ -9,7 +9,7 @@ export interface Printed {
   err?: string;
 }
 
-/** What a command hands back: its exit code (CLI.md "Exit codes") and its result. */
+/** What a command hands back: its exit code (README "Exit codes") and its result. */
 export interface Outcome<R> {
   exitCode: number;
   result: R;

@@ -9,7 +9,7 @@ export interface NamedProfile extends Profile {
   name: string;
 }
 
-/** Keeps a recognisable prefix and the length (SECURITY.md), never the whole secret. */
+/** Keeps a recognisable prefix and the length (README "Security"), never the whole secret. */
 export function maskSecret(secret: string): string {
   const keep = Math.min(4, Math.floor(secret.length / 4));
   return `${secret.slice(0, keep)}…(${secret.length} chars)`;

@@ -1,5 +1,5 @@
 // Text from outside (tokens, servers) made safe for a terminal: control characters escaped so a
-// hostile claim or error_description cannot move the cursor or change colours (SECURITY.md).
+// hostile claim or error_description cannot move the cursor or change colours (README "Security").
 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 

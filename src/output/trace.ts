@@ -1,5 +1,5 @@
 // The --verbose HTTP trace, curl-like, for stderr: one block per exchange with every secret redacted
-// (SECURITY.md "Files and output") unless --show-secrets.
+// (README "Security") unless --show-secrets.
 import {
   collectSecrets,
   redactForm,

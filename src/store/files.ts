@@ -1,4 +1,4 @@
-// Safe file IO for the config and token store (SECURITY.md "Files and output"): a 0700 directory,
+// Safe file IO for the config and token store (README "Security"): a 0700 directory,
 // 0600 files written to a temp file in the same directory then renamed, and never a symlink.
 // node:fs only: this is on the `oauth token` from-cache hot path.
 import {

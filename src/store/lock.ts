@@ -1,5 +1,5 @@
 // A cross-process lock file (O_CREAT|O_EXCL) that serializes read-modify-write of the token store,
-// so that concurrent `oauth token` runs refresh an expired token once (SECURITY.md: servers that
+// so that concurrent `oauth token` runs refresh an expired token once (README "Security": servers that
 // rotate refresh tokens revoke the whole grant on reuse). Stale locks (dead pid, too old) are taken over.
 import {
   closeSync,

@@ -1,4 +1,4 @@
-// Where the config and token store live (CLI.md): OAUTH_CONFIG_DIR, else $XDG_CONFIG_HOME/oauth,
+// Where the config and token store live (README "The token store"): OAUTH_CONFIG_DIR, else $XDG_CONFIG_HOME/oauth,
 // else ~/.config/oauth. Pure path arithmetic: nothing here touches the disk.
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';

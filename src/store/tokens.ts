@@ -1,5 +1,5 @@
 // The token cache: one entry per issuer + client + scopes + resources (+ audience), so a token is
-// never handed out for another; a "current" pointer to the last stored login (CLI.md); every
+// never handed out for another; a "current" pointer to the last stored login (README "The token store"); every
 // change under the store lock, so a refresh can re-read, refresh only if still needed, and write.
 import {
   parseStoreJson,

@@ -1,5 +1,5 @@
 // JWE decryption for `oauth decode --key` (RFC 7516 §5.2), through jose with a decompression cap
-// and no PBES2 (SECURITY.md: size caps; password-based keys have no place in a token).
+// and no PBES2 (README "Security"; password-based keys have no place in a token).
 import { compactDecrypt, errors } from 'jose';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { MAX_TOKEN_BYTES, cleanToken, jsonSegment } from './jwt.js';

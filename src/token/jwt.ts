@@ -2,7 +2,7 @@
 // RFC 7519 §7.2). Every malformation is a usage error (exit 2) that says which part is wrong.
 import { usageError } from '../errors.js';
 
-/** Tokens larger than this are refused before any parsing (SECURITY.md: size caps). */
+/** Tokens larger than this are refused before any parsing (README "Security"). */
 export const MAX_TOKEN_BYTES = 64 * 1024;
 
 export type TokenFormat = 'jws' | 'jwe' | 'unsecured' | 'opaque';
