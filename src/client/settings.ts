@@ -3,10 +3,10 @@
 // environment gave (commander merges those two); the profile is overlaid underneath here.
 import type { Context } from '../context.js';
 import type { Warn } from '../findings.js';
-import type { AuthMethod } from '../oauth/client-auth.js';
+import { validateAuthMethod, type AuthMethod } from '../oauth/client-auth.js';
 import { parseParam } from '../oauth/token-request.js';
 import { storePaths } from '../store/paths.js';
-import { ProfileStore, validateAuthMethod, type Profile } from '../store/profiles.js';
+import { ProfileStore, type Profile } from '../store/profiles.js';
 import type { TokenEntry } from '../store/tokens.js';
 import type { EndpointName } from './server.js';
 

@@ -49,7 +49,7 @@ export async function targetToken(
   if (token === '-') token = await ctx.io.readStdin(64 * 1024);
   if (token !== undefined) {
     token = token.trim().replace(/^(?:Bearer|DPoP)\s+/i, '');
-    if (token === '') throw usageError('token_missing', 'the token is empty', 'pass a token');
+    if (token === '') throw usageError('token_empty', 'the token is empty', 'pass a token');
     const cached =
       settings.issuer === undefined || settings.clientId === undefined ? lookup() : undefined;
     return {

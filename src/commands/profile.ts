@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import type { Context } from '../context.js';
 import { profileStore } from '../client/stores.js';
 import { ExitCode, usageError } from '../errors.js';
+import { validateAuthMethod } from '../oauth/client-auth.js';
 import { findingReporter } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 import {
@@ -16,7 +17,6 @@ import {
 } from '../output/profile.js';
 import {
   absolutePath,
-  validateAuthMethod,
   validateIssuer,
   validateProfileName,
   validateRedirectUri,

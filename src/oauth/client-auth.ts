@@ -37,6 +37,19 @@ export function basicAuthorization(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
 }
 
+/** One of AUTH_METHODS, or exit 2 naming the flag (or the profile field) it came from. */
+export function validateAuthMethod(value: string, field = '--auth-method'): AuthMethod {
+  const method = AUTH_METHODS.find((m) => m === value);
+  if (!method) {
+    throw usageError(
+      'auth_method_invalid',
+      `${field} ${JSON.stringify(value)} is not one of ${AUTH_METHODS.join(', ')}`,
+      `pass ${field} ${AUTH_METHODS[0]}`,
+    );
+  }
+  return method;
+}
+
 /**
  * The method to use: the one asked for, else what is given (a key, a secret) and what the server
  * supports (RFC 8414 §2: token_endpoint_auth_methods_supported, default client_secret_basic).
@@ -47,16 +60,7 @@ export function chooseAuthMethod(input: {
   hasKey: boolean;
   supported?: readonly string[] | undefined;
 }): AuthMethod {
-  if (input.asked !== undefined) {
-    if (!(AUTH_METHODS as readonly string[]).includes(input.asked)) {
-      throw usageError(
-        'auth_method_invalid',
-        `--auth-method ${input.asked} is not a client authentication method`,
-        `use one of ${AUTH_METHODS.join(', ')}`,
-      );
-    }
-    return input.asked as AuthMethod;
-  }
+  if (input.asked !== undefined) return validateAuthMethod(input.asked);
   if (input.hasKey) return 'private_key_jwt';
   if (!input.hasSecret) return 'none';
   const supported = input.supported;

@@ -105,18 +105,6 @@ export function validateRedirectUri(value: string, field = '--redirect-uri'): st
   return value;
 }
 
-export function validateAuthMethod(value: string, field = '--auth-method'): AuthMethod {
-  const method = AUTH_METHODS.find((m) => m === value);
-  if (!method) {
-    throw usageError(
-      'invalid_auth_method',
-      `${field} ${JSON.stringify(value)} is not one of ${AUTH_METHODS.join(', ')}`,
-      `pass ${field} ${AUTH_METHODS[0]}`,
-    );
-  }
-  return method;
-}
-
 const HINT = (path: string) =>
   `fix ${path} by hand, or delete it and add the profiles again with \`oauth profile add\``;
 
