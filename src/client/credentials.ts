@@ -35,7 +35,15 @@ export async function readClientSecret(
     return direct;
   }
   if (file === undefined) return undefined;
-  const text = file === '-' ? await ctx.io.readStdin(64 * 1024) : readSecretFile(file);
+  const text =
+    file === '-'
+      ? await ctx.io.readStdin(64 * 1024)
+      : readNamedFile(
+          file,
+          'client_secret_unreadable',
+          'client secret',
+          'check --client-secret-file / OAUTH_CLIENT_SECRET_FILE',
+        );
   const secret = text.replace(/\r?\n$/, '');
   if (secret === '') {
     throw usageError(
@@ -47,15 +55,13 @@ export async function readClientSecret(
   return secret;
 }
 
-function readSecretFile(path: string): string {
+/** A file the user named, or exit 2 saying which one and why (ENOENT, EACCES, ...). */
+function readNamedFile(path: string, code: string, what: string, hint: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw usageError(
-      'client_secret_unreadable',
-      `cannot read the client secret file ${path} (${(err as { code?: string }).code ?? 'error'})`,
-      'check --client-secret-file / OAUTH_CLIENT_SECRET_FILE',
-    );
+    const why = (err as { code?: string }).code ?? 'error';
+    throw usageError(code, `cannot read the ${what} file ${path} (${why})`, hint);
   }
 }
 
@@ -64,15 +70,12 @@ export function readPrivateKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed.startsWith('-----BEGIN') || trimmed.startsWith('{')) return trimmed;
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (err) {
-    throw usageError(
-      'private_key_unreadable',
-      `cannot read the private key file ${value} (${(err as { code?: string }).code ?? 'error'})`,
-      'check --private-key / OAUTH_PRIVATE_KEY (a PEM or JWK file)',
-    );
-  }
+  return readNamedFile(
+    value,
+    'private_key_unreadable',
+    'private key',
+    'check --private-key / OAUTH_PRIVATE_KEY (a PEM or JWK file)',
+  );
 }
 
 /** The client authentication from the settings, the secret/key and the server's methods. */

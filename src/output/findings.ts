@@ -5,14 +5,17 @@ import type { Finding, Warn } from '../findings.js';
 import type { Style } from './io.js';
 import { safeText } from './text.js';
 
+/** How each level is marked: on a line of its own, and in a list (aligned). */
+const LEVELS = {
+  error: { line: 'error:', list: 'error  ', colour: (s: Style) => s.red },
+  warning: { line: 'warning:', list: 'warning', colour: (s: Style) => s.yellow },
+  info: { line: 'note:', list: 'info   ', colour: (s: Style) => s.blue },
+} as const;
+
 /** One finding as a line for stderr: "warning: ... (RFC 6749 §5.1)". */
 export function renderFinding(finding: Finding, style: Style): string {
-  const label =
-    finding.level === 'error'
-      ? style.red('error:')
-      : finding.level === 'warning'
-        ? style.yellow('warning:')
-        : style.dim('note:');
+  const level = LEVELS[finding.level];
+  const label = finding.level === 'info' ? style.dim(level.line) : level.colour(style)(level.line);
   const ref = finding.ref ? style.dim(` (${finding.ref})`) : '';
   return `${label} ${safeText(finding.message, { max: 300 })}${ref}\n`;
 }
@@ -34,12 +37,7 @@ export function renderFindings(findings: readonly Finding[], s: Style): string {
   const sorted = [...findings].sort((a, b) => order[a.level] - order[b.level]);
   const lines = [s.bold(`Findings (${findings.length})`)];
   for (const f of sorted) {
-    const mark =
-      f.level === 'error'
-        ? s.red('error  ')
-        : f.level === 'warning'
-          ? s.yellow('warning')
-          : s.blue('info   ');
+    const mark = LEVELS[f.level].colour(s)(LEVELS[f.level].list);
     const ref = f.ref ? s.dim(` (${f.ref})`) : '';
     lines.push(`  ${mark} ${safeText(f.message, { max: 300 })}${ref} ${s.dim(`[${f.code}]`)}`);
   }
