@@ -1,9 +1,9 @@
 // How `oauth decode` looks: a coloured, explained view for people, and the documented JSON shape
 // {format, header, payload, signature, status, findings} for scripts. Token text is escaped here.
-import type { Finding } from '../findings.js';
 import { localIsoDate } from '../time.js';
 import { timeStatus, type TimeStatus } from '../token/claims.js';
 import { keyNeeded, type ClaimExplanation, type DecodeResult } from '../token/decode.js';
+import { renderFindings } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
 import { safeText } from './text.js';
@@ -90,8 +90,7 @@ export function renderDecode(result: DecodeResult, s: Style, options: { local: b
   }
   const signatureText = signatureLine(result, s);
   if (signatureText) lines.push(signatureText);
-  if (result.findings.length > 0)
-    lines.push('', s.bold('Findings'), ...findingLines(result.findings, s));
+  if (result.findings.length > 0) lines.push('', renderFindings(result.findings, s));
   return `${lines.join('\n')}\n`;
 }
 
@@ -145,14 +144,6 @@ function signatureLine(result: DecodeResult, s: Style): string | undefined {
     `${label(s, 'Signature')}${alg}, ${sig.bytes} bytes: ` +
     `${s.red.bold('NOT VERIFIED')} ${s.dim('(anyone can edit a token; check it with `oauth verify`)')}`
   );
-}
-
-function findingLines(findings: Finding[], s: Style): string[] {
-  return findings.map((f) => {
-    const mark =
-      f.level === 'info' ? s.cyan('i') : f.level === 'warning' ? s.yellow('!') : s.red('x');
-    return `  ${mark} ${safeText(f.message, { max: MAX_VALUE })}${f.ref ? s.dim(` (${f.ref})`) : ''}`;
-  });
 }
 
 function claimLines(

@@ -30,7 +30,7 @@ export function renderWarning(text: string, style: Style): string {
   return `${style.yellow('warning:')} ${safeText(text)}\n`;
 }
 
-/** Every finding, the worst first, with its code: `oauth discover`'s list. */
+/** Every finding, the worst first, with its code: the list of discover, decode and introspect. */
 export function renderFindings(findings: readonly Finding[], s: Style): string {
   if (findings.length === 0) return `${s.bold('Findings')}\n  ${s.green('none')}`;
   const order = { error: 0, warning: 1, info: 2 } as const;

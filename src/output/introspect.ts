@@ -5,11 +5,10 @@ import type { IntrospectionResult } from '../oauth/introspect-revoke.js';
 import { fromNow, isoDate } from '../time.js';
 import { claimDefinition, isNumericDate, isTimeClaim } from '../token/claims.js';
 import { valueText } from './decode.js';
+import { renderFindings } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
 import { safeText } from './text.js';
-
-const MAX_VALUE = 300;
 
 export function renderIntrospectionJson(response: Record<string, unknown>): string {
   return `${JSON.stringify(response, null, 2)}\n`;
@@ -46,16 +45,7 @@ export function renderIntrospection(
       }
     }
   }
-  if (findings.length > 0) {
-    lines.push('', s.bold('Findings'));
-    for (const f of findings) {
-      const mark =
-        f.level === 'info' ? s.cyan('i') : f.level === 'warning' ? s.yellow('!') : s.red('x');
-      lines.push(
-        `  ${mark} ${safeText(f.message, { max: MAX_VALUE })}${f.ref ? s.dim(` (${f.ref})`) : ''}`,
-      );
-    }
-  }
+  if (findings.length > 0) lines.push('', renderFindings(findings, s));
   return `${lines.join('\n')}\n`;
 }
 
