@@ -17,7 +17,6 @@ const ENDPOINTS = {
   jwks: ['jwks_uri', '--jwks-uri'],
 } as const;
 export type EndpointName = keyof typeof ENDPOINTS;
-export const ENDPOINT_NAMES = Object.keys(ENDPOINTS) as EndpointName[];
 
 export interface Server {
   issuer: string | undefined;

@@ -5,10 +5,10 @@ import type { Context } from '../context.js';
 import type { Warn } from '../findings.js';
 import { validateAuthMethod, type AuthMethod } from '../oauth/client-auth.js';
 import { parseParam } from '../oauth/token-request.js';
-import { storePaths } from '../store/paths.js';
-import { ProfileStore, type Profile } from '../store/profiles.js';
+import type { Profile } from '../store/profiles.js';
 import type { TokenEntry } from '../store/tokens.js';
 import type { EndpointName } from './server.js';
+import { profileStore } from './stores.js';
 
 export type Source = 'flag' | 'env' | 'profile' | 'default';
 
@@ -118,7 +118,7 @@ export function resolveSettings(
 
 /** The settings of this run, with the profile that --profile / OAUTH_PROFILE name. */
 export function clientSettings(ctx: Context, input: ClientInput, warn: Warn): Settings {
-  const profiles = new ProfileStore(storePaths(ctx.env), { warn });
+  const profiles = profileStore(ctx, warn);
   return resolveSettings(input, ctx.globals.profile, (name) => profiles.get(name));
 }
 
