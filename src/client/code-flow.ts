@@ -66,6 +66,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
       return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
     },
   });
+  let waiting: Promise<string> | undefined;
   try {
     const params = authorizationParameters({
       ...input.request,
@@ -86,7 +87,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
           dpop: input.dpop,
         })
       : authorizationUrl(input.authorizationEndpoint, params);
-    const waiting = loopback.wait(input.waitMs, input.signal);
+    waiting = loopback.wait(input.waitMs, input.signal);
     const code = await input.browse(url, waiting, loopback.redirectUri);
     return {
       code,
@@ -96,6 +97,8 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
       end: (outcome) => loopback.close(outcome),
     };
   } catch (err) {
+    // A browser that failed before the wait (a bad --browser) leaves the wait to end unheard.
+    waiting?.catch(() => {});
     await loopback.close();
     throw err;
   }

@@ -1,0 +1,148 @@
+// The client layer's server (discovery only when an endpoint lacks an override) and the one cache
+// entry made from a token response for login, token and refresh.
+import { afterEach, describe, expect, it } from 'vitest';
+import { entryBase, entryFrom, selectEntry } from '../../src/client/cached-token.js';
+import { resolveServer } from '../../src/client/server.js';
+import { resolveSettings, type Settings } from '../../src/client/settings.js';
+import type { Finding } from '../../src/findings.js';
+import { createHttpClient } from '../../src/http/client.js';
+import type { TokenResult } from '../../src/oauth/token-request.js';
+import { TokenStore } from '../../src/store/tokens.js';
+import { storePaths } from '../../src/store/paths.js';
+import { fakeContext, NOW } from '../helpers/context.js';
+import { json, serve, type TestServer } from '../http/serve.js';
+
+const http = async () =>
+  createHttpClient({ timeout: 10, env: {}, cacert: undefined, insecure: false });
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const settings = (input: Parameters<typeof resolveSettings>[0] = {}): Settings =>
+  resolveSettings(input, undefined, () => ({}));
+
+describe('resolveServer', () => {
+  it('fetches no metadata when every endpoint needed is overridden', async () => {
+    const server = await resolveServer(
+      () => Promise.reject(new Error('no HTTP expected')),
+      undefined,
+      { token: 'https://as.example/token' },
+      ['token'],
+      () => {},
+    );
+    expect(server.require('token')).toBe('https://as.example/token');
+    expect(server.metadata).toBeUndefined();
+  });
+
+  it('no issuer and an endpoint without override: exit 2 naming that endpoint flag', async () => {
+    await expect(
+      resolveServer(
+        http,
+        undefined,
+        { token: 'https://as.example/token' },
+        ['token', 'revocation'],
+        () => {},
+      ),
+    ).rejects.toMatchObject({
+      code: 'issuer_missing',
+      exitCode: 2,
+      hint: expect.stringContaining('--revocation-endpoint'),
+    });
+  });
+
+  it('discovers, reports the metadata findings as such, and names the flag of a missing endpoint', async () => {
+    const as = await serve((req, res, base) => {
+      if (req.url === '/.well-known/openid-configuration') {
+        json(res, { issuer: base, token_endpoint: `${base}/token` });
+      } else json(res, {}, 404);
+    });
+    servers.push(as);
+    const seen: [Finding, string | undefined][] = [];
+    const server = await resolveServer(http, as.url, {}, ['token'], (f, about) =>
+      seen.push([f, about]),
+    );
+    expect(server.require('token')).toBe(`${as.url}/token`);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every(([, about]) => about === 'metadata')).toBe(true);
+    expect(() => server.require('revocation')).toThrow(
+      expect.objectContaining({
+        code: 'endpoint_missing',
+        message: 'the server metadata has no revocation_endpoint',
+        hint: 'pass --revocation-endpoint <url>',
+      }),
+    );
+  });
+});
+
+const response = (over: Partial<TokenResult> = {}): TokenResult => ({
+  accessToken: 'new-at',
+  tokenType: 'Bearer',
+  expiresIn: 60,
+  refreshToken: undefined,
+  idToken: undefined,
+  scope: undefined,
+  response: {},
+  findings: [],
+  ...over,
+});
+
+describe('entryFrom', () => {
+  const base = entryBase(
+    settings({ scopes: { value: ['b', 'a'], source: 'flag' } }),
+    'https://as.example',
+    'app',
+    'client_credentials',
+  );
+
+  it('a new entry: what was asked, what was granted, when it expires', () => {
+    const entry = entryFrom(response({ scope: 'a' }), base, NOW);
+    expect(entry).toEqual({
+      issuer: 'https://as.example',
+      client_id: 'app',
+      scopes: ['b', 'a'],
+      resources: [],
+      grant: 'client_credentials',
+      access_token: 'new-at',
+      token_type: 'Bearer',
+      obtained_at: new Date(NOW).toISOString(),
+      scope: 'a',
+      expires_at: new Date(NOW + 60_000).toISOString(),
+    });
+  });
+
+  it('a refresh keeps the refresh token and ID token the response leaves out (RFC 6749 §6)', () => {
+    const old = { ...entryFrom(response(), base, NOW), refresh_token: 'rt', id_token: 'idt' };
+    const next = entryFrom(response({ accessToken: 'at2', expiresIn: undefined }), old, NOW + 1000);
+    expect(next).toMatchObject({ access_token: 'at2', refresh_token: 'rt', id_token: 'idt' });
+    expect(next.expires_at).toBeUndefined();
+  });
+
+  it('the DPoP key stays only with a DPoP-bound token (RFC 9449 §5)', () => {
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' };
+    const bound = { ...base, dpop_jwk: jwk };
+    expect(entryFrom(response({ tokenType: 'DPoP' }), bound, NOW).dpop_jwk).toEqual(jwk);
+    expect(entryFrom(response({ tokenType: 'Bearer' }), bound, NOW).dpop_jwk).toBeUndefined();
+  });
+});
+
+describe('selectEntry', () => {
+  it('the current login without settings; else the newest entry of the issuer and client', async () => {
+    const ctx = fakeContext();
+    const store = new TokenStore(storePaths(ctx.env));
+    const base = (clientId: string) => entryBase(settings(), 'https://as.example', clientId, 'x');
+    const put = (clientId: string, at: number, current: boolean) =>
+      store.update((tx) =>
+        tx.put(entryFrom(response({ accessToken: `${clientId}@${at}` }), base(clientId), at), {
+          makeCurrent: current,
+        }),
+      );
+    await put('a', NOW, true);
+    await put('b', NOW + 1, false);
+    expect(selectEntry(store.read(), settings())?.entry.access_token).toBe(`a@${NOW}`);
+    const b = settings({ clientId: { value: 'b', source: 'flag' } });
+    expect(selectEntry(store.read(), b)?.entry.access_token).toBe(`b@${NOW + 1}`);
+    const none = settings({ clientId: { value: 'c', source: 'flag' } });
+    expect(selectEntry(store.read(), none)).toBeUndefined();
+  });
+});
