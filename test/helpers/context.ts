@@ -136,16 +136,17 @@ export async function parseArgv(
   return { ...seen, globals: ctx.globals };
 }
 
+type Extra = 'keyId' | 'params' | 'endpoints';
 type ClientValues = {
-  [K in keyof ClientInput]?: NonNullable<ClientInput[K]> extends { value: infer V } ? V : never;
-};
+  [K in Exclude<keyof ClientInput, Extra>]?: NonNullable<ClientInput[K]>['value'];
+} & Pick<ClientInput, Extra>;
 
 /**
  * A command's client options as cli.ts builds them, each given on the command line ('flag'), or
  * with `source` 'env' as if from its environment variable. keyId, params and endpoints go as they are.
  */
 export function clientInput(
-  values: ClientValues & Pick<ClientInput, 'keyId' | 'params' | 'endpoints'> = {},
+  values: ClientValues = {},
   source: 'flag' | 'env' = 'flag',
 ): ClientInput {
   const input: Record<string, unknown> = {};
