@@ -214,6 +214,17 @@ describe('call', () => {
     expect(api.seen).toEqual([]);
   });
 
+  it('regression: --token "Bearer " (an empty $TOKEN) is exit 2, not the word Bearer sent as the token', async () => {
+    for (const token of ['Bearer ', 'DPoP', ' bearer\t']) {
+      const ctx = fakeContext({ http: 'real' });
+      await expect(run(input('/me', { token }), ctx)).rejects.toMatchObject({
+        code: 'token_empty',
+        exitCode: 2,
+      });
+    }
+    expect(api.seen).toEqual([]);
+  });
+
   it('a plain-http URL that is not loopback is refused before anything is sent', async () => {
     const ctx = fakeContext();
     await expect(run({ ...input('/'), url: 'http://api.example/me' }, ctx)).rejects.toMatchObject({

@@ -142,6 +142,17 @@ describe('introspect', () => {
     });
   });
 
+  it('regression: "Bearer " with nothing after it is an empty token (exit 2), never introspected', async () => {
+    await expect(run(input('Bearer '), context())).rejects.toMatchObject({
+      code: 'token_missing',
+      exitCode: 2,
+    });
+    await expect(run(input('-'), context({ stdin: 'DPoP\n' }))).rejects.toMatchObject({
+      code: 'token_missing',
+    });
+    expect(server.seen).toEqual([]);
+  });
+
   it('"active": "true" is accepted with a warning in the findings', async () => {
     const ctx = context();
     const printed = shown(ctx, await run(input('stringly'), ctx), view);
