@@ -183,9 +183,12 @@ export async function storeTokens(ctx: Context, ...entries: TokenEntry[]): Promi
 
 /** The token file of the context's store as it is on disk; undefined when there is none. */
 export function storedTokens(ctx: Context): TokenFile | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(storePaths(ctx.env).tokens, 'utf8')) as TokenFile;
-  } catch {
-    return undefined;
+    text = readFileSync(storePaths(ctx.env).tokens, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
+  return JSON.parse(text) as TokenFile;
 }
