@@ -48,7 +48,7 @@ export async function targetToken(
   // Only an explicit `-` reads stdin: without a token the cached one is meant.
   if (token === '-') token = await ctx.io.readStdin(64 * 1024);
   if (token !== undefined) {
-    token = token.trim().replace(/^(?:Bearer|DPoP)\s+/i, '');
+    token = token.trim().replace(/^(?:Bearer|DPoP)(?:\s+|$)/i, '');
     if (token === '') throw usageError('token_empty', 'the token is empty', 'pass a token');
     const cached =
       settings.issuer === undefined || settings.clientId === undefined ? lookup() : undefined;

@@ -131,7 +131,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
   let token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
   let dpop: DpopSession | undefined;
   if (options.token !== undefined) {
-    const value = options.token.trim().replace(/^(bearer|dpop)\s+/i, '');
+    const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
     if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
     token = { value, scheme: 'Bearer' };
   } else if (!ownAuthorization) {
