@@ -89,6 +89,16 @@ function isTerminal(fd: number): boolean {
   return process.getBuiltinModule('node:tty').isatty(fd);
 }
 
+/** Secrets in the environment: commander has read them before any action runs. */
+const CHILD_SECRETS = /^OAUTH_(?:\w*SECRET\w*|TOKEN|PRIVATE_KEY)$/;
+
+/** No child process (a --browser command, the system opener) inherits a secret. */
+function withholdSecretsFromChildren(): void {
+  for (const name of Object.keys(process.env)) {
+    if (CHILD_SECRETS.test(name)) delete process.env[name];
+  }
+}
+
 const stdout = descriptorSink(1);
 const stderr = descriptorSink(2);
 
@@ -103,12 +113,14 @@ async function main(argv: string[]): Promise<number> {
     env: process.env,
   };
   const io = await createIo(proc, { noColor: early.noColor });
+  // The commands' own copy: they still see every variable once children no longer do.
+  const env = { ...process.env };
   const interrupt = new AbortController();
   let listening = false;
   let httpClient: Promise<HttpClient> | undefined;
   const ctx: Context = {
     io,
-    env: process.env,
+    env,
     now: () => Date.now(),
     // Commands that wait ask for the signal and clean up on Ctrl-C; the others keep Node's
     // default (die at once, status 130), and start-up skips installing the handlers.
@@ -132,7 +144,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     // `oauth` alone shows the help on stdout and succeeds, as gh does.
     const args = argv.length > 2 ? argv : [...argv, '--help'];
-    await buildProgram(ctx, (c) => (code = c)).parseAsync(args);
+    const program = buildProgram(ctx, (c) => (code = c));
+    program.hook('preAction', withholdSecretsFromChildren);
+    await program.parseAsync(args);
   } catch (err) {
     const commanderExit = (err as { code?: unknown; exitCode?: unknown }).exitCode;
     const isCommander = String((err as { code?: unknown }).code).startsWith('commander.');

@@ -71,20 +71,24 @@ export function responseFromEntry(entry: TokenEntry, nowMs: number): Record<stri
 /** What an entry is for and how it was got; the rest comes from the token response. */
 export type EntryBase = Omit<TokenEntry, 'access_token' | 'token_type' | 'obtained_at'>;
 
-/** The base of a new entry: the issuer and client, and what the settings asked for. */
+/**
+ * The base of a new entry: the issuer (or, with none given, the token endpoint it is known and
+ * refreshed by), the client, and what the settings asked for.
+ */
 export function entryBase(
   settings: Settings,
-  issuer: string,
+  tokenEndpoint: string,
   clientId: string,
   grant: string,
 ): EntryBase {
   const base: EntryBase = {
-    issuer,
+    issuer: settings.issuer ?? tokenEndpoint,
     client_id: clientId,
     scopes: [...settings.scopes],
     resources: [...settings.resources],
     grant,
   };
+  if (settings.issuer === undefined) base.token_endpoint = tokenEndpoint;
   if (settings.audience !== undefined) base.audience = settings.audience;
   if (settings.profile !== undefined) base.profile = settings.profile;
   return base;
@@ -172,8 +176,10 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
           : 'the cached token has expired and there is no refresh token to renew it',
       );
     }
-    const issuer = settings.issuer ?? cached.issuer;
-    const server = await resolveServer(ctx.http, issuer, settings.endpoints, ['token'], warn);
+    // An entry got without an issuer knows only its token endpoint: no discovery for it.
+    const issuer = settings.issuer ?? (cached.token_endpoint ? undefined : cached.issuer);
+    const endpoints = { token: cached.token_endpoint, ...settings.endpoints };
+    const server = await resolveServer(ctx.http, issuer, endpoints, ['token'], warn);
     const client = await clientAuth(
       ctx,
       settings,
@@ -190,7 +196,7 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
       extra: settings.params,
       tokenEndpoint: server.require('token'),
       client,
-      assertionAudience: server.endpoint('token') ?? issuer,
+      assertionAudience: server.require('token'),
       nowMs,
       signal: ctx.signal,
       dpop,

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Warn } from '../findings.js';
 import { TOKEN_TYPE_HINTS, type TokenEndpointCall } from '../oauth/introspect-revoke.js';
+import { checkGivenToken } from '../oauth/token-request.js';
 import type { TokenEntry } from '../store/tokens.js';
 import { noTokenError, selectEntry } from './cached-token.js';
 import { clientAuth } from './credentials.js';
@@ -50,6 +51,7 @@ export async function targetToken(
   if (token !== undefined) {
     token = token.trim().replace(/^(?:Bearer|DPoP)(?:\s+|$)/i, '');
     if (token === '') throw usageError('token_empty', 'the token is empty', 'pass a token');
+    checkGivenToken(token, input.token === '-' ? 'the token on stdin' : 'the token');
     const cached =
       settings.issuer === undefined || settings.clientId === undefined ? lookup() : undefined;
     return {

@@ -8,6 +8,7 @@ import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { checkUrl } from '../http/client.js';
 import { explainChallenge } from '../oauth/challenge.js';
+import { checkGivenToken } from '../oauth/token-request.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource, type Method } from '../oauth/resource-request.js';
 import { renderRedirectNote, type CallResult } from '../output/call.js';
@@ -133,7 +134,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
   if (options.token !== undefined) {
     const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
     if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
-    token = { value, scheme: 'Bearer' };
+    token = { value: checkGivenToken(value, '--token'), scheme: 'Bearer' };
   } else if (!ownAuthorization) {
     const settings = clientSettings(ctx, options.client, warn);
     const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop });

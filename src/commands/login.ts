@@ -225,8 +225,7 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
             idTokenCheck,
           )
         : undefined;
-      const issuer = settings.issuer ?? server.endpoint('token') ?? '';
-      const base = entryBase(settings, issuer, client.clientId, flow.grant);
+      const base = entryBase(settings, server.require('token'), client.clientId, flow.grant);
       tx?.put(entryFrom(tokens, base, flow.nowMs, dpop), { makeCurrent: true });
       return { tokens, subject: typeof claims?.sub === 'string' ? claims.sub : undefined };
     };

@@ -161,7 +161,7 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
   if (writeCache && key !== undefined) {
     const entry = entryFrom(
       result,
-      entryBase(settings, key.issuer, key.client_id, input.grant),
+      entryBase(settings, tokenEndpoint, key.client_id, input.grant),
       nowMs,
       dpop,
     );

@@ -4,6 +4,7 @@ import { dpopSession, resourceToken } from '../client/cached-token.js';
 import { resolveServer } from '../client/server.js';
 import { clientSettings, type ClientInput } from '../client/settings.js';
 import type { Context } from '../context.js';
+import { parseJson } from '../json.js';
 import { CliError, ExitCode } from '../errors.js';
 import { explainChallenge } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
@@ -74,8 +75,9 @@ export async function run(
   }
   let claims: unknown;
   try {
-    claims = JSON.parse(response.text());
-  } catch {
+    claims = parseJson(response.text(), "the userinfo endpoint's response");
+  } catch (err) {
+    if (err instanceof CliError) throw err;
     claims = undefined;
   }
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {

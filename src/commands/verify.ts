@@ -6,6 +6,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import { renderWarning } from '../output/findings.js';
 import { itemRenderer, type Outcome } from '../output/present.js';
 import { verifyLineView, verifyOneView, type VerifySummary } from '../output/verify.js';
+import { formatDuration } from '../time.js';
 import { cleanToken, parseToken } from '../token/jwt.js';
 import { JWS_ALGORITHMS, keyFromSecret, loadVerificationKeys } from '../token/keys.js';
 import { verifyToken, type KeySet, type VerifyPolicy, type VerifyResult } from '../token/verify.js';
@@ -39,6 +40,7 @@ export { verifyView as view } from '../output/verify.js';
 /** Each result is printed as it comes (a stream of 10,000 tokens); the outcome is the count. */
 export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifySummary>> {
   const algorithms = checkAlgorithms(o.alg);
+  checkLeeway(o.leeway, ctx);
   const tokens = o.tokens;
   const fromStdin = tokens.length === 0 || (tokens.length === 1 && tokens[0] === '-');
   if (fromStdin && ctx.io.stdinIsTTY) {
@@ -116,6 +118,28 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
     exitCode: allValid ? ExitCode.ok : ExitCode.invalidToken,
     result: { count: index, valid: allValid },
   };
+}
+
+/** Clock skew is seconds to minutes: a day of it would pass tokens long expired. */
+const MAX_LEEWAY = 86_400;
+const LEEWAY_WARNING = 300;
+
+function checkLeeway(leeway: number, ctx: Context): void {
+  if (leeway > MAX_LEEWAY) {
+    throw usageError(
+      'leeway_too_large',
+      `--leeway ${leeway} is more than one day (${MAX_LEEWAY} s): it would accept tokens long expired or not yet valid`,
+      'clock skew is seconds to minutes; e.g. --leeway 60',
+    );
+  }
+  if (leeway > LEEWAY_WARNING) {
+    ctx.io.err(
+      renderWarning(
+        `--leeway ${leeway}: tokens up to ${formatDuration(leeway * 1000)} past exp (or before nbf) pass as valid`,
+        ctx.io.errStyle,
+      ),
+    );
+  }
 }
 
 function checkAlgorithms(algs: string[] | undefined): string[] | undefined {

@@ -11,6 +11,7 @@ import Agent from 'undici/lib/dispatcher/agent.js';
 import undiciRequest from 'undici/lib/api/api-request.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { CliError, ExitCode, usageError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { redactUrl } from './redact.js';
 import type { TraceEvent } from './trace.js';
 
@@ -182,8 +183,9 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     }
     const text = response.text().replace(/^\uFEFF/, '');
     try {
-      return JSON.parse(text) as unknown;
+      return parseJson(text, where);
     } catch (err) {
+      if (err instanceof CliError) throw err;
       const type = response.headers['content-type'] ?? 'none';
       const start = JSON.stringify(text.slice(0, 20));
       throw new CliError(

@@ -1,6 +1,7 @@
 // Redaction of secrets on every display path (README "Security"): headers, form and
 // JSON fields, URL userinfo and query parameters. A redacted value keeps a short recognisable prefix
 // and its length, so two traces can still be compared without showing the secret.
+import { parseJson } from '../json.js';
 
 /** Headers whose values are credentials. */
 export const SECRET_HEADERS: ReadonlySet<string> = new Set([
@@ -171,7 +172,7 @@ export function collectSecrets(parts: {
     const body = parts.body.trim();
     if (body.startsWith('{') || body.startsWith('[')) {
       try {
-        jsonSecrets(JSON.parse(body), found);
+        jsonSecrets(parseJson(body, 'the body'), found);
       } catch {
         formSecrets(body, found);
       }

@@ -2,6 +2,7 @@
 // and the checks on what comes back to the redirect URI (RFC 6749 §4.1, RFC 7636, RFC 9126, RFC 9207).
 import { createHash, randomBytes } from 'node:crypto';
 import { CliError, ExitCode } from '../errors.js';
+import { parseJson } from '../json.js';
 import type { HttpClient } from '../http/client.js';
 import type { ClientAuth } from './client-auth.js';
 import type { DpopSession } from './dpop.js';
@@ -127,8 +128,9 @@ export async function pushAuthorizationRequest(
   }
   let value: unknown;
   try {
-    value = JSON.parse(response.text());
-  } catch {
+    value = parseJson(response.text(), "the pushed authorization request endpoint's response");
+  } catch (err) {
+    if (err instanceof CliError) throw err;
     value = undefined;
   }
   const requestUri =

@@ -1,5 +1,6 @@
 // WWW-Authenticate challenges of a resource server (RFC 9110 §11.6.1, RFC 6750 §3, RFC 9449 §7.1):
 // parsed without trusting the server (quoted strings, escapes, several challenges), then explained.
+import { shellCommand } from '../shell.js';
 
 export interface Challenge {
   /** As sent; compare case-insensitively. */
@@ -215,7 +216,7 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
           ? `the access token lacks the scope this request needs: ${scope}`
           : 'the access token lacks a scope this request needs (the server did not say which)',
         scope
-          ? `get a token with that scope: \`oauth token --grant client_credentials --scope "${scope}"\` or \`oauth login --scope "${scope}"\``
+          ? `get a token with that scope: \`${shellCommand(['oauth', 'token', '--grant', 'client_credentials', '--scope', scope])}\` or \`${shellCommand(['oauth', 'login', '--scope', scope])}\``
           : "get a token with more --scope values; the API's documentation names the scope",
         'RFC 6750 §3.1',
       );

@@ -1,6 +1,7 @@
 // The device authorization grant for machines without a browser (RFC 8628): ask for a user code,
 // then poll the token endpoint at the server's pace until the user approves, denies or time runs out.
 import { CliError, ExitCode } from '../errors.js';
+import { parseJson } from '../json.js';
 import type { HttpClient } from '../http/client.js';
 import type { ClientAuth } from './client-auth.js';
 import type { DpopSession } from './dpop.js';
@@ -68,8 +69,9 @@ export async function requestDeviceAuthorization(
   if (response.status !== 200) throw endpointError('device authorization endpoint', response);
   let value: unknown;
   try {
-    value = JSON.parse(response.text());
-  } catch {
+    value = parseJson(response.text(), "the device authorization endpoint's response");
+  } catch (err) {
+    if (err instanceof CliError) throw err;
     throw broken(`answered HTTP 200 with a body that is not JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -183,8 +185,9 @@ export async function pollDeviceToken(
     });
     let value: unknown;
     try {
-      value = JSON.parse(response.text());
-    } catch {
+      value = parseJson(response.text(), "the token endpoint's response");
+    } catch (err) {
+      if (err instanceof CliError) throw err;
       value = undefined;
     }
     const error = parseOAuthError(value);

@@ -2,6 +2,7 @@
 // and the checks on the answer.
 import { CliError, ExitCode } from '../errors.js';
 import type { Finding } from '../findings.js';
+import { parseJson } from '../json.js';
 import type { HttpClient, HttpResponse } from '../http/client.js';
 import type { ClientAuth } from './client-auth.js';
 import { describeBody, endpointError, postToEndpoint } from './token-request.js';
@@ -56,8 +57,9 @@ export function processIntrospectionResponse(response: HttpResponse): Introspect
   if (response.status !== 200) throw endpointError(purpose, response);
   let value: unknown;
   try {
-    value = JSON.parse(response.text().replace(/^\uFEFF/, '')) as unknown;
-  } catch {
+    value = parseJson(response.text().replace(/^\uFEFF/, ''), `the ${purpose}'s response`);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
     throw protocolError(`answered HTTP 200 with ${describeBody(response)}, not JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

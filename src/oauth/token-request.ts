@@ -3,6 +3,7 @@
 import type { HttpClient, HttpResponse } from '../http/client.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
+import { parseJson } from '../json.js';
 import { applyClientAuth, type ClientAuth } from './client-auth.js';
 import type { DpopSession } from './dpop.js';
 import { oauthError, parseOAuthError, statusError } from './oauth-errors.js';
@@ -123,7 +124,7 @@ export async function postToEndpoint(
   if (
     fresh &&
     response.status === 400 &&
-    parseOAuthError(parseJson(response))?.error === 'use_dpop_nonce'
+    parseOAuthError(parseBody(response, req.purpose))?.error === 'use_dpop_nonce'
   ) {
     const retried = await send();
     req.dpop.rememberNonce(req.endpoint, retried.headers['dpop-nonce']);
@@ -160,13 +161,33 @@ export interface TokenResult {
 
 const REF_51 = 'RFC 6749 §5.1';
 
+/** RFC 6749 Appendix A.12 / A.17: access and refresh tokens are 1*VSCHAR (%x20-7E). */
+export const VSCHAR = /^[\x20-\x7e]+$/;
+/** A token the user gave must be one a server could have issued: no control characters. */
+export function checkGivenToken(token: string, where: string): string {
+  if (!VSCHAR.test(token)) {
+    throw usageError(
+      'token_malformed',
+      `${where} holds control or non-ASCII characters, which no access or refresh token has (RFC 6749 Appendix A.12)`,
+      'pass the token exactly as the server issued it',
+    );
+  }
+  return token;
+}
+
+/** RFC 9110 §5.6.2 token: what a token_type (an HTTP auth scheme) can be. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** expires_in above this (100 years) is no lifetime anyone means, and past Date's range soon. */
+const MAX_EXPIRES_IN = 100 * 365 * 86400;
+
 /** Reads a response body that must be a JSON value; undefined when it is not JSON at all. */
-function parseJson(response: HttpResponse): unknown {
+function parseBody(response: HttpResponse, purpose: string): unknown {
   const text = response.text().replace(/^\uFEFF/, '');
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
+    return parseJson(text, `the ${purpose}'s response`);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
     return undefined;
   }
 }
@@ -192,7 +213,7 @@ function kindOf(value: unknown): string {
  * meaning (RFC 6749 §5.2), also when a server sends it with 200; otherwise the status decides.
  */
 export function endpointError(purpose: string, response: HttpResponse): CliError {
-  const error = parseOAuthError(parseJson(response));
+  const error = parseOAuthError(parseBody(response, purpose));
   if (error) return oauthError(purpose, error, response.status);
   return statusError(purpose, response.status, describeBody(response));
 }
@@ -210,7 +231,7 @@ export function processTokenResponse(
   response: HttpResponse,
   purpose = 'token endpoint',
 ): TokenResult {
-  const value = parseJson(response);
+  const value = parseBody(response, purpose);
   if (parseOAuthError(value) || response.status < 200 || response.status > 299) {
     throw endpointError(purpose, response);
   }
@@ -245,6 +266,13 @@ export function processTokenResponse(
         : `has an access_token that is ${kindOf(accessToken)}, not a string`;
     throw broken(purpose, `response ${what}`);
   }
+  // Nothing that could drive a terminal or split a header is printed, cached or sent on.
+  if (!VSCHAR.test(accessToken)) {
+    throw broken(
+      purpose,
+      'response has an access_token with characters outside RFC 6749 Appendix A.12 (control or non-ASCII characters); nothing was stored',
+    );
+  }
   const contentType = response.headers['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(contentType.trim())) {
     findings.push({
@@ -265,6 +293,12 @@ export function processTokenResponse(
 
   let tokenType = 'Bearer';
   if (typeof body.token_type === 'string' && body.token_type !== '') {
+    if (!HTTP_TOKEN.test(body.token_type)) {
+      throw broken(
+        purpose,
+        `response has a token_type that is not an HTTP authentication scheme (RFC 6749 §7.1, RFC 9110 §11.1): ${JSON.stringify(body.token_type.slice(0, 40))}; nothing was stored`,
+      );
+    }
     tokenType = body.token_type;
     if (/^bearer$/i.test(tokenType) && tokenType !== 'Bearer') {
       findings.push({
@@ -285,6 +319,12 @@ export function processTokenResponse(
 
   const expiresIn = readExpiresIn(body.expires_in, findings);
   const refreshToken = optionalString(body, 'refresh_token', findings);
+  if (refreshToken !== undefined && !VSCHAR.test(refreshToken)) {
+    throw broken(
+      purpose,
+      'response has a refresh_token with characters outside RFC 6749 Appendix A.17 (control or non-ASCII characters); nothing was stored',
+    );
+  }
   const scope = optionalString(body, 'scope', findings);
   const idToken = optionalString(body, 'id_token', findings);
   return {
@@ -305,6 +345,16 @@ function readExpiresIn(value: unknown, findings: Finding[]): number | undefined 
       level: 'info',
       code: 'expires_in_absent',
       message: 'the token response has no expires_in: the lifetime is unknown',
+      ref: REF_51,
+    });
+    return undefined;
+  }
+  const seconds = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof seconds === 'number' && seconds > MAX_EXPIRES_IN) {
+    findings.push({
+      level: 'warning',
+      code: 'expires_in_too_large',
+      message: `expires_in is ${String(value).slice(0, 40)} seconds, more than 100 years; the lifetime is taken as unknown`,
       ref: REF_51,
     });
     return undefined;

@@ -1,12 +1,13 @@
 // How `oauth call` shows a response: the body on stdout (pretty JSON at a terminal, exact bytes when
 // piped), the status line and headers with -i, a JSON document with --json, and on stderr the
 // WWW-Authenticate challenge explained and the redirect notes.
+import { parseJson } from '../json.js';
 import { STATUS_CODES } from 'node:http';
 import { redactHeader, scrub } from '../http/redact.js';
 import type { ChallengeExplanation } from '../oauth/challenge.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export interface CallView {
   status: number;
@@ -60,9 +61,10 @@ function isJsonType(headers: Record<string, string>): boolean {
   return /^application\/([\w.+-]+\+)?json\b/i.test((headers['content-type'] ?? '').trim());
 }
 
-function parseJson(text: string): unknown {
+/** The body as JSON to pretty-print, else undefined (printed as it came). */
+function bodyJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text, 'the body');
   } catch {
     return undefined;
   }
@@ -93,9 +95,8 @@ export function renderCall(view: CallView, options: CallRenderOptions): string {
     head = `${lines.join('\n')}\n\n`;
   }
   if (!options.tty) return head + view.body;
-  const json = isJsonType(view.headers) ? parseJson(view.body) : undefined;
-  const text =
-    json !== undefined ? JSON.stringify(json, null, 2) : safeText(view.body, { multiline: true });
+  const json = isJsonType(view.headers) ? bodyJson(view.body) : undefined;
+  const text = json !== undefined ? jsonText(json) : safeText(view.body, { multiline: true });
   return head + (text === '' || text.endsWith('\n') ? text : `${text}\n`);
 }
 
@@ -107,7 +108,7 @@ export function renderCallJson(view: CallView, showSecrets: boolean): string {
       headerLines(name, value, showSecrets).join('\n'),
     ]),
   );
-  const parsed = isJsonType(view.headers) ? parseJson(view.body) : undefined;
+  const parsed = isJsonType(view.headers) ? bodyJson(view.body) : undefined;
   const doc: Record<string, unknown> = {
     status: view.status,
     headers,
@@ -126,7 +127,7 @@ export function renderCallJson(view: CallView, showSecrets: boolean): string {
       ref: c.ref,
     };
   }
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return `${jsonText(doc)}\n`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { keyNeeded, type ClaimExplanation, type DecodeResult } from '../token/de
 import { renderFindings } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 /** The --json document: exact values, nothing escaped beyond JSON itself. */
 export function renderDecodeJson(result: DecodeResult): string {
@@ -20,7 +20,7 @@ export function renderDecodeJson(result: DecodeResult): string {
   };
   if (result.encryption) doc.encryption = result.encryption;
   if (result.nested) doc.nested = result.nested;
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return `${jsonText(doc)}\n`;
 }
 
 /** What stderr says about an opaque token. */

@@ -2,7 +2,7 @@
 import { redactForm, redactHeader, redactUrl, redactValue } from '../http/redact.js';
 import type { Style } from './io.js';
 import type { StreamView, View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export interface DemoExchange {
   method: string;
@@ -164,14 +164,10 @@ export function renderDemoSummary(steps: DemoStep[], total: number, ok: boolean,
 }
 
 export function renderDemoJson(steps: DemoStep[], ok: boolean): string {
-  return `${JSON.stringify(
-    {
-      steps: steps.map(({ n, title, ok: stepOk, detail }) => ({ n, title, ok: stepOk, detail })),
-      ok,
-    },
-    null,
-    2,
-  )}\n`;
+  return `${jsonText({
+    steps: steps.map(({ n, title, ok: stepOk, detail }) => ({ n, title, ok: stepOk, detail })),
+    ok,
+  })}\n`;
 }
 
 /** What the story shows while it runs: only for people (--json prints the document at the end). */

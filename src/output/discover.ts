@@ -4,10 +4,10 @@ import { ENDPOINT_FIELDS, stringList, type Discovery } from '../oauth/discovery.
 import { renderFindings } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export function renderDiscoveryJson(result: Discovery): string {
-  return `${JSON.stringify({ metadata: result.metadata, findings: result.findings }, null, 2)}\n`;
+  return `${jsonText({ metadata: result.metadata, findings: result.findings })}\n`;
 }
 
 export const discoverView: View<Discovery> = {

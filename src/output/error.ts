@@ -2,7 +2,7 @@
 // stdout (README "Output, colour and scripts": {"error": {"code", "message", "hint"}}). The stack only with --debug.
 import type { CliError } from '../errors.js';
 import type { Io } from './io.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export function renderError(io: Io, error: CliError, options: { json: boolean; debug: boolean }) {
   const s = io.errStyle;
@@ -15,6 +15,6 @@ export function renderError(io: Io, error: CliError, options: { json: boolean; d
   if (options.json) {
     const body: Record<string, string> = { code: error.code, message: error.message };
     if (error.hint) body.hint = error.hint;
-    io.out(`${JSON.stringify({ error: body })}\n`);
+    io.out(`${jsonText({ error: body }, 0)}\n`);
   }
 }

@@ -8,10 +8,10 @@ import { valueText } from './decode.js';
 import { renderFindings } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export function renderIntrospectionJson(response: Record<string, unknown>): string {
-  return `${JSON.stringify(response, null, 2)}\n`;
+  return `${jsonText(response)}\n`;
 }
 
 export function renderIntrospection(
@@ -91,6 +91,6 @@ export const revokeView: View<RevokeResult> = {
       removed_from_cache: result.removedFromCache,
     };
     if (result.tokenTypeHint !== undefined) doc.token_type_hint = result.tokenTypeHint;
-    return { out: `${JSON.stringify(doc, null, 2)}\n` };
+    return { out: `${jsonText(doc)}\n` };
   },
 };

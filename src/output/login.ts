@@ -4,7 +4,7 @@ import { redactValue } from '../http/redact.js';
 import { formatDuration } from '../time.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export interface LoginSummary {
   subject: string | undefined;
@@ -93,7 +93,7 @@ export function renderLoginJson(
 ): string {
   const doc: Record<string, unknown> = { ...response };
   if (expiresAt !== undefined) doc.expires_at = expiresAt;
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return `${jsonText(doc)}\n`;
 }
 
 export function renderOpenUrl(url: string, opened: boolean, s: Style): string {

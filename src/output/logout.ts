@@ -2,7 +2,7 @@
 // also what was revoked at the server and what stayed because its revocation failed).
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export interface LogoutEntry {
   issuer: string;
@@ -49,7 +49,7 @@ export function renderLogoutJson(result: LogoutResult): string {
     });
   }
   doc.store = result.store;
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return `${jsonText(doc)}\n`;
 }
 
 function logins(entries: LogoutEntry[]): string {

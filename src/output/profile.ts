@@ -3,7 +3,7 @@
 import type { Profile } from '../store/profiles.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export interface NamedProfile extends Profile {
   name: string;
@@ -21,7 +21,7 @@ export function displayProfile(profile: NamedProfile, showSecrets: boolean): Nam
 }
 
 export function renderProfileJson(value: NamedProfile | NamedProfile[]): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${jsonText(value)}\n`;
 }
 
 export function renderProfileList(profiles: NamedProfile[], active: string | undefined, s: Style) {
@@ -116,7 +116,7 @@ export const profileShowView: View<NamedProfile> = {
 export const profileRemoveView: View<string> = {
   human: (name, { io }) => ({ err: `Removed profile ${io.errStyle.bold(name)}\n` }),
   json: (name, { io }) => ({
-    out: `${JSON.stringify({ removed: name })}\n`,
+    out: `${jsonText({ removed: name }, 0)}\n`,
     err: `Removed profile ${io.errStyle.bold(name)}\n`,
   }),
 };

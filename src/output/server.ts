@@ -2,7 +2,7 @@
 // for people at a terminal a short summary of what is built in, on stderr.
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export interface ServerStarted {
   issuer: string;
@@ -17,7 +17,7 @@ export const serverStartView: View<{ started: ServerStarted; autoLogin: string |
     err: io.stderrIsTTY ? renderServerSummary(started, io.errStyle, autoLogin) : undefined,
   }),
   json: ({ started }) => ({
-    out: `${JSON.stringify({ issuer: started.issuer, clients: started.clients, api: started.api })}\n`,
+    out: `${jsonText({ issuer: started.issuer, clients: started.clients, api: started.api }, 0)}\n`,
   }),
 };
 

@@ -2,7 +2,7 @@
 import { fromNow } from '../time.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 /** One cached token as `oauth status --json` shows it (no token values, ever). */
 export interface StatusEntry {
@@ -60,7 +60,7 @@ export const statusView: View<StatusResult> = {
 };
 
 export function renderStatusJson(entries: StatusEntry[]): string {
-  return `${JSON.stringify(entries, null, 2)}\n`;
+  return `${jsonText(entries)}\n`;
 }
 
 function expiry(entry: StatusEntry, nowMs: number, s: Style): string {

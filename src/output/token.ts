@@ -1,5 +1,6 @@
 // How `oauth token` shows its result: the bare token, an Authorization header line, or the token
 // response plus expires_at as JSON.
+import { jsonText } from './text.js';
 import { renderNote } from './findings.js';
 import type { View } from './present.js';
 
@@ -30,7 +31,7 @@ export function renderToken(view: TokenView, output: TokenOutput): string {
     case 'json': {
       const doc: Record<string, unknown> = { ...view.response };
       if (view.expiresAt !== undefined) doc.expires_at = view.expiresAt;
-      return `${JSON.stringify(doc, null, 2)}\n`;
+      return `${jsonText(doc)}\n`;
     }
   }
 }

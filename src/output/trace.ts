@@ -1,5 +1,6 @@
 // The --verbose HTTP trace, curl-like, for stderr: one block per exchange with every secret redacted
 // (README "Security") unless --show-secrets.
+import { parseJson } from '../json.js';
 import {
   collectSecrets,
   redactForm,
@@ -95,7 +96,7 @@ function bodyLines(
   let text = body;
   if (!show) {
     const trimmed = body.trim();
-    const json = parseJson(trimmed);
+    const json = bodyJson(trimmed);
     if (json !== undefined) {
       const redacted = redactJson(json);
       if (JSON.stringify(redacted) !== JSON.stringify(json)) {
@@ -113,10 +114,11 @@ function bodyLines(
   return shown.split('\n');
 }
 
-function parseJson(text: string): unknown {
+/** A body to show as redacted JSON, else undefined (shown as text, redacted as a form). */
+function bodyJson(text: string): unknown {
   if (!text.startsWith('{') && !text.startsWith('[')) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text, 'the body');
   } catch {
     return undefined;
   }

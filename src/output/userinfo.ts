@@ -2,7 +2,7 @@
 // response object as it came with --json.
 import type { Style } from './io.js';
 import type { View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
 export function renderUserinfo(claims: Record<string, unknown>, s: Style): string {
   const names = Object.keys(claims);
@@ -19,7 +19,7 @@ export function renderUserinfo(claims: Record<string, unknown>, s: Style): strin
 }
 
 export function renderUserinfoJson(claims: Record<string, unknown>): string {
-  return `${JSON.stringify(claims, null, 2)}\n`;
+  return `${jsonText(claims)}\n`;
 }
 
 export const userinfoView: View<Record<string, unknown>> = {

@@ -3,17 +3,18 @@
 import type { VerifyResult } from '../token/verify.js';
 import type { Style } from './io.js';
 import { NOTHING_MORE, type StreamView, type View } from './present.js';
-import { safeText } from './text.js';
+import { jsonText, safeText } from './text.js';
 
-/** One JSON line: exact values, nothing escaped beyond JSON itself. */
+/** One JSON line: exact values, terminal-unsafe characters as \u escapes (jsonText). */
 export function renderVerifyJson(result: VerifyResult): string {
-  return `${JSON.stringify({
+  const doc = {
     valid: result.valid,
     header: result.header,
     payload: result.payload,
     checks: result.checks,
     key: result.key,
-  })}\n`;
+  };
+  return `${jsonText(doc, 0)}\n`;
 }
 
 function subjectOf(result: VerifyResult): string {

@@ -43,6 +43,11 @@ export interface TokenEntry {
   grant: string;
   /** The DPoP key (private JWK) the token is bound to (RFC 9449). */
   dpop_jwk?: Record<string, unknown>;
+  /**
+   * Got with --token-endpoint and no issuer: `issuer` then holds this same URL, and a refresh goes
+   * straight here, never through discovery.
+   */
+  token_endpoint?: string;
 }
 
 export interface TokenFile {
@@ -94,7 +99,8 @@ export function isUsable(entry: TokenEntry, nowMs: number, skewSeconds = 60): bo
 /** expires_at for a token response's expires_in (seconds) received at `nowMs`. */
 export function expiresAt(expiresIn: number | undefined, nowMs: number): string | undefined {
   if (expiresIn === undefined || !Number.isFinite(expiresIn)) return undefined;
-  return new Date(nowMs + expiresIn * 1000).toISOString();
+  const at = new Date(nowMs + expiresIn * 1000);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
 }
 
 function corrupt(path: string, what: string): never {
@@ -145,6 +151,7 @@ function validateEntry(value: unknown, index: number, path: string): TokenEntry 
     'id_token',
     'expires_at',
     'scope',
+    'token_endpoint',
   ] as const) {
     const v = optionalString(value, name, where, path);
     if (v !== undefined) entry[name] = v;

@@ -1,6 +1,7 @@
 // What a token says about itself, nothing verified: format, header, payload, signature, time
 // status, each claim explained, and findings (RFC 7515 §7.1, RFC 7516 §7.1, RFC 7519 §7.2).
 // Pure: the clock is a parameter, decryption happens before (src/token/decrypt.ts).
+import { parseJson } from '../json.js';
 import type { Finding } from '../findings.js';
 import {
   claimDefinition,
@@ -232,9 +233,9 @@ function decodePlaintext(
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text, 'the payload');
   } catch {
-    json = undefined;
+    json = undefined; // not JSON, or nested too deep: shown as text
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
     const payload = json as Record<string, unknown>;

@@ -1,6 +1,7 @@
 // Splits a compact JWT into its parts without verifying anything (RFC 7515 §7.1, RFC 7516 §7.1,
 // RFC 7519 §7.2). Every malformation is a usage error (exit 2) that says which part is wrong.
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
+import { parseJson } from '../json.js';
 
 /** Tokens larger than this are refused before any parsing (README "Security"). */
 export const MAX_TOKEN_BYTES = 64 * 1024;
@@ -81,9 +82,11 @@ export function jsonSegment(segment: string, name: string): Record<string, unkno
 function jsonObject(text: string, name: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw usageError('token_malformed', `the token's ${name} is not JSON`, tokenHint);
+    value = parseJson(text, `the token's ${name}`);
+  } catch (err) {
+    // A token is input: one that nests too deep is malformed, not a server's fault.
+    const why = err instanceof CliError ? err.message : `the token's ${name} is not JSON`;
+    throw usageError('token_malformed', why, tokenHint);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const kind = Array.isArray(value)

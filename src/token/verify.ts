@@ -1,6 +1,8 @@
 // JWT verification that reports every check at once: the signature through jose with a one-entry
 // algorithm allow-list, then each claim by hand (RFC 7515 §5.2, RFC 7519 §7.2, RFC 8725 §3).
 import { compactVerify } from 'jose';
+import { CliError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { formatDuration, fromNow, isoDate } from '../time.js';
 import { MAX_TOKEN_BYTES } from './jwt.js';
 import type { CandidateKey } from './keys.js';
@@ -64,9 +66,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function jsonObject(bytes: Buffer): Record<string, unknown> | string {
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(bytes));
-  } catch {
-    return 'is not JSON';
+    value = parseJson(utf8.decode(bytes), 'it');
+  } catch (err) {
+    return err instanceof CliError ? 'nests arrays or objects too deep' : 'is not JSON';
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return `is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}, not a JSON object`;
@@ -432,7 +434,10 @@ export function claimChecks(
   }
 
   if (policy.require !== undefined && policy.require.length > 0) {
-    const missing = policy.require.filter((name) => payload[name] === undefined);
+    // Own claims only: `--require constructor` is not met by Object.prototype.
+    const missing = policy.require.filter(
+      (name) => !Object.hasOwn(payload, name) || payload[name] === undefined,
+    );
     checks.push({
       name: 'required',
       ok: missing.length === 0,

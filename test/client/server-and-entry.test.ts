@@ -89,11 +89,23 @@ const response = (over: Partial<TokenResult> = {}): TokenResult => ({
 
 describe('entryFrom', () => {
   const base = entryBase(
-    settings({ scopes: { value: ['b', 'a'], source: 'flag' } }),
-    'https://as.example',
+    settings({
+      issuer: { value: 'https://as.example', source: 'flag' },
+      scopes: { value: ['b', 'a'], source: 'flag' },
+    }),
+    'https://as.example/token',
     'app',
     'client_credentials',
   );
+
+  it('regression: with no issuer, the entry is known by its token endpoint and refreshed there', () => {
+    const noIssuer = entryBase(settings(), 'https://as.example/token', 'app', 'client_credentials');
+    expect(noIssuer).toMatchObject({
+      issuer: 'https://as.example/token',
+      token_endpoint: 'https://as.example/token',
+    });
+    expect(base.token_endpoint).toBeUndefined();
+  });
 
   it('a new entry: what was asked, what was granted, when it expires', () => {
     const entry = entryFrom(response({ scope: 'a' }), base, NOW);
@@ -130,7 +142,8 @@ describe('selectEntry', () => {
   it('the current login without settings; else the newest entry of the issuer and client', async () => {
     const ctx = fakeContext();
     const store = new TokenStore(storePaths(ctx.env));
-    const base = (clientId: string) => entryBase(settings(), 'https://as.example', clientId, 'x');
+    const issuer = settings({ issuer: { value: 'https://as.example', source: 'flag' } });
+    const base = (clientId: string) => entryBase(issuer, 'https://as.example/t', clientId, 'x');
     const put = (clientId: string, at: number, current: boolean) =>
       store.update((tx) =>
         tx.put(entryFrom(response({ accessToken: `${clientId}@${at}` }), base(clientId), at), {

@@ -170,7 +170,7 @@ describe('call', () => {
     expect(printed.stderr).toMatch(
       /^HTTP 403 Bearer error=insufficient_scope \("needs write"\) scope="api:write"\n/,
     );
-    expect(printed.stderr).toMatch(/--scope "api:write"/);
+    expect(printed.stderr).toMatch(/--scope api:write`/);
   });
 
   it('a non-JSON body at a terminal is shown as text', async () => {

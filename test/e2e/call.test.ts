@@ -106,7 +106,7 @@ describe('oauth call with a Bearer token', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ error: 'insufficient_scope' });
     expect(run.stderr).toMatch(/HTTP 403 Bearer error=insufficient_scope/);
     expect(run.stderr).toMatch(/lacks the scope this request needs: api:write/);
-    expect(run.stderr).toMatch(/hint:.*--scope "api:write"/);
+    expect(run.stderr).toMatch(/hint:.*--scope api:write`/);
   });
 
   it('an invalid token: exit 7, invalid_token explained', async () => {

@@ -1,5 +1,9 @@
 // WWW-Authenticate parsing (RFC 9110 §11.6.1, RFC 6750 §3) against well-formed and hostile headers,
 // and the explanations of RFC 6750 / RFC 9449 errors.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainChallenge, parseWwwAuthenticate } from '../../src/oauth/challenge.js';
 
@@ -132,7 +136,7 @@ describe('explainChallenge', () => {
       'Bearer',
       'insufficient_scope',
       /scope this request needs: api:write/,
-      /--scope "api:write"/,
+      /--scope api:write`/,
     ],
     [400, 'Bearer error="invalid_request"', 'Bearer', 'invalid_request', /malformed/, /--verbose/],
     [
@@ -168,5 +172,20 @@ describe('explainChallenge', () => {
   it('403 without a challenge, and no explanation for a 404 without one', () => {
     expect(explain(403, undefined, 'Bearer')?.meaning).toMatch(/forbids/);
     expect(explain(404, undefined, 'Bearer')).toBeUndefined();
+  });
+  it('regression: a scope with shell syntax is quoted in the hint, so pasting it runs nothing', () => {
+    const scope = "api:read `touch x` $(touch y) 'q'";
+    const header = `Bearer error="insufficient_scope", scope="${scope.replace(/"/g, '\\"')}"`;
+    const hint = explain(403, header, 'Bearer')?.hint ?? '';
+    const pasted = hint.match(/`(oauth login [^\n]*)`$/)?.[1] ?? '';
+    expect(pasted).toMatch(/^oauth login --scope '/);
+    // What a shell makes of the pasted command: the scope is one word, and nothing ran.
+    const dir = mkdtempSync(join(tmpdir(), 'oauth-quote-'));
+    const words = execFileSync('sh', ['-c', `set -- ${pasted}; printf '%s\\n' "$@"`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(words).toBe(`oauth\nlogin\n--scope\n${scope}\n`);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
