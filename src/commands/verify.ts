@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { renderWarning } from '../output/findings.js';
+import { renderNote, renderWarning } from '../output/findings.js';
 import { itemRenderer, type Outcome } from '../output/present.js';
 import { verifyLineView, verifyOneView, type VerifySummary } from '../output/verify.js';
 import { formatDuration } from '../time.js';
@@ -91,6 +91,11 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
   const emit = (result: VerifyResult) => {
     index++;
     if (!result.valid) allValid = false;
+    if (ctx.globals.verbose) {
+      for (const note of result.notes) {
+        ctx.io.err(renderNote(single ? note : `token ${index}: ${note}`, ctx.io.errStyle));
+      }
+    }
     buffer += render(result, index);
     if (buffer.length >= FLUSH_AT) {
       ctx.io.out(buffer);

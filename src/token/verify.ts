@@ -26,6 +26,26 @@ export interface VerifyResult {
   payload: Record<string, unknown> | null;
   checks: Check[];
   key: KeyInfo | null;
+  /** Worth knowing, not failing for (--verbose): e.g. a malleable ECDSA signature. */
+  notes: string[];
+}
+
+/** The order n of each ECDSA curve (SEC 2 §2.4): an S above n/2 has a twin, n - S, as valid. */
+const CURVE_ORDER: Record<string, bigint> = {
+  ES256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  ES384:
+    0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  ES512:
+    0x01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
+};
+
+/** RFC 7518 §3.4: R || S. A high S verifies, and so does its twin: the signature is malleable. */
+function highS(token: string, alg: unknown): boolean {
+  const order = typeof alg === 'string' ? CURVE_ORDER[alg] : undefined;
+  if (order === undefined) return false;
+  const signature = Buffer.from(token.split('.')[2] ?? '', 'base64url');
+  const s = BigInt(`0x${signature.subarray(signature.length / 2).toString('hex') || '0'}`);
+  return s > order / 2n;
 }
 
 /** The keys a verification may use; `refresh` refetches a remote set (at most once a token). */
@@ -286,12 +306,19 @@ export async function verifyToken(
       checks.push(...claimChecks(sig.header, payload, policy));
     }
   }
+  const notes =
+    sig.key !== null && highS(input, sig.header?.alg)
+      ? [
+          `the ${String(sig.header?.alg)} signature has a high S: valid (JOSE allows it), but malleable: (r, n - s) is a second valid signature of the same token`,
+        ]
+      : [];
   return {
     valid: checks.every((c) => c.ok) && sig.key !== null,
     header: sig.header,
     payload,
     checks,
     key: sig.key,
+    notes,
   };
 }
 

@@ -206,3 +206,27 @@ describe('verifyToken', async () => {
     expect(r.checks.some((c) => c.name === 'format' && !c.ok)).toBe(true);
   });
 });
+
+describe('malleable ECDSA signatures', () => {
+  it('regression: an ES256 signature with a high S is valid, with a note; its low-S twin has none', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwk = await exportJWK(publicKey);
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const token = await new SignJWT({ sub: 'x' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(privateKey);
+    const [h, p, sig = ''] = token.split('.');
+    const bytes = Buffer.from(sig, 'base64url');
+    const s = BigInt(`0x${bytes.subarray(32).toString('hex')}`);
+    const twin = Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex');
+    const flipped = `${h}.${p}.${Buffer.concat([bytes.subarray(0, 32), twin]).toString('base64url')}`;
+    const [high, low] = s > n / 2n ? [token, flipped] : [flipped, token];
+    const keys = { keys: [keyFromJwk({ ...jwk, alg: 'ES256' }, 'test')] };
+    const policy = { leeway: 0, now: Date.now() };
+    const a = await verifyToken(high, keys, policy);
+    const b = await verifyToken(low, keys, policy);
+    expect([a.valid, b.valid]).toEqual([true, true]);
+    expect(a.notes).toEqual([expect.stringMatching(/high S: valid .* but malleable/)]);
+    expect(b.notes).toEqual([]);
+  });
+});
