@@ -1,7 +1,7 @@
 // `oauth login` through the built CLI against a small node:http authorization server and a scripted
-// browser: every hostile callback case of SECURITY.md ends clean (exit code, no token request where
-// the rule says so, nothing stored), and servers that differ (no iss, a fixed registered port,
-// empty error bodies) are handled.
+// browser: every hostile callback (RFC 6749 §10.12, RFC 8252 §8, RFC 9207) ends clean (exit code,
+// no token request where the rule says so, nothing stored), and servers that differ (no iss, a
+// fixed registered port, empty error bodies) are handled.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';

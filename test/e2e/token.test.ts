@@ -1,6 +1,7 @@
 // `oauth token`, `oauth introspect`, `oauth revoke` end to end: the built CLI against the embedded
 // server, a small fake authorization server (refresh, rotation, introspection, JWT client auth),
-// and hostile token endpoints that must each end clean (SECURITY.md).
+// and hostile token endpoints that must each end clean: the documented exit code, the store
+// unchanged byte for byte, no secret on stderr.
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
