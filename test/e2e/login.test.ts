@@ -298,7 +298,6 @@ describe('oauth login at a terminal', () => {
       });
       expect(readStore(config)?.entries[0]).toMatchObject({ client_id: 'oauth-cli' });
     },
-    30_000,
   );
 });
 
@@ -331,5 +330,5 @@ describe('oauth login --device', () => {
       grant: 'urn:ietf:params:oauth:grant-type:device_code',
       client_id: 'oauth-cli',
     });
-  }, 45_000);
+  });
 });

@@ -64,7 +64,7 @@ describe('oauth token against the embedded server', () => {
 
   beforeAll(async () => {
     server = await startOauthServer(['--client', `extra:${CANARY_SECRET}`]);
-  }, 30_000);
+  });
   afterAll(async () => {
     await server?.stop();
   });
@@ -262,7 +262,7 @@ describe('refresh_token grant, introspect and revoke against the embedded server
   let server: OauthServer;
   beforeAll(async () => {
     server = await startOauthServer(['--auto-login', 'alice']);
-  }, 30_000);
+  });
   afterAll(async () => {
     await server?.stop();
   });
@@ -457,7 +457,7 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     } finally {
       await as.server.close();
     }
-  }, 30_000);
+  });
 
   it('20 processes with an expired token make one refresh request', async () => {
     const as = await fakeAuthorizationServer({ ttl: 1, refreshDelayMs: 300 });
@@ -476,7 +476,7 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     } finally {
       await as.server.close();
     }
-  }, 60_000);
+  });
 
   it('a refused refresh (invalid_grant) is exit 3 and leaves the store as it was', async () => {
     const as = await fakeAuthorizationServer({ ttl: 1 });
@@ -496,7 +496,7 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     } finally {
       await as.server.close();
     }
-  }, 30_000);
+  });
 
   it('introspect: active -> exit 0 with claims; revoke; then inactive -> exit 4', async () => {
     const as = await fakeAuthorizationServer({ ttl: 600 });
@@ -534,7 +534,7 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     } finally {
       await as.server.close();
     }
-  }, 30_000);
+  });
 
   it('private_key_jwt: an assertion signed with the PEM key, aud = token endpoint, --key-id', async () => {
     const as = await fakeAuthorizationServer({ ttl: 600 });
