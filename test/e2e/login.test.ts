@@ -8,15 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
+import { expireCachedTokens } from '../helpers/store.js';
 
 const BROWSER = `node ${fileURLToPath(new URL('../helpers/browser.mjs', import.meta.url))}`;
 const NOISY = fileURLToPath(new URL('../helpers/noisy-browser.mjs', import.meta.url));
 const SCOPE = 'openid offline_access api:read';
-const TTL = 3;
 
 let server: OauthServer;
 beforeAll(async () => {
-  server = await startOauthServer(['--token-ttl', String(TTL), '--client', 'app:app-secret']);
+  server = await startOauthServer(['--client', 'app:app-secret']);
 });
 afterAll(async () => {
   await server.stop();
@@ -306,12 +306,13 @@ describe('refresh on use', () => {
     const run = await login(['--client-id', 'oauth-cli', '--scope', SCOPE]);
     expect(run.code).toBe(0);
     const before = run.store?.entries[0] ?? {};
-    await new Promise((resolve) => setTimeout(resolve, TTL * 1000 + 200));
+    expireCachedTokens(run.config);
     const token = await runCli(['token'], { env: { OAUTH_CONFIG_DIR: run.config } });
     expect(token.code).toBe(0);
     const after = readStore(run.config)?.entries[0] ?? {};
     expect(token.stdout).toBe(`${String(after.access_token)}\n`);
     expect(after.access_token).not.toBe(before.access_token);
+    expect(Date.parse(String(after.expires_at))).toBeGreaterThan(Date.now());
     expect(typeof after.refresh_token).toBe('string');
     expect(after.id_token).toBeTruthy();
   });
