@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, runCli, startCli, tempConfigDir } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
 import { expireCachedTokens } from '../helpers/store.js';
 
@@ -194,27 +194,16 @@ describe('oauth login (authorization code + PKCE)', () => {
 
   it('Ctrl-C while waiting: exit 130, the port closed, nothing stored', async () => {
     const config = tempConfigDir();
-    const child = spawn(
-      process.execPath,
-      [BIN, 'login', '--issuer', server.issuer, '--client-id', 'oauth-cli', '--no-browser'],
-      {
-        env: { ...process.env, OAUTH_CONFIG_DIR: config, CI: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const cli = startCli(
+      ['login', '--issuer', server.issuer, '--client-id', 'oauth-cli', '--no-browser'],
+      { env: { OAUTH_CONFIG_DIR: config, CI: '1' } },
     );
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const url = await new Promise<string>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d;
-        const m = /redirect_uri=([^&\s]+)/.exec(stderr);
-        if (m?.[1]) resolve(decodeURIComponent(m[1]));
-      });
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr).toMatch(/interrupted/);
-    const refused = await fetch(url).then(
+    const [, redirect = ''] = await cli.stderrMatch(/redirect_uri=([^&\s]+)/);
+    cli.child.kill('SIGINT');
+    const run = await cli.done;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/interrupted/);
+    const refused = await fetch(decodeURIComponent(redirect)).then(
       () => false,
       () => true,
     );
