@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, startCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, childEnv, runCli, startCli, tempConfigDir } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
 import { expireCachedTokens } from '../helpers/store.js';
 
@@ -251,7 +251,7 @@ describe('oauth login at a terminal', () => {
       ]
         .map(quote)
         .join(' ');
-      const env: NodeJS.ProcessEnv = { ...process.env, OAUTH_CONFIG_DIR: config, BROWSER };
+      const env = childEnv({ OAUTH_CONFIG_DIR: config, BROWSER });
       delete env.CI;
       const child = spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], {
         env,

@@ -33,11 +33,28 @@ export interface RunningCli {
   done: Promise<CliRun>;
 }
 
+/**
+ * What a child of a test does not inherit unless the test sets it: what would change the CLI's
+ * behaviour unasked, and NODE_EXTRA_CA_CERTS, a CA bundle every Node start would parse (about
+ * 50 ms each with a system bundle) for tests that only talk to loopback servers.
+ */
+const NOT_INHERITED = [
+  'FORCE_COLOR',
+  'OAUTH_PROFILE',
+  'OAUTH_ISSUER',
+  'OAUTH_VERIFY_SECRET',
+  'NODE_EXTRA_CA_CERTS',
+];
+
+/** The environment for a child process of a test: the test's own, minus NOT_INHERITED, plus `env`. */
+export function childEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const key of NOT_INHERITED) if (!(key in env)) delete merged[key];
+  return merged;
+}
+
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-  for (const key of ['FORCE_COLOR', 'OAUTH_PROFILE', 'OAUTH_ISSUER', 'OAUTH_VERIFY_SECRET']) {
-    if (!options.env || !(key in options.env)) delete env[key];
-  }
+  const env = childEnv(options.env);
   env.OAUTH_CONFIG_DIR ??= tempConfigDir();
   const child = spawn(process.execPath, [BIN, ...args], {
     env,
