@@ -1,13 +1,16 @@
 // Keeps the layering honest (README "Architecture"): protocol, token, HTTP, store and client code
 // compute and never print, prompt, colour or exit; commands are verbs that never import each
 // other; only main.ts ends the process; only output/prompt.ts prompts; only the composition root
-// reads the process's arguments, environment and stdout.
+// reads the process's arguments, environment and stdout. And every test that runs the built CLI
+// is in the e2e project.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { E2E_FILES } from '../vitest.config.js';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -110,5 +113,24 @@ describe('architecture', () => {
       (f) => f.path !== 'cli.ts' && imports(f.text).includes('commander'),
     );
     expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+});
+
+describe('test layout', () => {
+  it('every test file that runs the built CLI is in the e2e project (its build, its timeouts)', () => {
+    const spawnsCli =
+      /import\s*\{[^}]*\b(runCli|BIN|startOauthServer)\b[^}]*\}\s*from\s*'[^']*helpers\/(cli|server)\.js'/;
+    const tests = files(join(ROOT, 'test'))
+      .map((path) => relative(ROOT, path).replaceAll('\\', '/'))
+      .filter((path) => path.endsWith('.test.ts'));
+    const covers = (entry: string, path: string) =>
+      entry.endsWith('/') ? path.startsWith(entry) : path === entry;
+    const missing = tests.filter(
+      (path) =>
+        !E2E_FILES.some((entry) => covers(entry, path)) &&
+        spawnsCli.test(readFileSync(join(ROOT, path), 'utf8')),
+    );
+    expect(missing).toEqual([]);
+    expect(E2E_FILES.filter((entry) => !tests.some((path) => covers(entry, path)))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 // `npm run bench`: whole-process medians of the built CLI against Node's own floor, run side by side
-// (A B A B ...) on this machine, printed as a Markdown table of ratios (DESIGN.md "Performance").
+// (A B A B ...) on this machine, printed as a Markdown table of ratios against the limits below.
 // Not a test: a missed ratio is printed, and only a case that cannot run at all fails the run.
 // `node test/bench/run.mjs decode verify` runs only the cases whose names contain those words;
 // BENCH_RUNS=<n> sets the runs of each side (default 40).

@@ -203,7 +203,7 @@ describe('oauth decode', () => {
     expect(plain.stdout).not.toContain('\u001b[');
   });
 
-  // Regression guard: a claim must never drive the terminal (SECURITY.md: escape server text).
+  // Regression guard: a claim must never drive the terminal (README "Output, colour and scripts").
   it('escapes control characters of hostile claims on the terminal, exact in --json', async () => {
     const sub = 'x\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eevil';
     const t = jws({ alg: 'HS256', kid: '\u001b[31mred' }, { sub, ['\u001b[1mkey']: 1 });

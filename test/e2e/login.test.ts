@@ -6,17 +6,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, childEnv, runCli, startCli, tempConfigDir } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
+import { expireCachedTokens } from '../helpers/store.js';
 
 const BROWSER = `node ${fileURLToPath(new URL('../helpers/browser.mjs', import.meta.url))}`;
 const NOISY = fileURLToPath(new URL('../helpers/noisy-browser.mjs', import.meta.url));
 const SCOPE = 'openid offline_access api:read';
-const TTL = 3;
 
 let server: OauthServer;
 beforeAll(async () => {
-  server = await startOauthServer(['--token-ttl', String(TTL), '--client', 'app:app-secret']);
+  server = await startOauthServer(['--client', 'app:app-secret']);
 });
 afterAll(async () => {
   await server.stop();
@@ -194,27 +194,16 @@ describe('oauth login (authorization code + PKCE)', () => {
 
   it('Ctrl-C while waiting: exit 130, the port closed, nothing stored', async () => {
     const config = tempConfigDir();
-    const child = spawn(
-      process.execPath,
-      [BIN, 'login', '--issuer', server.issuer, '--client-id', 'oauth-cli', '--no-browser'],
-      {
-        env: { ...process.env, OAUTH_CONFIG_DIR: config, CI: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const cli = startCli(
+      ['login', '--issuer', server.issuer, '--client-id', 'oauth-cli', '--no-browser'],
+      { env: { OAUTH_CONFIG_DIR: config, CI: '1' } },
     );
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const url = await new Promise<string>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d;
-        const m = /redirect_uri=([^&\s]+)/.exec(stderr);
-        if (m?.[1]) resolve(decodeURIComponent(m[1]));
-      });
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr).toMatch(/interrupted/);
-    const refused = await fetch(url).then(
+    const [, redirect = ''] = await cli.stderrMatch(/redirect_uri=([^&\s]+)/);
+    cli.child.kill('SIGINT');
+    const run = await cli.done;
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/interrupted/);
+    const refused = await fetch(decodeURIComponent(redirect)).then(
       () => false,
       () => true,
     );
@@ -262,7 +251,7 @@ describe('oauth login at a terminal', () => {
       ]
         .map(quote)
         .join(' ');
-      const env: NodeJS.ProcessEnv = { ...process.env, OAUTH_CONFIG_DIR: config, BROWSER };
+      const env = childEnv({ OAUTH_CONFIG_DIR: config, BROWSER });
       delete env.CI;
       const child = spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], {
         env,
@@ -298,7 +287,6 @@ describe('oauth login at a terminal', () => {
       });
       expect(readStore(config)?.entries[0]).toMatchObject({ client_id: 'oauth-cli' });
     },
-    30_000,
   );
 });
 
@@ -307,12 +295,13 @@ describe('refresh on use', () => {
     const run = await login(['--client-id', 'oauth-cli', '--scope', SCOPE]);
     expect(run.code).toBe(0);
     const before = run.store?.entries[0] ?? {};
-    await new Promise((resolve) => setTimeout(resolve, TTL * 1000 + 200));
+    expireCachedTokens(run.config);
     const token = await runCli(['token'], { env: { OAUTH_CONFIG_DIR: run.config } });
     expect(token.code).toBe(0);
     const after = readStore(run.config)?.entries[0] ?? {};
     expect(token.stdout).toBe(`${String(after.access_token)}\n`);
     expect(after.access_token).not.toBe(before.access_token);
+    expect(Date.parse(String(after.expires_at))).toBeGreaterThan(Date.now());
     expect(typeof after.refresh_token).toBe('string');
     expect(after.id_token).toBeTruthy();
   });
@@ -331,5 +320,5 @@ describe('oauth login --device', () => {
       grant: 'urn:ietf:params:oauth:grant-type:device_code',
       client_id: 'oauth-cli',
     });
-  }, 45_000);
+  });
 });

@@ -1,4 +1,5 @@
 // `oauth server` end to end: the built CLI as a child process, spoken to with plain fetch.
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
 import { runCli } from '../helpers/cli.js';
@@ -286,10 +287,12 @@ describe('oauth server (lifecycle)', () => {
   );
 
   it('a taken --port is exit 2 with a hint', async () => {
-    const server = await startOauthServer([]);
-    const port = new URL(server.issuer).port;
+    // Any listener takes the port; a plain one costs no second oauth server.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as AddressInfo).port);
     const r = await runCli(['server', '--port', port]);
-    await server.stop();
+    await new Promise((resolve) => taken.close(resolve));
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+.*\nhint: .*--port/);

@@ -1,6 +1,7 @@
 // `oauth token`, `oauth introspect`, `oauth revoke` end to end: the built CLI against the embedded
 // server, a small fake authorization server (refresh, rotation, introspection, JWT client auth),
-// and hostile token endpoints that must each end clean (SECURITY.md).
+// and hostile token endpoints that must each end clean: the documented exit code, the store
+// unchanged byte for byte, no secret on stderr.
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.setConfig({ testTimeout: 30_000 });
 import { runCli, tempConfigDir, type CliRun } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
+import { expireCachedTokens } from '../helpers/store.js';
 import { record, type RecordingServer } from '../http/serve.js';
 
 const CANARY_SECRET = 'canary-S3cret-9f1c';
@@ -63,7 +65,7 @@ describe('oauth token against the embedded server', () => {
 
   beforeAll(async () => {
     server = await startOauthServer(['--client', `extra:${CANARY_SECRET}`]);
-  }, 30_000);
+  });
   afterAll(async () => {
     await server?.stop();
   });
@@ -261,7 +263,7 @@ describe('refresh_token grant, introspect and revoke against the embedded server
   let server: OauthServer;
   beforeAll(async () => {
     server = await startOauthServer(['--auto-login', 'alice']);
-  }, 30_000);
+  });
   afterAll(async () => {
     await server?.stop();
   });
@@ -309,11 +311,11 @@ describe('refresh_token grant, introspect and revoke against the embedded server
 });
 
 /**
- * A small authorization server: discovery, a token endpoint that issues short-lived tokens with
+ * A small authorization server: discovery, a token endpoint that issues 10-minute tokens with
  * rotating refresh tokens, introspection and revocation that know what it issued, and JWT client
  * authentication checked with jose.
  */
-async function fakeAuthorizationServer(options: { ttl: number; refreshDelayMs?: number }) {
+async function fakeAuthorizationServer(options: { refreshDelayMs?: number } = {}) {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const state = {
     issued: new Set<string>(),
@@ -378,7 +380,7 @@ async function fakeAuthorizationServer(options: { ttl: number; refreshDelayMs?: 
       const body: Record<string, unknown> = {
         access_token: at,
         token_type: 'Bearer',
-        expires_in: options.ttl,
+        expires_in: 600,
       };
       if (grant === 'refresh_token' && !state.rotate) {
         // no new refresh token: the old one stays valid
@@ -424,7 +426,7 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
   });
 
   it('--grant refresh_token stores the rotated token; `oauth token` refreshes when expired', async () => {
-    const as = await fakeAuthorizationServer({ ttl: 1 });
+    const as = await fakeAuthorizationServer();
     try {
       const dir = tempConfigDir();
       const e = { ...secretEnv(dir), OAUTH_ISSUER: as.issuer };
@@ -442,29 +444,29 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
       const stored = readFileSync(join(dir, 'tokens.json'), 'utf8');
       expect(stored).toContain(`${CANARY_RT}-2`);
       expect(stored).not.toContain(`${CANARY_RT}-1"`);
-      // the 1 s token expires; `oauth token` (no --grant) refreshes it with the cached refresh token
-      await new Promise((r) => setTimeout(r, 1100));
+      // the token expires; `oauth token` (no --grant) refreshes it with the cached refresh token
+      expireCachedTokens(dir);
       const again = await runCli(['token'], { env: { ...secretEnv(dir) } });
       expect(again).toMatchObject({ code: 0, stdout: `${CANARY_AT}-3\n` });
       expect(as.state.refreshes).toBe(2);
       // the server stops rotating: the old refresh token stays in the store
       as.state.rotate = false;
-      await new Promise((r) => setTimeout(r, 1100));
+      expireCachedTokens(dir);
       const kept = await runCli(['token'], { env: secretEnv(dir) });
       expect(kept).toMatchObject({ code: 0, stdout: `${CANARY_AT}-4\n` });
       expect(readFileSync(join(dir, 'tokens.json'), 'utf8')).toContain(`${CANARY_RT}-3`);
     } finally {
       await as.server.close();
     }
-  }, 30_000);
+  });
 
   it('20 processes with an expired token make one refresh request', async () => {
-    const as = await fakeAuthorizationServer({ ttl: 1, refreshDelayMs: 300 });
+    const as = await fakeAuthorizationServer({ refreshDelayMs: 300 });
     try {
       const dir = tempConfigDir();
       const e = { ...secretEnv(dir), OAUTH_ISSUER: as.issuer };
       expect((await runCli(['token', '--grant', 'client_credentials'], { env: e })).code).toBe(0);
-      await new Promise((r) => setTimeout(r, 1100));
+      expireCachedTokens(dir);
       const runs = await Promise.all(
         Array.from({ length: 20 }, () =>
           runCli(['token'], { env: secretEnv(dir), timeoutMs: 60_000 }),
@@ -475,16 +477,16 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     } finally {
       await as.server.close();
     }
-  }, 60_000);
+  });
 
   it('a refused refresh (invalid_grant) is exit 3 and leaves the store as it was', async () => {
-    const as = await fakeAuthorizationServer({ ttl: 1 });
+    const as = await fakeAuthorizationServer();
     try {
       const dir = tempConfigDir();
       const e = { ...secretEnv(dir), OAUTH_ISSUER: as.issuer };
       expect((await runCli(['token', '--grant', 'client_credentials'], { env: e })).code).toBe(0);
       as.state.revoked.add(`${CANARY_RT}-1`);
-      await new Promise((r) => setTimeout(r, 1100));
+      expireCachedTokens(dir);
       const before = snapshot(dir);
       const r = await runCli(['token', '--verbose'], { env: secretEnv(dir) });
       expect(r.code).toBe(3);
@@ -495,10 +497,10 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     } finally {
       await as.server.close();
     }
-  }, 30_000);
+  });
 
   it('introspect: active -> exit 0 with claims; revoke; then inactive -> exit 4', async () => {
-    const as = await fakeAuthorizationServer({ ttl: 600 });
+    const as = await fakeAuthorizationServer();
     try {
       const dir = tempConfigDir();
       const e = { ...secretEnv(dir), OAUTH_ISSUER: as.issuer };
@@ -533,10 +535,10 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     } finally {
       await as.server.close();
     }
-  }, 30_000);
+  });
 
   it('private_key_jwt: an assertion signed with the PEM key, aud = token endpoint, --key-id', async () => {
-    const as = await fakeAuthorizationServer({ ttl: 600 });
+    const as = await fakeAuthorizationServer();
     try {
       const dir = tempConfigDir();
       const key = join(dir, 'key.pem');
@@ -567,7 +569,7 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
   });
 
   it('client_secret_jwt: an HS256 assertion with the secret; the secret never sent', async () => {
-    const as = await fakeAuthorizationServer({ ttl: 600 });
+    const as = await fakeAuthorizationServer();
     try {
       const r = await runCli(
         [...clientCredentials(as.issuer, 'svc'), '--auth-method', 'client_secret_jwt', '--verbose'],

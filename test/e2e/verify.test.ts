@@ -1,5 +1,6 @@
 // `oauth verify` through the built CLI: every key source, many tokens, --json, exit codes, and
-// the hostile token cases of SECURITY.md "Tokens and keys" (local node:http servers on port 0).
+// hostile tokens (RFC 8725 §3: alg none, key confusion, embedded keys, jku, odd kids, bad
+// encodings; local node:http servers on port 0).
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';

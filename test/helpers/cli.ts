@@ -1,5 +1,5 @@
 // Runs the built CLI as a child process, the way a user or a script does.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,29 +25,75 @@ export function tempConfigDir(): string {
   return mkdtempSync(join(tmpdir(), 'oauth-test-'));
 }
 
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-  for (const key of ['FORCE_COLOR', 'OAUTH_PROFILE', 'OAUTH_ISSUER', 'OAUTH_VERIFY_SECRET']) {
-    if (!options.env || !(key in options.env)) delete env[key];
-  }
+/** A CLI run in progress: its process, its stderr as it comes, and its end. */
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  /** The first match of `pattern` in stderr; rejects if the process ends without one. */
+  stderrMatch(pattern: RegExp): Promise<RegExpExecArray>;
+  done: Promise<CliRun>;
+}
+
+/**
+ * What a child of a test does not inherit unless the test sets it: what would change the CLI's
+ * behaviour unasked, and NODE_EXTRA_CA_CERTS, a CA bundle every Node start would parse (about
+ * 50 ms each with a system bundle) for tests that only talk to loopback servers.
+ */
+const NOT_INHERITED = [
+  'FORCE_COLOR',
+  'OAUTH_PROFILE',
+  'OAUTH_ISSUER',
+  'OAUTH_VERIFY_SECRET',
+  'NODE_EXTRA_CA_CERTS',
+];
+
+/** The environment for a child process of a test: the test's own, minus NOT_INHERITED, plus `env`. */
+export function childEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const key of NOT_INHERITED) if (!(key in env)) delete merged[key];
+  return merged;
+}
+
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+  const env = childEnv(options.env);
   env.OAUTH_CONFIG_DIR ??= tempConfigDir();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env,
-      cwd: options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env,
+    cwd: options.cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<CliRun>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    child.stdin.on('error', () => {}); // the CLI may exit before reading all of stdin
-    child.stdin.end(options.input ?? '');
   });
+  child.stdin.on('error', () => {}); // the CLI may exit before reading all of stdin
+  child.stdin.end(options.input ?? '');
+  const stderrMatch = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(stderr);
+        if (match) {
+          child.stderr.off('data', check);
+          resolve(match);
+        }
+      };
+      child.stderr.on('data', check);
+      check();
+      void done.then(
+        (run) => reject(new Error(`exit ${run.code} before stderr matched ${pattern}: ${stderr}`)),
+        reject,
+      );
+    });
+  return { child, stderrMatch, done };
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  return startCli(args, options).done;
 }

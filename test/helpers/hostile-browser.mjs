@@ -1,7 +1,7 @@
 // A scripted "browser" for hostile callback tests, for BROWSER="node test/helpers/hostile-browser.mjs":
 // takes the authorization URL (the last argument), then sends the requests listed in HOSTILE_STEPS
 // (JSON) to the loopback redirect URI, and writes what each got to HOSTILE_OUT (JSON).
-// A step: {"query": "code=x&state={state}&iss={iss}", "method"?, "host"?, "path"?, "pause"?}, or
+// A step: {"query": "code=x&state={state}&iss={iss}", "method"?, "host"?, "path"?}, or
 // {"authorize": true}: GET the authorization URL and follow its redirect like a browser.
 // {state}, {iss} and {port} are replaced with the flow's values; "host" overrides the Host header.
 import { renameSync, writeFileSync } from 'node:fs';
@@ -50,7 +50,6 @@ function send(url, { method = 'GET', host } = {}) {
 
 const results = [];
 for (const step of steps) {
-  if (step.pause) await new Promise((r) => setTimeout(r, step.pause));
   if (step.authorize) {
     const first = await send(start.href);
     results.push({ status: first.status });

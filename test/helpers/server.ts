@@ -1,7 +1,7 @@
 // Starts the built `oauth server` as a child process and reads its first stdout line: the issuer
 // (or, with --json, the startup document). Tests and later helpers run flows against it.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { BIN, tempConfigDir } from './cli.js';
+import { BIN, childEnv, tempConfigDir } from './cli.js';
 
 export interface OauthServer {
   issuer: string;
@@ -20,7 +20,7 @@ export function startOauthServer(
   args: string[] = [],
   options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<OauthServer> {
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const env = childEnv(options.env);
   env.OAUTH_CONFIG_DIR ??= tempConfigDir();
   const started = performance.now();
   const child = spawn(process.execPath, [BIN, 'server', '--port', '0', ...args], {

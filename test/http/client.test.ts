@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
 import {
   createHttpClient,
@@ -300,7 +300,8 @@ describe.runIf(openssl || Boolean(process.env.CI))('TLS trust', () => {
   let url = '';
   let caFile = '';
 
-  it('setup: a self-signed certificate for 127.0.0.1', async () => {
+  // A server with a self-signed certificate for 127.0.0.1, and a --cacert file that holds none.
+  beforeAll(async () => {
     const { certFile, keyFile } = selfSignedCert();
     caFile = certFile;
     https = createHttpsServer(
@@ -335,7 +336,7 @@ describe.runIf(openssl || Boolean(process.env.CI))('TLS trust', () => {
     );
   });
 
-  it('teardown', async () => {
+  afterAll(async () => {
     https.closeAllConnections();
     await new Promise<void>((resolve) => https.close(() => resolve()));
   });

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
 
 const BROWSER = fileURLToPath(new URL('../helpers/browser.mjs', import.meta.url));
@@ -21,7 +22,7 @@ function headerOf(jwt: string): Json {
 function runBrowser(url: string, env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [BROWSER, url], {
-      env: { ...process.env, ...env },
+      env: childEnv(env),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

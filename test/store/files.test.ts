@@ -1,5 +1,5 @@
-// The store's file rules (SECURITY.md "Files and output"): 0700/0600 whatever the umask, atomic
-// replace, symlinks refused, looser files tightened or refused, corrupt JSON is exit 6.
+// The store's file rules (README "The token store"): 0700/0600 whatever the umask, atomic replace,
+// symlinks refused, looser files tightened or refused, corrupt JSON is exit 6.
 import {
   chmodSync,
   existsSync,

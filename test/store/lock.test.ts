@@ -11,7 +11,7 @@ import { CliError } from '../../src/errors.js';
 import { withLock } from '../../src/store/lock.js';
 import { storePaths } from '../../src/store/paths.js';
 import { TokenStore } from '../../src/store/tokens.js';
-import { tempConfigDir } from '../helpers/cli.js';
+import { childEnv, tempConfigDir } from '../helpers/cli.js';
 
 const SRC = fileURLToPath(new URL('../../src/store/tokens.ts', import.meta.url));
 
@@ -69,6 +69,7 @@ beforeAll(async () => {
 function runChild(mode: string, dir: string): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(workDir, 'child.mjs'), mode, dir], {
+      env: childEnv(),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     child.on('error', reject);

@@ -1,4 +1,5 @@
-// Where the store lives (CLI.md): OAUTH_CONFIG_DIR, else $XDG_CONFIG_HOME/oauth, else ~/.config/oauth.
+// Where the store lives (README "The token store"): OAUTH_CONFIG_DIR, else $XDG_CONFIG_HOME/oauth,
+// else ~/.config/oauth.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
