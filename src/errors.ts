@@ -54,8 +54,12 @@ export function toCliError(err: unknown): CliError {
   // commander's own parse errors: unknown option, missing argument, invalid choice...
   if (code.startsWith('commander.')) {
     const message = String(e?.message ?? code).replace(/^error:\s*/, '');
+    // A token or secret can begin with '-' (base64url): the shell's -- ends the options.
+    const looksLikeValue = code === 'commander.unknownOption' && /'-[\w.~+/=-]{20,}'/.test(message);
     return new CliError('usage', ExitCode.usage, message, {
-      hint: 'run `oauth --help` or `oauth <command> --help` for usage',
+      hint: looksLikeValue
+        ? 'a token that begins with "-" goes after --, e.g. `oauth introspect -- <token>`'
+        : 'run `oauth --help` or `oauth <command> --help` for usage',
       cause: err,
     });
   }

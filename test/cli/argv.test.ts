@@ -806,3 +806,18 @@ describe('usage errors', () => {
     expect(err.message).toMatch(/unknown command 'tokn'.*token/s);
   });
 });
+
+describe('a value that begins with "-"', () => {
+  it('regression: a random token starting with "-" is an unknown option whose hint says to put -- first', async () => {
+    const token = '-Q3bmxPZ0Yt8wQk2vR1h8mK0sHc9cQ';
+    await expect(parseArgv(['introspect', token])).rejects.toMatchObject({
+      exitCode: 2,
+      hint: expect.stringContaining('goes after --'),
+    });
+    const parsed = await parseArgv(['introspect', '--', token]);
+    expect(parsed.input).toMatchObject({ token });
+    await expect(parseArgv(['decode', '--bogus'])).rejects.toMatchObject({
+      hint: expect.stringContaining('--help'),
+    });
+  });
+});

@@ -55,6 +55,8 @@ function introspect(config: string, token: string, hint: string) {
       '--token-type-hint',
       hint,
       '--json',
+      // a random token may begin with '-' (base64url): after --, it is never read as an option
+      '--',
       token,
     ],
     { env: { OAUTH_CONFIG_DIR: config } },
