@@ -66,6 +66,7 @@ function clientInput(c: Command): ClientInput {
     resources: list('resource'),
     audience: text('audience'),
     redirectUri: text('redirectUri'),
+    allowOrigins: list('allowOrigin'),
     keyId: str(o.keyId),
     params: strs(o.param),
     endpoints,
@@ -515,7 +516,9 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           'server demands is sent on a retry. The body goes to stdout (pretty JSON at a terminal, ' +
           'exact when piped). On 401/403 the WWW-Authenticate challenge is explained on stderr. ' +
           'Redirects: within the origin the token goes along; to another origin it is dropped; ' +
-          'https to http is refused (exit 5). Exit 7 when the API answers HTTP >= 400.',
+          'https to http is refused (exit 5). A cached token goes only to the origin of its issuer, ' +
+          'audience or resources, or one allowed with --allow-origin; elsewhere the request is ' +
+          'sent without it. Exit 7 when the API answers HTTP >= 400.',
       )
       .argument('<url>', 'the resource URL (https, or http to loopback)'),
   )
@@ -530,6 +533,11 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     )
     .option('-d, --data <body>', 'request body: the text, @file, or @- for stdin')
     .option('--token <token>', 'the access token (default: the cached one)')
+    .option(
+      '--allow-origin <origin>',
+      'also send the cached token to this origin (repeatable; remembered with the token)',
+      collect,
+    )
     .option('-i, --include', 'print the status line and the response headers before the body')
     .addOption(
       new Option('--dpop', 'require a DPoP-bound token (automatic when the cached one is)').env(
@@ -540,6 +548,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       'after',
       examples([
         "oauth call https://api.example.com/me                 # the current login's token",
+        'oauth call --allow-origin https://api.example.com https://api.example.com/me',
         'oauth call --token "$TOKEN" -i https://api.example.com/me',
         'oauth call -X POST -H "Content-Type: application/json" -d @body.json https://api.example.com/items',
         'echo \'{"name":"x"}\' | oauth call -d @- https://api.example.com/items',
@@ -902,6 +911,11 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collect)
     .option('--audience <aud>', 'audience, for servers that take one')
     .option('--redirect-uri <uri>', 'loopback redirect URI for login')
+    .option(
+      '--allow-origin <origin>',
+      'an origin `oauth call` may send its tokens to (repeatable)',
+      collect,
+    )
     .option('--force', 'replace an existing profile of that name')
     .addHelpText(
       'after',
@@ -931,6 +945,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             resource: strs(o.resource),
             audience: str(o.audience),
             redirectUri: str(o.redirectUri),
+            allowOrigin: strs(o.allowOrigin),
             force: o.force === true,
             secretFromFlag: c.getOptionValueSource('clientSecret') === 'cli',
           };

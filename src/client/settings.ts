@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import type { Warn } from '../findings.js';
 import { validateAuthMethod, type AuthMethod } from '../oauth/client-auth.js';
 import { parseParam } from '../oauth/token-request.js';
-import type { Profile } from '../store/profiles.js';
+import { validateOrigin, type Profile } from '../store/profiles.js';
 import type { TokenEntry } from '../store/tokens.js';
 import type { EndpointName } from './server.js';
 import { profileStore } from './stores.js';
@@ -30,6 +30,7 @@ interface SettingValues {
   resources: string[];
   audience: string;
   redirectUri: string;
+  allowOrigins: string[];
 }
 export type SettingName = keyof SettingValues;
 
@@ -56,6 +57,8 @@ export interface Settings {
   resources: string[];
   audience: string | undefined;
   redirectUri: string | undefined;
+  /** --allow-origin and the profile's: origins `oauth call` may also send the cached token to. */
+  allowOrigins: string[];
   keyId: string | undefined;
   /** Extra request parameters (--param), parsed. */
   params: [string, string][];
@@ -109,6 +112,7 @@ export function resolveSettings(
     resources: pick('resources', profile.resources) ?? [],
     audience: pick('audience', profile.audience),
     redirectUri: pick('redirectUri', profile.redirectUri),
+    allowOrigins: (pick('allowOrigins', profile.allowOrigins) ?? []).map((o) => validateOrigin(o)),
     keyId: input.keyId,
     params: (input.params ?? []).map(parseParam),
     endpoints: input.endpoints ?? {},

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { dpopSession, resourceToken } from '../client/cached-token.js';
 import { clientSettings, type ClientInput } from '../client/settings.js';
+import { tokenStore } from '../client/stores.js';
+import { destination, rememberOrigin } from '../client/token-destination.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { checkUrl } from '../http/client.js';
@@ -138,17 +140,28 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
   } else if (!ownAuthorization) {
     const settings = clientSettings(ctx, options.client, warn);
     const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop });
-    const bound = /^dpop$/i.test(entry.token_type);
-    if (bound && entry.dpop_jwk === undefined) {
-      throw new CliError(
-        'dpop_key_missing',
-        ExitCode.store,
-        'the cached token is DPoP-bound but its key is not in the store',
-        { hint: 'get a new token with --dpop (`oauth token --force`, `oauth login --dpop`)' },
-      );
+    const where = destination(entry, url, settings.allowOrigins);
+    if (!where.send) {
+      // The call goes on without it: the server's answer still says what it wants.
+      warn({
+        level: 'warning',
+        code: 'token_withheld',
+        message: `the cached token was not sent: ${where.why}; add --allow-origin ${where.origin} to send it there (it is remembered with the token)`,
+      });
+    } else {
+      if (where.remember) await rememberOrigin(tokenStore(ctx, warn), entry, url.origin);
+      const bound = /^dpop$/i.test(entry.token_type);
+      if (bound && entry.dpop_jwk === undefined) {
+        throw new CliError(
+          'dpop_key_missing',
+          ExitCode.store,
+          'the cached token is DPoP-bound but its key is not in the store',
+          { hint: 'get a new token with --dpop (`oauth token --force`, `oauth login --dpop`)' },
+        );
+      }
+      if (entry.dpop_jwk !== undefined) dpop = await dpopSession(ctx, entry.dpop_jwk);
+      token = { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' };
     }
-    if (entry.dpop_jwk !== undefined) dpop = await dpopSession(ctx, entry.dpop_jwk);
-    token = { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' };
   }
 
   const result = await requestResource(await ctx.http(), {

@@ -19,6 +19,7 @@ import {
   absolutePath,
   validateIssuer,
   validateProfileName,
+  validateOrigin,
   validateRedirectUri,
   validateResource,
   type Profile,
@@ -37,6 +38,7 @@ export interface ProfileAddInput {
   resource?: string[] | undefined;
   audience?: string | undefined;
   redirectUri?: string | undefined;
+  allowOrigin?: string[] | undefined;
   force: boolean;
   /** --client-secret was typed on the command line (visible in the process list). */
   secretFromFlag: boolean;
@@ -93,6 +95,9 @@ function buildProfile(options: ProfileAddInput, ctx: Context): Profile {
     profile.resources = options.resource.map((r) => validateResource(r));
   }
   if (options.audience !== undefined) profile.audience = options.audience;
+  if (options.allowOrigin && options.allowOrigin.length > 0) {
+    profile.allowOrigins = options.allowOrigin.map((o) => validateOrigin(o));
+  }
   if (options.redirectUri !== undefined) {
     profile.redirectUri = validateRedirectUri(options.redirectUri);
   }

@@ -51,6 +51,7 @@ export function statusEntry(listed: ListedEntry, nowMs: number, store: string): 
     refresh_token: entry.refresh_token !== undefined,
     id_token: entry.id_token !== undefined,
     dpop: entry.dpop_jwk !== undefined,
+    allowed_origins: entry.allowed_origins ?? [],
     store,
   };
 }

@@ -46,6 +46,7 @@ const LABELS: [keyof Profile, string][] = [
   ['resources', 'resources'],
   ['audience', 'audience'],
   ['redirectUri', 'redirect uri'],
+  ['allowOrigins', 'call origins'],
 ];
 
 export function renderProfile(profile: NamedProfile, s: Style): string {

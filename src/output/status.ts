@@ -26,6 +26,8 @@ export interface StatusEntry {
   refresh_token: boolean;
   id_token: boolean;
   dpop: boolean;
+  /** Origins `oauth call` may also send this token to (--allow-origin). */
+  allowed_origins: string[];
   store: string;
 }
 
@@ -83,6 +85,9 @@ export function renderStatus(entries: StatusEntry[], nowMs: number, s: Style): s
     ];
     if (e.resources.length > 0) rows.push(['resources', safeText(e.resources.join(' '))]);
     if (e.audience !== null) rows.push(['audience', safeText(e.audience)]);
+    if (e.allowed_origins.length > 0) {
+      rows.push(['sent to', safeText(e.allowed_origins.join(' '))]);
+    }
     rows.push(['expiry', expiry(e, nowMs, s)]);
     const kinds = [e.dpop ? 'DPoP-bound access token' : `${safeText(e.token_type)} access token`];
     if (e.refresh_token) kinds.push('refresh token');

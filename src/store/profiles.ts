@@ -23,6 +23,8 @@ export interface Profile {
   resources?: string[];
   audience?: string;
   redirectUri?: string;
+  /** Origins besides the issuer's and the token's own that `oauth call` may send tokens to. */
+  allowOrigins?: string[];
 }
 
 export interface ProfilesFile {
@@ -93,6 +95,25 @@ export function validateResource(value: string, field = '--resource'): string {
 }
 
 /** A loopback redirect URI for native apps (RFC 8252 §7.3). */
+/** An origin a token may be sent to: https (or http to loopback) scheme, host and port only. */
+export function validateOrigin(value: string, field = '--allow-origin'): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const loopback = url !== undefined && isLoopbackHost(url.hostname);
+  if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+    throw usageError(
+      'invalid_origin',
+      `${field} ${JSON.stringify(value)} is not an https origin (or http on loopback)`,
+      `e.g. ${field} https://api.example.com`,
+    );
+  }
+  return url.origin;
+}
+
 export function validateRedirectUri(value: string, field = '--redirect-uri'): string {
   const url = parseUrl(value, field, 'expected http://127.0.0.1:<port>/<path>');
   if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname) || url.hash !== '') {
@@ -137,7 +158,7 @@ function validateStored(name: string, value: unknown, path: string): Profile {
     if (!m) return bad(`authMethod is not one of ${AUTH_METHODS.join(', ')}`);
     profile.authMethod = m;
   }
-  for (const field of ['scopes', 'resources'] as const) {
+  for (const field of ['scopes', 'resources', 'allowOrigins'] as const) {
     const v = value[field];
     if (v === undefined) continue;
     if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {

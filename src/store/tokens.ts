@@ -48,6 +48,8 @@ export interface TokenEntry {
    * straight here, never through discovery.
    */
   token_endpoint?: string;
+  /** Origins the user allowed this token to be sent to (--allow-origin), besides its own. */
+  allowed_origins?: string[];
 }
 
 export interface TokenFile {
@@ -158,6 +160,9 @@ function validateEntry(value: unknown, index: number, path: string): TokenEntry 
   }
   if (entry.expires_at !== undefined && Number.isNaN(Date.parse(entry.expires_at))) {
     corrupt(path, `${where}: expires_at is not a date`);
+  }
+  if (value.allowed_origins !== undefined) {
+    entry.allowed_origins = stringArray(value, 'allowed_origins', where, path);
   }
   if (value.dpop_jwk !== undefined) {
     if (!isObject(value.dpop_jwk)) corrupt(path, `${where}: dpop_jwk is not an object`);

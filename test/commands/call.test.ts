@@ -8,6 +8,7 @@ import { parseHeaders, run, view, type CallInput } from '../../src/commands/call
 import {
   fakeContext,
   shown,
+  storedTokens,
   storeTokens,
   tokenEntry,
   type FakeOptions,
@@ -178,12 +179,44 @@ describe('call', () => {
     expect(printed.stdout).toBe('plain words\n');
   });
 
-  it('no --token: the cached token of the current login', async () => {
+  it('no --token: the cached token of the current login, at an origin it is for', async () => {
     const ctx = fakeContext({ http: 'real' });
-    await storeTokens(ctx, tokenEntry());
+    await storeTokens(ctx, tokenEntry({ resources: [`${api.url}/`] }));
     const printed = shown(ctx, await run(input('/me', { token: undefined }), ctx), view);
     expect(printed.code).toBe(0);
     expect(api.seen[0]?.headers.authorization).toBe('Bearer cached-access-token');
+  });
+
+  it('regression: the cached token of another issuer is withheld; the call goes on without it', async () => {
+    const ctx = fakeContext({ http: 'real' });
+    await storeTokens(ctx, tokenEntry({ issuer: 'https://idp.example' }));
+    const printed = shown(ctx, await run(input('/me', { token: undefined }), ctx), view);
+    expect(api.seen[0]?.headers.authorization).toBeUndefined();
+    expect(printed.stderr).toContain(
+      `warning: the cached token was not sent: ${api.url} is not the origin of its issuer, audience or resources; add --allow-origin ${api.url} to send it there`,
+    );
+  });
+
+  it('a JWT access token whose aud is the API goes there', async () => {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const jwt = `${b64({ alg: 'RS256' })}.${b64({ aud: [`${api.url}/v1`, 'other'] })}.c2ln`;
+    const ctx = fakeContext({ http: 'real' });
+    await storeTokens(ctx, tokenEntry({ access_token: jwt }));
+    await run(input('/me', { token: undefined }), ctx);
+    expect(api.seen[0]?.headers.authorization).toBe(`Bearer ${jwt}`);
+  });
+
+  it('--allow-origin sends it, and the origin is remembered with the entry', async () => {
+    const ctx = fakeContext({ http: 'real' });
+    await storeTokens(ctx, tokenEntry());
+    const allowed = {
+      allowOrigins: { value: [`${api.url}/anything`], source: 'flag' as const },
+    };
+    await run(input('/me', { token: undefined, client: allowed }), ctx);
+    expect(api.seen[0]?.headers.authorization).toBe('Bearer cached-access-token');
+    expect(storedTokens(ctx)?.entries[0]?.allowed_origins).toEqual([api.url]);
+    await run(input('/me', { token: undefined }), ctx);
+    expect(api.seen[1]?.headers.authorization).toBe('Bearer cached-access-token');
   });
 
   it('no --token and nothing cached: exit 3, nothing sent', async () => {

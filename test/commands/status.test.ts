@@ -106,6 +106,7 @@ describe('status', () => {
       refresh_token: true,
       id_token: true,
       dpop: false,
+      allowed_origins: [],
       store: storePaths(ctx.env).tokens,
     });
     expect(doc[1]).toMatchObject({ current: false, expired: true, expires_in: -3 * 3600 });

@@ -417,7 +417,7 @@ describe('redirects of the resource', () => {
   const call = (args: string[]) => runCli(['call', ...args], { env: { OAUTH_CONFIG_DIR: dir } });
 
   it('same origin: followed with the token and a fresh proof for the new URL', async () => {
-    const run = await call([`${a.url}/same`]);
+    const run = await call(['--allow-origin', a.url, `${a.url}/same`]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ at: 'a' });
     const final = a.seen.at(-1);
@@ -429,6 +429,8 @@ describe('redirects of the resource', () => {
 
   it('another origin: followed without Authorization, DPoP or Cookie; --verbose shows no secret', async () => {
     const run = await call([
+      '--allow-origin',
+      a.url,
       '--verbose',
       '-H',
       'Cookie: sid=canary-cookie-1',

@@ -218,4 +218,35 @@ describe('where secrets go', () => {
     const asked = server.seen.slice(before).map((r) => `${r.method} ${r.url}`);
     expect(asked).toEqual(['POST /rotating/token']);
   });
+
+  it('regression: `oauth call` sends a cached token only to its origins or one allowed with --allow-origin', async () => {
+    const dir = tempConfigDir();
+    const env = { OAUTH_CONFIG_DIR: dir };
+    expect((await runCli(cc('rotating'), { env })).code).toBe(0);
+    const other = await record((req, res) =>
+      send(res, req.headers.authorization ? 200 : 401, '{"ok":true}'),
+    );
+    try {
+      const withheld = await runCli(['call', `${other.url}/data`], { env });
+      expect(other.seen[0]?.headers.authorization).toBeUndefined();
+      expect(withheld.code).toBe(7);
+      expect(withheld.stderr).toMatch(
+        /warning: the cached token was not sent: .* add --allow-origin http:\/\/127\.0\.0\.1:\d+ to send it there/,
+      );
+      const allowed = await runCli(['call', '--allow-origin', other.url, `${other.url}/data`], {
+        env,
+      });
+      expect(allowed.code).toBe(0);
+      expect(other.seen[1]?.headers.authorization).toBe('Bearer at-new');
+      // remembered: no flag needed the next time, and `status` says where it may go
+      expect((await runCli(['call', `${other.url}/data`], { env })).code).toBe(0);
+      const status = await runCli(['status', '--json'], { env });
+      expect(JSON.parse(status.stdout)[0].allowed_origins).toEqual([other.url]);
+      // a token the user gives goes where the user says
+      await runCli(['call', '--token', 'given', `${other.url}/data`], { env });
+      expect(other.seen.at(-1)?.headers.authorization).toBe('Bearer given');
+    } finally {
+      await other.close();
+    }
+  });
 });
