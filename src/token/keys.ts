@@ -128,6 +128,11 @@ function fromKeyObject(
 ): CandidateKey {
   const type = describeKeyObject(key);
   if (!type) throw keyFileError(source, `unsupported key type ${key.asymmetricKeyType ?? '?'}`);
+  // e = 1 makes the padded digest itself a "signature"; e must be odd and at least 3.
+  const exponent = key.asymmetricKeyDetails?.publicExponent;
+  if (type.kty === 'RSA' && exponent !== undefined && (exponent < 3n || exponent % 2n === 0n)) {
+    throw keyFileError(source, `the RSA public exponent ${exponent} is not an odd number >= 3`);
+  }
   return {
     kid: typeof meta.kid === 'string' ? meta.kid : undefined,
     kty: type.kty,
@@ -149,12 +154,16 @@ export function keyFromJwk(jwk: unknown, source: string): CandidateKey {
     }
     const secret = new Uint8Array(Buffer.from(jwk.k, 'base64url'));
     if (secret.length === 0) throw keyFileError(source, 'the "oct" JWK has an empty "k"');
+    // RFC 7518 §3.2: a key of the same size as the hash output or larger MUST be used.
+    const algorithms = keyAlgorithms('oct', undefined, jwk).filter(
+      (alg) => secret.length * 8 >= hashBits(alg),
+    );
     return {
       kid: typeof jwk.kid === 'string' ? jwk.kid : undefined,
       kty: 'oct',
       crv: undefined,
       alg: typeof jwk.alg === 'string' ? jwk.alg : undefined,
-      algorithms: keyAlgorithms('oct', undefined, jwk),
+      algorithms,
       key: secret,
       source,
     };
