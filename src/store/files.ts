@@ -30,9 +30,20 @@ export function storeError(code: string, message: string, hint: string, cause?: 
   return new CliError(code, ExitCode.store, message, { hint, cause });
 }
 
-function errnoCode(err: unknown): string | undefined {
+export function errnoCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** Whether no process has this pid on this machine (EPERM: alive, another user's). */
+export function processGone(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true; // 0 and -1 would mean a group, all
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return errnoCode(err) === 'ESRCH';
+  }
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {

@@ -6,7 +6,7 @@ import { usageError } from '../errors.js';
 import { AUTH_METHODS, type AuthMethod } from '../oauth/client-auth.js';
 import type { Warn } from '../findings.js';
 import { parseStoreJson, readStoreFile, storeError, writeFileAtomic } from './files.js';
-import { withLock } from './lock.js';
+import { withLock, type LockOptions } from './lock.js';
 import type { StorePaths } from './paths.js';
 
 export interface Profile {
@@ -179,7 +179,7 @@ export function absolutePath(file: string): string {
 export class ProfileStore {
   constructor(
     readonly paths: StorePaths,
-    private readonly options: { warn?: Warn } = {},
+    private readonly options: { warn?: Warn; lock?: LockOptions } = {},
   ) {}
 
   get path(): string {
@@ -218,7 +218,7 @@ export class ProfileStore {
         });
         return result;
       },
-      { warn: this.options.warn },
+      { ...this.options.lock, warn: this.options.warn },
     );
   }
 }

@@ -1,5 +1,6 @@
 // The store commands through the built CLI: profile add/list/show/remove, status and logout, and
-// every failure leaving the store byte for byte as it was.
+// every failure leaving the store byte for byte as it was; the store lock as a user meets it (a lock
+// that cannot be broken, Ctrl-C while waiting, a leftover breaker).
 import {
   chmodSync,
   existsSync,
@@ -10,10 +11,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
-import { closedPort } from '../http/serve.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, tempConfigDir } from '../helpers/cli.js';
+import { closedPort, serve, type TestServer } from '../http/serve.js';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = (payload: object) => `${b64({ alg: 'none' })}.${b64(payload)}.`;
@@ -325,5 +327,105 @@ describe('a store in trouble ends with exit 6, unchanged', () => {
     expect(r.code).toBe(6);
     expect(r.stderr).toContain('profiles.json is not valid JSON');
     expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+// pid 2^22+1 is above Linux's largest pid_max: never a live process.
+const DEAD_PID = 4194305;
+
+describe('the token store lock, through the CLI', () => {
+  let endpoint: TestServer;
+  /** Called after each token response is sent (the kill -9 test kills the CLI from here). */
+  let afterResponse: (() => void) | undefined;
+  let tokenBody = 'at';
+  beforeAll(async () => {
+    let n = 0;
+    endpoint = await serve((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        n += 1;
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(
+          JSON.stringify({
+            access_token: `${tokenBody}-${n}`,
+            token_type: 'Bearer',
+            expires_in: 3600,
+          }),
+        );
+        afterResponse?.();
+      });
+    });
+  });
+  afterAll(async () => {
+    await endpoint.close();
+  });
+
+  const tokenArgs = () => [
+    'token',
+    '--grant',
+    'client_credentials',
+    '--token-endpoint',
+    `${endpoint.url}/token`,
+    '--client-id',
+    'ci',
+    '--scope',
+    'api',
+    '--force',
+  ];
+  const tokenEnv = (dir: string, extra: Record<string, string> = {}) => ({
+    OAUTH_CONFIG_DIR: dir,
+    OAUTH_CLIENT_SECRET: 'ci-secret',
+    ...extra,
+  });
+
+  it('a directory at tokens.json.lock: exit 6 within a few seconds, naming the lock and how to clear it', async () => {
+    const dir = tempConfigDir();
+    const lock = join(dir, 'tokens.json.lock');
+    mkdirSync(lock);
+    const started = Date.now();
+    const r = await runCli(tokenArgs(), { env: tokenEnv(dir, { OAUTH_LOCK_TIMEOUT: '1' }) });
+    expect(r.code, r.stderr).toBe(6);
+    expect(r.stderr).toContain(`error: the token store lock ${lock} is a directory`);
+    expect(r.stderr).toContain(
+      `hint: no oauth command holds it: remove it by hand with \`rm -r ${lock}\``,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(readdirSync(dir)).toEqual(['tokens.json.lock']);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while waiting for a lock that cannot be broken: exit 130 promptly',
+    async (signal) => {
+      const dir = tempConfigDir();
+      mkdirSync(join(dir, 'tokens.json.lock'));
+      const run = startCli([...tokenArgs(), '--verbose'], {
+        env: tokenEnv(dir, { OAUTH_LOCK_TIMEOUT: '60' }),
+      });
+      try {
+        await run.stderrMatches(/note: waiting for the token store lock /);
+        const sent = Date.now();
+        run.child.kill(signal);
+        const r = await run.done;
+        expect(r.signal).toBeNull();
+        expect(r.code).toBe(130);
+        expect(r.stderr).toMatch(/^error: interrupted$/m);
+        expect(Date.now() - sent).toBeLessThan(5_000);
+      } finally {
+        if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      }
+    },
+  );
+
+  it('a leftover tokens.json.lock.break beside a dead lock is handled like a stale lock: no 10 s spin', async () => {
+    const dir = tempConfigDir();
+    const owner = JSON.stringify({ pid: DEAD_PID, host: hostname(), nonce: 'killed' });
+    writeFileSync(join(dir, 'tokens.json.lock'), owner);
+    writeFileSync(join(dir, 'tokens.json.lock.break'), owner);
+    const started = Date.now();
+    const r = await runCli(tokenArgs(), { env: tokenEnv(dir, { OAUTH_LOCK_TIMEOUT: '30' }) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^at-\d+\n$/);
+    expect(Date.now() - started).toBeLessThan(7_000); // the old code spun 10 s on the breaker
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
   });
 });
