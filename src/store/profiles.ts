@@ -5,7 +5,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { AUTH_METHODS, type AuthMethod } from '../oauth/client-auth.js';
 import type { Warn } from '../findings.js';
-import { parseStoreJson, readStoreFile, storeError, writeFileAtomic } from './files.js';
+import {
+  parseStoreJson,
+  readStoreFile,
+  removeStaleTemps,
+  storeError,
+  writeFileAtomic,
+} from './files.js';
 import { withLock, type LockOptions } from './lock.js';
 import type { StorePaths } from './paths.js';
 
@@ -211,6 +217,8 @@ export class ProfileStore {
     return withLock(
       this.paths.profilesLock,
       () => {
+        // A saved client secret is in them too: the leftovers of killed writes go first.
+        removeStaleTemps(this.paths.profiles, { now: Date.now(), warn: this.options.warn });
         const file = this.read();
         const result = fn(file);
         writeFileAtomic(this.paths.profiles, `${JSON.stringify(file, null, 2)}\n`, {

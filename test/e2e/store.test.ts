@@ -1,6 +1,8 @@
 // The store commands through the built CLI: profile add/list/show/remove, status and logout, and
 // every failure leaving the store byte for byte as it was; the store lock as a user meets it (a lock
-// that cannot be broken, Ctrl-C while waiting, a leftover breaker).
+// that cannot be broken, Ctrl-C while waiting, a leftover breaker) and kill -9 in the middle of a
+// write leaving no copy of the tokens behind.
+import type { ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -9,6 +11,7 @@ import {
   readFileSync,
   statSync,
   symlinkSync,
+  watch,
   writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -333,7 +336,17 @@ describe('a store in trouble ends with exit 6, unchanged', () => {
 // pid 2^22+1 is above Linux's largest pid_max: never a live process.
 const DEAD_PID = 4194305;
 
-describe('the token store lock, through the CLI', () => {
+/** The temp files of interrupted writes of the token file in `dir`. */
+const temps = (dir: string) => readdirSync(dir).filter((n) => /^\.tokens\.json\..*\.tmp$/.test(n));
+
+/** Whether any file in `dir` still holds `secret`. */
+const holding = (dir: string, secret: string) =>
+  readdirSync(dir).filter((name) => {
+    const path = join(dir, name);
+    return statSync(path).isFile() && readFileSync(path, 'utf8').includes(secret);
+  });
+
+describe('the token store lock and interrupted writes, through the CLI', () => {
   let endpoint: TestServer;
   /** Called after each token response is sent (the kill -9 test kills the CLI from here). */
   let afterResponse: (() => void) | undefined;
@@ -428,4 +441,76 @@ describe('the token store lock, through the CLI', () => {
     expect(Date.now() - started).toBeLessThan(7_000); // the old code spun 10 s on the breaker
     expect(readdirSync(dir)).toEqual(['tokens.json']);
   });
+
+  it.each([
+    ['oauth token --grant client_credentials', 'grant'],
+    ['oauth token (from the cache)', 'cache'],
+  ])(
+    'a leftover .tokens.json.<dead pid>.<rand>.tmp is removed by the next run that takes the lock: %s',
+    async (_name, how) => {
+      const dir = storeWith(entry());
+      const temp = join(dir, `.tokens.json.${DEAD_PID}.k3j4h5g6.tmp`);
+      writeFileSync(
+        temp,
+        JSON.stringify({ version: 1, entries: [entry({ refresh_token: 'leftover-rt' })] }),
+        {
+          mode: 0o600,
+        },
+      );
+      const r =
+        how === 'grant'
+          ? await runCli(tokenArgs(), { env: tokenEnv(dir) })
+          : await runCli(['token'], env(dir));
+      expect(r.code, r.stderr).toBe(0);
+      expect(temps(dir)).toEqual([]);
+      expect(holding(dir, 'leftover-rt')).toEqual([]);
+    },
+  );
+
+  it('kill -9 mid-write (at most 30 kills, 8 s, or 3 temp files left) leaves no temp file after the next run', async () => {
+    const dir = tempConfigDir();
+    tokenBody = `at${'x'.repeat(400_000)}`; // a long write (and fsync) to land in
+    let current: ChildProcess | undefined;
+    let onTemp = false;
+    // Half the runs die the moment their temp file appears, half at a random point just after
+    // the token response (the lock, the breaker, the write, the rename, the release).
+    const watcher = watch(dir, (_event, name) => {
+      if (onTemp && name?.endsWith('.tmp')) current?.kill('SIGKILL');
+    });
+    afterResponse = () => {
+      const child = current;
+      if (!onTemp) setTimeout(() => child?.kill('SIGKILL'), Math.random() * 30);
+    };
+    try {
+      const deadline = Date.now() + 8_000;
+      let kills = 0;
+      let leftBehind = 0; // runs after which a temp file was there: a kill landed mid-write
+      for (let i = 0; i < 60 && kills < 30 && leftBehind < 3 && Date.now() < deadline; i++) {
+        onTemp = i % 2 === 0;
+        const run = startCli(tokenArgs(), { env: tokenEnv(dir), timeoutMs: 10_000 });
+        current = run.child;
+        const r = await run.done;
+        if (r.signal === 'SIGKILL') kills += 1;
+        else expect(r.code, r.stderr).toBe(0);
+        // Each run that got the lock removed the leftovers before it: at most its own is left.
+        expect(temps(dir).length).toBeLessThanOrEqual(1);
+        if (temps(dir).length > 0) leftBehind += 1;
+      }
+      expect(kills).toBeGreaterThan(0);
+      expect(leftBehind).toBeGreaterThan(0);
+    } finally {
+      watcher.close();
+      afterResponse = undefined;
+      current = undefined;
+    }
+    const next = await runCli(tokenArgs(), { env: tokenEnv(dir) });
+    tokenBody = 'at';
+    expect(next.code, next.stderr).toBe(0);
+    expect(temps(dir)).toEqual([]);
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    const file = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as {
+      entries: unknown[];
+    };
+    expect(file.entries).toHaveLength(1);
+  }, 30_000);
 });
