@@ -138,10 +138,11 @@ async function revokeAndRemove(
     }
   }
   const done = new Map(revoked.map((r) => [entryKey(r.entry), r.entry.access_token]));
-  const removed =
-    revoked.length === 0
-      ? []
-      : await tokens.update((tx) => tx.delete((e, key) => done.get(key) === e.access_token));
+  // Under the lock even when nothing was revoked: that also removes the temp files of killed
+  // writes (copies of the token set), which logout must never leave behind.
+  const removed = await tokens.update((tx) =>
+    tx.delete((e, key) => done.get(key) === e.access_token),
+  );
   return { removed, revoked, failed, store: tokens.path };
 }
 

@@ -11,6 +11,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   unlinkSync,
@@ -30,9 +31,20 @@ export function storeError(code: string, message: string, hint: string, cause?: 
   return new CliError(code, ExitCode.store, message, { hint, cause });
 }
 
-function errnoCode(err: unknown): string | undefined {
+export function errnoCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** Whether no process has this pid on this machine (EPERM: alive, another user's). */
+export function processGone(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true; // 0 and -1 would mean a group, all
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return errnoCode(err) === 'ESRCH';
+  }
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {
@@ -200,6 +212,7 @@ export function writeFileAtomic(path: string, text: string, options: WriteOption
   }
   if (existing) checkOwner(path, existing);
   const unique = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+  // The pid in the name lets removeStaleTemps tell a leftover (its writer is gone) from a write.
   const temp = join(dir, `.${basename(path)}.${unique}.tmp`);
   let fd: number | undefined;
   try {
@@ -227,6 +240,62 @@ export function writeFileAtomic(path: string, text: string, options: WriteOption
     throw errnoCode(err) ? fsFailure(path, err) : err;
   }
   syncDir(dir);
+}
+
+/** A temp file whose writer is alive is a leftover only past this age (a write takes ms). */
+const TEMP_STALE_MS = 60_000;
+
+/**
+ * Removes the temp files of writeFileAtomic(path) that a killed writer left (kill -9, a crash,
+ * power loss between open and rename): each is a whole copy of the store, secrets included, and
+ * nothing else would ever delete it. Call it only while holding the file's lock: every writer
+ * writes under it, so no write is in progress then. A temp file is a leftover when its pid is this
+ * process (its writes are synchronous, so none is mid-way; a pid reused after a restart), a pid
+ * that is gone, or when it is older than TEMP_STALE_MS. Best effort: what cannot be removed is
+ * reported as a warning, never an error. Returns the paths removed.
+ */
+export function removeStaleTemps(path: string, options: { now: number; warn?: Warn }): string[] {
+  const dir = dirname(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const prefix = `.${basename(path)}.`;
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = /^(\d+)\./.exec(name.slice(prefix.length))?.[1];
+    if (pid === undefined) continue;
+    const temp = join(dir, name);
+    const stats = lstatOrUndefined(temp);
+    if (!stats || stats.isDirectory()) continue;
+    const writer = Number(pid);
+    const leftover =
+      writer === process.pid || processGone(writer) || options.now - stats.mtimeMs > TEMP_STALE_MS;
+    if (!leftover) continue;
+    try {
+      unlinkSync(temp);
+      removed.push(temp);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') continue;
+      options.warn?.({
+        level: 'warning',
+        code: 'store_temp_left',
+        message: `cannot remove ${temp}, a copy of the store left by an interrupted write (${errnoCode(err) ?? String(err)}); delete it by hand`,
+      });
+    }
+  }
+  if (removed.length > 0) {
+    syncDir(dir);
+    options.warn?.({
+      level: 'info',
+      code: 'store_temp_removed',
+      message: `removed ${removed.length} temp file${removed.length === 1 ? '' : 's'} left by an interrupted write: ${removed.join(', ')}`,
+    });
+  }
+  return removed;
 }
 
 /** Makes the rename durable; not possible on every platform, so best effort. */

@@ -5,8 +5,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { AUTH_METHODS, type AuthMethod } from '../oauth/client-auth.js';
 import type { Warn } from '../findings.js';
-import { parseStoreJson, readStoreFile, storeError, writeFileAtomic } from './files.js';
-import { withLock } from './lock.js';
+import {
+  parseStoreJson,
+  readStoreFile,
+  removeStaleTemps,
+  storeError,
+  writeFileAtomic,
+} from './files.js';
+import { withLock, type LockOptions } from './lock.js';
 import type { StorePaths } from './paths.js';
 
 export interface Profile {
@@ -200,7 +206,7 @@ export function absolutePath(file: string): string {
 export class ProfileStore {
   constructor(
     readonly paths: StorePaths,
-    private readonly options: { warn?: Warn } = {},
+    private readonly options: { warn?: Warn; lock?: LockOptions } = {},
   ) {}
 
   get path(): string {
@@ -232,6 +238,8 @@ export class ProfileStore {
     return withLock(
       this.paths.profilesLock,
       () => {
+        // A saved client secret is in them too: the leftovers of killed writes go first.
+        removeStaleTemps(this.paths.profiles, { now: Date.now(), warn: this.options.warn });
         const file = this.read();
         const result = fn(file);
         writeFileAtomic(this.paths.profiles, `${JSON.stringify(file, null, 2)}\n`, {
@@ -239,7 +247,7 @@ export class ProfileStore {
         });
         return result;
       },
-      { warn: this.options.warn },
+      { ...this.options.lock, warn: this.options.warn },
     );
   }
 }

@@ -4,6 +4,7 @@
 import {
   parseStoreJson,
   readStoreFile,
+  removeStaleTemps,
   removeStoreFile,
   storeError,
   writeFileAtomic,
@@ -298,6 +299,7 @@ export class TokenStore {
     return withLock(
       this.paths.tokensLock,
       async () => {
+        this.#removeLeftovers();
         const tx = this.read();
         const result = await fn(tx);
         if (tx.changed) this.#write(tx.toJSON());
@@ -313,10 +315,19 @@ export class TokenStore {
 
   /** Deletes the whole token file without parsing it (the way out of a corrupt store). */
   async removeAll(): Promise<boolean> {
-    return withLock(this.paths.tokensLock, () => removeStoreFile(this.paths.tokens), {
-      ...this.options.lock,
-      warn: this.options.warn,
-    });
+    return withLock(
+      this.paths.tokensLock,
+      () => {
+        this.#removeLeftovers();
+        return removeStoreFile(this.paths.tokens);
+      },
+      { ...this.options.lock, warn: this.options.warn },
+    );
+  }
+
+  /** Under the lock: the temp files of writes that were killed mid-way (whole token sets). */
+  #removeLeftovers(): void {
+    removeStaleTemps(this.paths.tokens, { now: Date.now(), warn: this.options.warn });
   }
 
   #write(file: TokenFile): void {

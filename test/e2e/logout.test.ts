@@ -1,7 +1,7 @@
 // `oauth logout --revoke` through the built CLI: against the embedded server the revoked refresh
 // token is inactive afterwards; against a revocation endpoint that is down or failing, the entries
 // whose revocation failed stay cached (nothing lost) and the exit code says why.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -230,4 +230,54 @@ describe('oauth logout --revoke against a failing revocation endpoint', () => {
       }
     },
   );
+});
+
+describe('oauth logout removes the temp files that a killed write left (copies of the tokens)', () => {
+  it.each(['logout', 'logout --all', 'logout --revoke'])(
+    'a leftover .tokens.json.<dead pid>.<rand>.tmp is gone after oauth %s, and no file holds a token',
+    async (command) => {
+      const args = command.split(' ');
+      const endpoint = await record((_req, res) => void res.writeHead(200).end());
+      try {
+        const config = tempConfigDir();
+        const entry = {
+          issuer: 'https://idp.example',
+          client_id: 'app',
+          scopes: [],
+          resources: [],
+          access_token: 'access-secret',
+          token_type: 'Bearer',
+          refresh_token: 'refresh-secret',
+          obtained_at: new Date(Date.now() - 60_000).toISOString(),
+          grant: 'authorization_code',
+        };
+        const current = JSON.stringify([entry.issuer, entry.client_id, [], [], null]);
+        const text = JSON.stringify({ version: 1, current, entries: [entry] });
+        writeFileSync(join(config, 'tokens.json'), text, { mode: 0o600 });
+        // pid 2^22+1 is above Linux's largest pid_max: never a live process.
+        writeFileSync(join(config, '.tokens.json.4194305.k3j4h5g6.tmp'), text, { mode: 0o600 });
+        const revoke = args.includes('--revoke')
+          ? ['--revocation-endpoint', `${endpoint.url}/revoke`]
+          : [];
+        const r = await runCli([...args, ...revoke], { env: { OAUTH_CONFIG_DIR: config } });
+        expect(r.code, r.stderr).toBe(0);
+        expect(readdirSync(config)).toEqual([]);
+      } finally {
+        await endpoint.close();
+      }
+    },
+  );
+
+  it('oauth logout with nothing cached still removes a leftover temp file', async () => {
+    const config = tempConfigDir();
+    for (const args of [['logout'], ['logout', '--revoke']]) {
+      writeFileSync(join(config, '.tokens.json.4194305.k3j4h5g6.tmp'), '{"version":1', {
+        mode: 0o600,
+      });
+      const r = await runCli(args, { env: { OAUTH_CONFIG_DIR: config } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/not logged in/);
+      expect(readdirSync(config)).toEqual([]);
+    }
+  });
 });

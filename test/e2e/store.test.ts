@@ -1,5 +1,8 @@
 // The store commands through the built CLI: profile add/list/show/remove, status and logout, and
-// every failure leaving the store byte for byte as it was.
+// every failure leaving the store byte for byte as it was; the store lock as a user meets it (a lock
+// that cannot be broken, Ctrl-C while waiting, a leftover breaker) and kill -9 in the middle of a
+// write leaving no copy of the tokens behind.
+import type { ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -8,12 +11,14 @@ import {
   readFileSync,
   statSync,
   symlinkSync,
+  watch,
   writeFileSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
-import { closedPort } from '../http/serve.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, tempConfigDir } from '../helpers/cli.js';
+import { closedPort, serve, type TestServer } from '../http/serve.js';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = (payload: object) => `${b64({ alg: 'none' })}.${b64(payload)}.`;
@@ -326,4 +331,186 @@ describe('a store in trouble ends with exit 6, unchanged', () => {
     expect(r.stderr).toContain('profiles.json is not valid JSON');
     expect(snapshot(dir)).toEqual(before);
   });
+});
+
+// pid 2^22+1 is above Linux's largest pid_max: never a live process.
+const DEAD_PID = 4194305;
+
+/** The temp files of interrupted writes of the token file in `dir`. */
+const temps = (dir: string) => readdirSync(dir).filter((n) => /^\.tokens\.json\..*\.tmp$/.test(n));
+
+/** Whether any file in `dir` still holds `secret`. */
+const holding = (dir: string, secret: string) =>
+  readdirSync(dir).filter((name) => {
+    const path = join(dir, name);
+    return statSync(path).isFile() && readFileSync(path, 'utf8').includes(secret);
+  });
+
+describe('the token store lock and interrupted writes, through the CLI', () => {
+  let endpoint: TestServer;
+  /** Called after each token response is sent (the kill -9 test kills the CLI from here). */
+  let afterResponse: (() => void) | undefined;
+  let tokenBody = 'at';
+  beforeAll(async () => {
+    let n = 0;
+    endpoint = await serve((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        n += 1;
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(
+          JSON.stringify({
+            access_token: `${tokenBody}-${n}`,
+            token_type: 'Bearer',
+            expires_in: 3600,
+          }),
+        );
+        afterResponse?.();
+      });
+    });
+  });
+  afterAll(async () => {
+    await endpoint.close();
+  });
+
+  const tokenArgs = () => [
+    'token',
+    '--grant',
+    'client_credentials',
+    '--token-endpoint',
+    `${endpoint.url}/token`,
+    '--client-id',
+    'ci',
+    '--scope',
+    'api',
+    '--force',
+  ];
+  const tokenEnv = (dir: string, extra: Record<string, string> = {}) => ({
+    OAUTH_CONFIG_DIR: dir,
+    OAUTH_CLIENT_SECRET: 'ci-secret',
+    ...extra,
+  });
+
+  it('a directory at tokens.json.lock: exit 6 within a few seconds, naming the lock and how to clear it', async () => {
+    const dir = tempConfigDir();
+    const lock = join(dir, 'tokens.json.lock');
+    mkdirSync(lock);
+    const started = Date.now();
+    const r = await runCli(tokenArgs(), { env: tokenEnv(dir, { OAUTH_LOCK_TIMEOUT: '1' }) });
+    expect(r.code, r.stderr).toBe(6);
+    expect(r.stderr).toContain(`error: the token store lock ${lock} is a directory`);
+    expect(r.stderr).toContain(
+      `hint: no oauth command holds it: remove it by hand with \`rm -r ${lock}\``,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(readdirSync(dir)).toEqual(['tokens.json.lock']);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while waiting for a lock that cannot be broken: exit 130 promptly',
+    async (signal) => {
+      const dir = tempConfigDir();
+      mkdirSync(join(dir, 'tokens.json.lock'));
+      const run = startCli([...tokenArgs(), '--verbose'], {
+        env: tokenEnv(dir, { OAUTH_LOCK_TIMEOUT: '60' }),
+      });
+      try {
+        await run.stderrMatches(/note: waiting for the token store lock /);
+        const sent = Date.now();
+        run.child.kill(signal);
+        const r = await run.done;
+        expect(r.signal).toBeNull();
+        expect(r.code).toBe(130);
+        expect(r.stderr).toMatch(/^error: interrupted$/m);
+        expect(Date.now() - sent).toBeLessThan(5_000);
+      } finally {
+        if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      }
+    },
+  );
+
+  it('a leftover tokens.json.lock.break beside a dead lock is handled like a stale lock: no 10 s spin', async () => {
+    const dir = tempConfigDir();
+    const owner = JSON.stringify({ pid: DEAD_PID, host: hostname(), nonce: 'killed' });
+    writeFileSync(join(dir, 'tokens.json.lock'), owner);
+    writeFileSync(join(dir, 'tokens.json.lock.break'), owner);
+    const started = Date.now();
+    const r = await runCli(tokenArgs(), { env: tokenEnv(dir, { OAUTH_LOCK_TIMEOUT: '30' }) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^at-\d+\n$/);
+    expect(Date.now() - started).toBeLessThan(7_000); // the old code spun 10 s on the breaker
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+  });
+
+  it.each([
+    ['oauth token --grant client_credentials', 'grant'],
+    ['oauth token (from the cache)', 'cache'],
+  ])(
+    'a leftover .tokens.json.<dead pid>.<rand>.tmp is removed by the next run that takes the lock: %s',
+    async (_name, how) => {
+      const dir = storeWith(entry());
+      const temp = join(dir, `.tokens.json.${DEAD_PID}.k3j4h5g6.tmp`);
+      writeFileSync(
+        temp,
+        JSON.stringify({ version: 1, entries: [entry({ refresh_token: 'leftover-rt' })] }),
+        {
+          mode: 0o600,
+        },
+      );
+      const r =
+        how === 'grant'
+          ? await runCli(tokenArgs(), { env: tokenEnv(dir) })
+          : await runCli(['token'], env(dir));
+      expect(r.code, r.stderr).toBe(0);
+      expect(temps(dir)).toEqual([]);
+      expect(holding(dir, 'leftover-rt')).toEqual([]);
+    },
+  );
+
+  it('kill -9 mid-write (at most 30 kills, 8 s, or 3 temp files left) leaves no temp file after the next run', async () => {
+    const dir = tempConfigDir();
+    tokenBody = `at${'x'.repeat(400_000)}`; // a long write (and fsync) to land in
+    let current: ChildProcess | undefined;
+    let onTemp = false;
+    // Half the runs die the moment their temp file appears, half at a random point just after
+    // the token response (the lock, the breaker, the write, the rename, the release).
+    const watcher = watch(dir, (_event, name) => {
+      if (onTemp && name?.endsWith('.tmp')) current?.kill('SIGKILL');
+    });
+    afterResponse = () => {
+      const child = current;
+      if (!onTemp) setTimeout(() => child?.kill('SIGKILL'), Math.random() * 30);
+    };
+    try {
+      const deadline = Date.now() + 8_000;
+      let kills = 0;
+      let leftBehind = 0; // runs after which a temp file was there: a kill landed mid-write
+      for (let i = 0; i < 60 && kills < 30 && leftBehind < 3 && Date.now() < deadline; i++) {
+        onTemp = i % 2 === 0;
+        const run = startCli(tokenArgs(), { env: tokenEnv(dir), timeoutMs: 10_000 });
+        current = run.child;
+        const r = await run.done;
+        if (r.signal === 'SIGKILL') kills += 1;
+        else expect(r.code, r.stderr).toBe(0);
+        // Each run that got the lock removed the leftovers before it: at most its own is left.
+        expect(temps(dir).length).toBeLessThanOrEqual(1);
+        if (temps(dir).length > 0) leftBehind += 1;
+      }
+      expect(kills).toBeGreaterThan(0);
+      expect(leftBehind).toBeGreaterThan(0);
+    } finally {
+      watcher.close();
+      afterResponse = undefined;
+      current = undefined;
+    }
+    const next = await runCli(tokenArgs(), { env: tokenEnv(dir) });
+    tokenBody = 'at';
+    expect(next.code, next.stderr).toBe(0);
+    expect(temps(dir)).toEqual([]);
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    const file = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')) as {
+      entries: unknown[];
+    };
+    expect(file.entries).toHaveLength(1);
+  }, 30_000);
 });

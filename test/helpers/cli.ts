@@ -30,7 +30,12 @@ export interface RunningCli {
   child: ChildProcessWithoutNullStreams;
   /** The first match of `pattern` in stderr; rejects if the process ends without one. */
   stderrMatch(pattern: RegExp): Promise<RegExpExecArray>;
-  done: Promise<CliRun>;
+  /** Resolves once stderr matches `pattern` (stderrMatch without the match). */
+  stderrMatches(pattern: RegExp): Promise<void>;
+  /** stderr so far. */
+  stderr(): string;
+  /** How it ended: the exit code (null when a signal ended it) and the signal. */
+  done: Promise<CliRun & { signal: NodeJS.Signals | null }>;
 }
 
 /**
@@ -65,12 +70,12 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<CliRun>((resolve, reject) => {
+  const done = new Promise<CliRun & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
   });
   child.stdin.on('error', () => {}); // the CLI may exit before reading all of stdin
@@ -91,9 +96,11 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
         reject,
       );
     });
-  return { child, stderrMatch, done };
+  const stderrMatches = (pattern: RegExp) => stderrMatch(pattern).then(() => {});
+  return { child, stderrMatch, stderrMatches, stderr: () => stderr, done };
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  return startCli(args, options).done;
+  // The signal is startCli's concern: a run is {code, stdout, stderr}.
+  return startCli(args, options).done.then(({ signal: _signal, ...run }) => run);
 }

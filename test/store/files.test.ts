@@ -8,6 +8,7 @@ import {
   readFileSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import type { Finding } from '../../src/findings.js';
 import {
   checkDir,
   readStoreFile,
+  removeStaleTemps,
   removeStoreFile,
   writeFileAtomic,
 } from '../../src/store/files.js';
@@ -149,5 +151,62 @@ describe('store files', () => {
     expect(err.message).toContain(paths.tokens);
     expect(err.hint).toMatch(/oauth logout --all/);
     expect(readFileSync(paths.tokens, 'utf8')).toBe(text);
+  });
+});
+
+// pid 2^22+1 is above Linux's largest pid_max: never a live process.
+const DEAD_PID = 4194305;
+
+describe('removeStaleTemps (called under the lock: no write is then in progress)', () => {
+  function plant(dir: string, name: string, ageMs = 0): string {
+    const path = join(dir, name);
+    writeFileSync(path, '{"secret": "refresh-token"}', { mode: 0o600 });
+    if (ageMs > 0) utimesSync(path, new Date(Date.now() - ageMs), new Date(Date.now() - ageMs));
+    return path;
+  }
+
+  it('removes the temp file of a dead pid and of this process, keeps a fresh one of a live process', () => {
+    const dir = tempConfigDir();
+    const file = join(dir, 'tokens.json');
+    writeFileSync(file, 'current', { mode: 0o600 });
+    const dead = plant(dir, `.tokens.json.${DEAD_PID}.mb1x2y.k3j4h5g6.tmp`);
+    const deadShort = plant(dir, `.tokens.json.${DEAD_PID}.r4nd.tmp`);
+    const mine = plant(dir, `.tokens.json.${process.pid}.mb1x2y.a1b2c3d4.tmp`);
+    const live = plant(dir, `.tokens.json.${process.ppid}.mb1x2y.a1b2c3d4.tmp`);
+    const findings: Finding[] = [];
+    const removed = removeStaleTemps(file, { now: Date.now(), warn: (f) => findings.push(f) });
+    expect(removed.sort()).toEqual([dead, deadShort, mine].sort());
+    expect(readdirSync(dir).sort()).toEqual([
+      `.tokens.json.${process.ppid}.mb1x2y.a1b2c3d4.tmp`,
+      'tokens.json',
+    ]);
+    expect(existsSync(live)).toBe(true);
+    expect(findings.map((f) => [f.level, f.code])).toEqual([['info', 'store_temp_removed']]);
+  });
+
+  it('removes a temp file of a live pid once it is older than a write could take', () => {
+    const dir = tempConfigDir();
+    const old = plant(dir, `.tokens.json.${process.ppid}.mb1x2y.a1b2c3d4.tmp`, 10 * 60_000);
+    expect(removeStaleTemps(join(dir, 'tokens.json'), { now: Date.now() })).toEqual([old]);
+  });
+
+  it('touches nothing else: other store files, other names, a directory', () => {
+    const dir = tempConfigDir();
+    const names = [
+      `.profiles.json.${DEAD_PID}.x.tmp`,
+      `.tokens.json.notapid.x.tmp`,
+      `tokens.json.${DEAD_PID}.x.tmp`,
+      `.tokens.json.${DEAD_PID}.x.tmp.keep`,
+      'tokens.json.lock',
+    ];
+    for (const name of names) plant(dir, name);
+    mkdirSync(join(dir, `.tokens.json.${DEAD_PID}.dir.tmp`));
+    expect(removeStaleTemps(join(dir, 'tokens.json'), { now: Date.now() })).toEqual([]);
+    expect(readdirSync(dir).length).toBe(names.length + 1);
+  });
+
+  it('a missing directory is nothing to do', () => {
+    const dir = join(tempConfigDir(), 'absent');
+    expect(removeStaleTemps(join(dir, 'tokens.json'), { now: Date.now() })).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // Profile names and URLs are checked before anything is saved; the file is validated when read.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storePaths } from '../../src/store/paths.js';
 import {
@@ -66,5 +67,18 @@ describe('ProfileStore', () => {
     expect(() => store.read()).toThrow(
       expect.objectContaining({ exitCode: 6, code: 'store_corrupt' }),
     );
+  });
+
+  it('an update removes the temp file a killed write left (a saved client secret is in it)', async () => {
+    const dir = tempConfigDir();
+    const store = new ProfileStore(storePaths({ OAUTH_CONFIG_DIR: dir }));
+    // pid 2^22+1 is above Linux's largest pid_max: never a live process.
+    writeFileSync(join(dir, '.profiles.json.4194305.mb1x2y.k3j4h5g6.tmp'), '{"secret"', {
+      mode: 0o600,
+    });
+    await store.update((file) => {
+      file.profiles.work = { issuer: 'https://idp.example' };
+    });
+    expect(readdirSync(dir)).toEqual(['profiles.json']);
   });
 });

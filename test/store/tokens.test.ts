@@ -1,6 +1,7 @@
 // The token cache: keys that never hand a token out for another, reuse until shortly before
 // expiry, the current pointer, and nothing written when the change fails.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storePaths } from '../../src/store/paths.js';
 import { entryKey, isUsable, TokenStore, type TokenEntry } from '../../src/store/tokens.js';
@@ -109,5 +110,41 @@ describe('TokenStore', () => {
     await store.update((tx) => tx.delete(() => true));
     expect(existsSync(store.path)).toBe(false);
     expect(store.list()).toEqual([]);
+  });
+});
+
+describe('TokenStore: temp files left by a write killed mid-way (kill -9)', () => {
+  // pid 2^22+1 is above Linux's largest pid_max: never a live process.
+  const leftover = (dir: string) => {
+    const path = join(dir, '.tokens.json.4194305.mb1x2y.k3j4h5g6.tmp');
+    const file = { version: 1, entries: [{ ...base, refresh_token: 'leftover-refresh-secret' }] };
+    writeFileSync(path, JSON.stringify(file), { mode: 0o600 });
+    return path;
+  };
+
+  it('the next update, under the lock, removes the leftover temp file of a dead process', async () => {
+    const dir = tempConfigDir();
+    const store = new TokenStore(storePaths({ OAUTH_CONFIG_DIR: dir }));
+    await store.put(base);
+    const temp = leftover(dir);
+    await store.update(() => undefined); // nothing changed, nothing written: still swept
+    expect(existsSync(temp)).toBe(false);
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+  });
+
+  it('removeAll (logout --all) removes it with the token file', async () => {
+    const dir = tempConfigDir();
+    const store = new TokenStore(storePaths({ OAUTH_CONFIG_DIR: dir }));
+    await store.put(base);
+    leftover(dir);
+    expect(await store.removeAll()).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('removeAll removes it when there is no token file at all', async () => {
+    const dir = tempConfigDir();
+    leftover(dir);
+    expect(await new TokenStore(storePaths({ OAUTH_CONFIG_DIR: dir })).removeAll()).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
