@@ -26,8 +26,6 @@ export interface Server {
   endpoint(name: EndpointName): string | undefined;
   /** The endpoint, or exit 2 naming the flag that gives it. */
   require(name: EndpointName): string;
-  /** The override flag of an endpoint, for messages. */
-  flag(name: EndpointName): string;
 }
 
 /**
@@ -72,7 +70,6 @@ export async function resolveServer(
     metadata,
     findings,
     endpoint,
-    flag,
     require: (name) => {
       const value = endpoint(name);
       if (value === undefined) {
@@ -87,7 +84,10 @@ export async function resolveServer(
   };
 }
 
-/** The metadata's string list `key`, or undefined. */
+/**
+ * The metadata's string list `key`, or undefined: discovery.ts's stringList, kept here because
+ * importing that module statically would load the HTTP client on the cached `oauth token` path.
+ */
 export function metadataList(metadata: Metadata | undefined, key: string): string[] | undefined {
   const value = metadata?.[key];
   return Array.isArray(value) && value.every((v) => typeof v === 'string')
