@@ -21,9 +21,10 @@ function earlyFlags(args: string[]) {
 
 /** The HTTP client, once per run: the --verbose trace goes to stderr, --insecure warns. */
 async function createHttp(ctx: Context): Promise<HttpClient> {
-  const [{ createHttpClient }, { renderTrace }] = await Promise.all([
+  const [{ createHttpClient }, { renderTrace }, { renderNote }] = await Promise.all([
     import('./http/client.js'),
     import('./output/trace.js'),
+    import('./output/findings.js'),
   ]);
   const { io, globals } = ctx;
   if (globals.insecure) {
@@ -40,6 +41,7 @@ async function createHttp(ctx: Context): Promise<HttpClient> {
       ? {
           onTrace: (event) =>
             io.err(renderTrace(event, { style: io.errStyle, showSecrets: globals.showSecrets })),
+          onNote: (note) => io.err(renderNote(note, io.errStyle)),
         }
       : {}),
   });

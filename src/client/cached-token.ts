@@ -6,12 +6,15 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Warn } from '../findings.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { GRANT_REFRESH_TOKEN, requestToken, type TokenResult } from '../oauth/token-request.js';
+import { parseDiscoveryUrl, sameIssuer } from '../oauth/discovery-url.js';
 import {
+  entryKey,
   expiresAt,
   isUsable,
   type ListedEntry,
   type TokenEntry,
   type TokenFileEditor,
+  type TokenKey,
   type TokenStore,
 } from '../store/tokens.js';
 import { clientAuth } from './credentials.js';
@@ -51,6 +54,22 @@ export function selectEntry(tx: TokenFileEditor, settings: Settings): ListedEntr
     matches.find((m) => m.current) ??
     matches.toSorted((a, b) => a.entry.obtained_at.localeCompare(b.entry.obtained_at)).at(-1)
   );
+}
+
+/**
+ * The entry stored under `key`; an issuer given as its discovery URL finds the entry stored under
+ * the issuer that URL's metadata named.
+ */
+export function entryFor(store: TokenStore, key: TokenKey): TokenEntry | undefined {
+  const exact = store.get(key);
+  if (exact !== undefined || parseDiscoveryUrl(key.issuer) === undefined) return exact;
+  return store
+    .list()
+    .map((l) => l.entry)
+    .findLast(
+      (e) =>
+        sameIssuer(key.issuer, e.issuer) && entryKey(e) === entryKey({ ...key, issuer: e.issuer }),
+    );
 }
 
 /** The token response as stored, for --output json of a cached token. */

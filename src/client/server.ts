@@ -4,6 +4,7 @@ import type { HttpClient } from '../http/client.js';
 import { usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import type { Metadata } from '../oauth/discovery.js';
+import { parseDiscoveryUrl } from '../oauth/discovery-url.js';
 
 /** Each endpoint: its metadata member and its override flag. */
 const ENDPOINTS = {
@@ -19,6 +20,10 @@ const ENDPOINTS = {
 export type EndpointName = keyof typeof ENDPOINTS;
 
 export interface Server {
+  /**
+   * The issuer to use and store: the metadata's `issuer` when discovery ran (the issuer may have
+   * been given as its discovery URL), else the given one without a discovery URL's well-known part.
+   */
   issuer: string | undefined;
   metadata: Metadata | undefined;
   findings: Finding[];
@@ -66,7 +71,7 @@ export async function resolveServer(
   };
   const flag = (name: EndpointName) => ENDPOINTS[name][1];
   return {
-    issuer,
+    issuer: metadata?.issuer ?? (issuer === undefined ? undefined : issuerOf(issuer)),
     metadata,
     findings,
     endpoint,
@@ -93,4 +98,9 @@ export function metadataList(metadata: Metadata | undefined, key: string): strin
   return Array.isArray(value) && value.every((v) => typeof v === 'string')
     ? (value as string[])
     : undefined;
+}
+
+/** The issuer an --issuer value names: itself, or the issuer its discovery URL implies. */
+export function issuerOf(given: string): string {
+  return parseDiscoveryUrl(given)?.issuer ?? given;
 }

@@ -4,6 +4,7 @@
 import type { Context } from '../context.js';
 import type { Warn } from '../findings.js';
 import { validateAuthMethod, type AuthMethod } from '../oauth/client-auth.js';
+import { sameIssuer } from '../oauth/discovery-url.js';
 import { parseParam } from '../oauth/token-request.js';
 import { validateOrigin, type Profile } from '../store/profiles.js';
 import type { TokenEntry } from '../store/tokens.js';
@@ -135,13 +136,16 @@ export function usesCurrentLogin(settings: Settings): boolean {
   );
 }
 
-/** Whether a cached entry belongs to the issuer and client the settings name (unset = any). */
+/**
+ * Whether a cached entry belongs to the issuer and client the settings name (unset = any); an
+ * issuer given as its discovery URL names the issuer stored from that URL's metadata.
+ */
 export function entryMatches(
   entry: TokenEntry,
   settings: Pick<Settings, 'issuer' | 'clientId'>,
 ): boolean {
   return (
-    (settings.issuer === undefined || entry.issuer === settings.issuer) &&
+    (settings.issuer === undefined || sameIssuer(settings.issuer, entry.issuer)) &&
     (settings.clientId === undefined || entry.client_id === settings.clientId)
   );
 }

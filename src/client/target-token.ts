@@ -102,7 +102,7 @@ export async function tokenCall(
     token: target.token,
     tokenTypeHint: target.hint,
     client,
-    assertionAudience: server.endpoint('token') ?? target.issuer ?? endpoint,
+    assertionAudience: server.endpoint('token') ?? server.issuer ?? endpoint,
     nowMs: ctx.now(),
     signal: ctx.signal,
   };

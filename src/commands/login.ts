@@ -161,14 +161,13 @@ async function completeSettings(
 export async function run(options: LoginInput, ctx: Context): Promise<Outcome<LoginResult>> {
   const warn = findingReporter(ctx);
   const completed = await completeSettings(ctx, clientSettings(ctx, options.client, warn), warn);
-  const settings = completed.settings;
-  const openid = settings.scopes.includes('openid');
+  const openid = completed.settings.scopes.includes('openid');
   const device = options.device;
   const waitMs = options.wait * 1000;
   const server = await resolveServer(
     ctx.http,
-    settings.issuer,
-    settings.endpoints,
+    completed.settings.issuer,
+    completed.settings.endpoints,
     device
       ? ['device', 'token']
       : options.par
@@ -176,6 +175,8 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
         : ['authorization', 'token'],
     warn,
   );
+  // The issuer as the metadata names it (--issuer may have been its discovery URL).
+  const settings = { ...completed.settings, issuer: server.issuer };
   const client = await clientAuth(ctx, settings, server, warn);
   if (openid && settings.issuer === undefined) {
     throw usageError(

@@ -4,6 +4,7 @@ import {
   cachedToken,
   dpopSession,
   entryBase,
+  entryFor,
   entryFrom,
   responseFromEntry,
 } from '../client/cached-token.js';
@@ -104,7 +105,7 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     !input.force &&
     settings.params.length === 0
   ) {
-    const cached = store.get(key);
+    const cached = entryFor(store, key);
     if (
       cached &&
       cached.grant === GRANT_CLIENT_CREDENTIALS &&
@@ -161,7 +162,7 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
   if (writeCache && key !== undefined) {
     const entry = entryFrom(
       result,
-      entryBase(settings, tokenEndpoint, key.client_id, input.grant),
+      entryBase({ ...settings, issuer: server.issuer }, tokenEndpoint, key.client_id, input.grant),
       nowMs,
       dpop,
     );

@@ -28,10 +28,13 @@ export interface HttpRequest {
   maxBytes?: number;
   /**
    * Authorization-server endpoints never follow redirects (README "Security"); default 'never', where a
-   * 3xx answer is an error (exit 5). 'same-origin' follows up to 5 redirects within the origin;
-   * 'manual' returns the 3xx response as it is.
+   * 3xx answer is an error (exit 5). 'same-origin' follows up to 5 redirects within the origin, for
+   * a GET that carries no credential (no body, no Authorization, Cookie or DPoP header); any other
+   * request is treated as 'never'. 'manual' returns the 3xx response as it is.
    */
   redirect?: 'never' | 'same-origin' | 'manual';
+  /** The hint of a refused redirect to `target`: what the user can pass instead. */
+  redirectHint?: (target: string) => string;
   signal?: AbortSignal;
 }
 
@@ -51,8 +54,17 @@ export interface HttpClient {
    * GET a JSON document (discovery, JWKS). A transport failure, a status other than 200, a body
    * that is not JSON, or one over the cap is a CliError with exit code 5 naming `purpose` and URL.
    */
-  getJson(url: string | URL, purpose: string, options?: { maxBytes?: number }): Promise<unknown>;
+  getJson(url: string | URL, purpose: string, options?: JsonOptions): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/**
+ * getJson's options: a cap, and the hint of a refused redirect. A document (metadata, JWKS) is a
+ * credential-free GET, so a same-origin redirect is followed (README "Talking to servers").
+ */
+export interface JsonOptions {
+  maxBytes?: number;
+  redirectHint?: (target: string) => string;
 }
 
 export interface HttpOptions {
@@ -63,6 +75,8 @@ export interface HttpOptions {
   env: NodeJS.ProcessEnv;
   /** Receives one event per exchange (rendered by output/trace.ts with --verbose). */
   onTrace?: (event: TraceEvent) => void;
+  /** Receives a note worth showing with --verbose, e.g. a redirect that was followed. */
+  onNote?: (note: string) => void;
 }
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -110,32 +124,46 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   const getDispatcher = (): Promise<Dispatcher> => (dispatcher ??= buildDispatcher(options, ca));
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
-    const policy = req.redirect ?? 'never';
-    let url = checkUrl(req.url, req.purpose);
-    let method: string = req.method ?? 'GET';
-    let body = req.body;
+    const url = checkUrl(req.url, req.purpose);
+    const method: string = req.method ?? 'GET';
+    // README "Security": only a GET with no credential may follow a redirect, and only within its
+    // origin (a 307/308 would resend a POST body; Authorization, Cookie and DPoP must not travel).
+    const policy =
+      req.redirect === 'same-origin' && !carriesCredentials(method, req) ? 'same-origin' : 'never';
+    const exchangeAt = async (at: URL) =>
+      exchange(await getDispatcher(), options, { ...req, url: at, method });
+    let at = url;
     for (let hop = 0; ; hop++) {
-      const response = await exchange(await getDispatcher(), options, {
-        ...req,
-        url,
-        method,
-        body,
-      });
-      const location = response.headers.location;
+      const response = await exchangeAt(at);
       if (response.status < 300 || response.status >= 400 || response.status === 304) {
         return response;
       }
-      if (policy === 'manual') return response;
-      const target = location === undefined ? undefined : safeUrl(location, url);
-      if (policy === 'never' || target === undefined || target.origin !== url.origin) {
+      if (req.redirect === 'manual') return response;
+      const location = response.headers.location;
+      const target = location === undefined ? undefined : safeUrl(location, at);
+      const where = `the ${req.purpose} at ${redactUrl(at.href)}`;
+      if (target !== undefined && at.protocol === 'https:' && target.protocol === 'http:') {
         throw new CliError(
           'redirect_refused',
           ExitCode.network,
-          `the ${req.purpose} at ${redactUrl(url.href)} answered HTTP ${response.status} with a redirect` +
-            (target ? ` to ${redactUrl(target.href)}` : '') +
-            '; redirects are not followed here, so no request was sent there',
+          `${where} answered HTTP ${response.status} with a redirect from https to plain http (${redactUrl(target.href)}); it was not followed`,
+          { hint: `check the URL; the ${req.purpose} should stay on https` },
+        );
+      }
+      if (policy === 'never' || target === undefined || target.origin !== at.origin) {
+        throw new CliError(
+          'redirect_refused',
+          ExitCode.network,
+          `${where} answered HTTP ${response.status} with a redirect` +
+            (target ? ` to ${redactUrl(target.href)}` : ' without a usable Location') +
+            (policy === 'never'
+              ? '; redirects are not followed here, so no request was sent there'
+              : '; only redirects within the same origin are followed, so no request was sent there'),
           {
-            hint: `use the final URL directly if it is the right ${req.purpose}; a redirect could carry credentials to another server`,
+            hint:
+              target !== undefined && req.redirectHint !== undefined
+                ? req.redirectHint(redactUrl(target.href))
+                : `use the final URL directly if it is the right ${req.purpose}; a redirect could carry credentials to another server`,
           },
         );
       }
@@ -143,32 +171,31 @@ export function createHttpClient(options: HttpOptions): HttpClient {
         throw new CliError(
           'too_many_redirects',
           ExitCode.network,
-          `the ${req.purpose} redirected more than ${MAX_REDIRECTS} times, last from ${redactUrl(url.href)}`,
-          { hint: 'use the final URL directly' },
+          `the ${req.purpose} redirected more than ${MAX_REDIRECTS} times, last from ${redactUrl(at.href)} to ${redactUrl(target.href)}`,
+          {
+            hint: 'check the URL: the server may redirect in a loop (--verbose shows every hop)',
+          },
         );
       }
-      // RFC 9110 §15.4: 303 (and, as browsers do, 301/302 after POST) continue as a GET.
-      if (
-        response.status === 303 ||
-        ((response.status === 301 || response.status === 302) && method === 'POST')
-      ) {
-        method = 'GET';
-        body = undefined;
-      }
-      url = checkUrl(target, req.purpose);
+      options.onNote?.(
+        `${where} redirected (HTTP ${response.status}) to ${redactUrl(target.href)} within the same origin; followed`,
+      );
+      at = checkUrl(target, req.purpose);
     }
   }
 
   async function getJson(
     input: string | URL,
     purpose: string,
-    opts: { maxBytes?: number } = {},
+    opts: JsonOptions = {},
   ): Promise<unknown> {
     const response = await request({
       url: input,
       purpose,
       headers: { accept: 'application/json' },
+      redirect: 'same-origin',
       ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+      ...(opts.redirectHint === undefined ? {} : { redirectHint: opts.redirectHint }),
     });
     const where = `the ${purpose} at ${redactUrl(response.url)}`;
     if (response.status !== 200) {
@@ -247,6 +274,16 @@ async function buildDispatcher(
     requestTls: tls,
     proxyTls: tls,
   });
+}
+
+/** Headers that carry a credential (RFC 6750 §2.1, RFC 9449 §4, RFC 6265): never sent on after a redirect. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'dpop'];
+
+function carriesCredentials(method: string, req: HttpRequest): boolean {
+  if ((method !== 'GET' && method !== 'HEAD') || req.body !== undefined) return true;
+  return Object.keys(req.headers ?? {}).some((name) =>
+    CREDENTIAL_HEADERS.includes(name.toLowerCase()),
+  );
 }
 
 function safeUrl(location: string, base: URL): URL | undefined {
@@ -521,6 +558,23 @@ function networkError(
       'connection_failed',
       `could not connect to ${what}: the host name does not resolve`,
       'check the host name in the URL (and HTTPS_PROXY / NO_PROXY if you need a proxy)',
+    );
+  }
+  // OpenSSL reads a plain-HTTP answer ("HTTP/1.1 400") as a TLS record of a wrong version or an
+  // impossible length: the port speaks plain HTTP.
+  if (
+    req.url.protocol === 'https:' &&
+    (has('ERR_SSL_WRONG_VERSION_NUMBER') || has('ERR_SSL_PACKET_LENGTH_TOO_LONG'))
+  ) {
+    const plain = new URL(req.url.href);
+    plain.protocol = 'http:';
+    const port = req.url.port === '' ? '443' : req.url.port;
+    return make(
+      'tls_not_spoken',
+      `TLS with ${what} failed: the server does not speak TLS on port ${port} (it answered in plain HTTP)`,
+      isLoopbackHost(req.url.hostname)
+        ? `did you mean ${redactUrl(plain.href)}? give the URL with http:// instead of https://`
+        : 'check the port in the URL (https is usually on 443); plain http:// is allowed only to loopback',
     );
   }
   const tls = codes.find(

@@ -3,6 +3,12 @@
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { isLoopbackHost, type HttpClient } from '../http/client.js';
+import {
+  issuerFits,
+  parseDiscoveryUrl,
+  type DiscoveryUrl,
+  type MetadataKind,
+} from './discovery-url.js';
 
 export interface Metadata {
   issuer: string;
@@ -16,7 +22,7 @@ export interface Discovery {
   /** The well-known URL that answered. */
   url: string;
   /** Which document it was: OpenID Connect Discovery or RFC 8414. */
-  kind: 'openid-configuration' | 'oauth-authorization-server';
+  kind: MetadataKind;
 }
 
 /** Metadata members that are endpoint URLs (RFC 8414 §2, OIDC Discovery §3, RFC 8628, 9126, 7662, 7009). */
@@ -79,13 +85,24 @@ export function wellKnownUrls(issuer: string): { url: string; kind: Discovery['k
   ];
 }
 
-/** Fetches and checks the metadata of `issuer`: its `issuer` must equal it exactly (RFC 8414 §3.3). */
+/**
+ * Fetches and checks the metadata of `issuer`: its `issuer` must equal it exactly (RFC 8414 §3.3).
+ * `issuer` may also be the discovery URL itself: the document is fetched from there and its
+ * `issuer` must be the one that URL implies (OIDC Discovery §4.3); `metadata.issuer` is then the
+ * issuer to use.
+ */
 export async function discover(http: HttpClient, issuer: string): Promise<Discovery> {
+  const given = parseDiscoveryUrl(issuer);
+  if (given !== undefined) parseIssuer(issuer); // https (or loopback http), no query or fragment
+  const candidates = given ? [{ url: given.url, kind: given.kind }] : wellKnownUrls(issuer);
   const attempts: string[] = [];
-  for (const candidate of wellKnownUrls(issuer)) {
+  for (const candidate of candidates) {
     let document: unknown;
     try {
-      document = await http.getJson(candidate.url, 'discovery document');
+      document = await http.getJson(candidate.url, 'discovery document', {
+        redirectHint: (target) =>
+          `if ${target} is the right server's metadata, give that URL as the issuer (--issuer <url>, or oauth discover <url>)`,
+      });
     } catch (err) {
       // A missing or non-JSON document means "try the other well-known URL"; anything else
       // (connection, TLS, deadline, size, redirect) is final.
@@ -99,7 +116,7 @@ export async function discover(http: HttpClient, issuer: string): Promise<Discov
       attempts.push(`the discovery document at ${candidate.url} is not a JSON object`);
       continue;
     }
-    const metadata = checkIssuer(document as Record<string, unknown>, issuer, candidate.url);
+    const metadata = checkIssuer(document as Record<string, unknown>, issuer, candidate.url, given);
     return {
       metadata,
       findings: findingsFor(metadata, candidate.kind),
@@ -110,14 +127,23 @@ export async function discover(http: HttpClient, issuer: string): Promise<Discov
   throw new CliError(
     'discovery_failed',
     ExitCode.network,
-    `no server metadata for ${issuer}: ${attempts.join('; ')}`,
+    given
+      ? `no server metadata at ${issuer}: ${attempts.join('; ')}`
+      : `no server metadata for ${issuer}: ${attempts.join('; ')}`,
     {
-      hint: 'check the issuer (it must be exactly the server’s issuer identifier), or give the endpoints with --token-endpoint, --jwks-uri...',
+      hint: given
+        ? 'check the discovery URL, or give the issuer itself with --issuer, or the endpoints with --token-endpoint, --jwks-uri...'
+        : 'check the issuer (it must be exactly the server’s issuer identifier), or give the endpoints with --token-endpoint, --jwks-uri...',
     },
   );
 }
 
-function checkIssuer(doc: Record<string, unknown>, issuer: string, url: string): Metadata {
+function checkIssuer(
+  doc: Record<string, unknown>,
+  issuer: string,
+  url: string,
+  given: DiscoveryUrl | undefined,
+): Metadata {
   const found = doc.issuer;
   if (typeof found !== 'string') {
     throw new CliError(
@@ -127,7 +153,18 @@ function checkIssuer(doc: Record<string, unknown>, issuer: string, url: string):
       { hint: 'the server metadata is broken (RFC 8414 §2 requires issuer)' },
     );
   }
-  if (found !== issuer) {
+  if (given !== undefined && !issuerFits(found, given)) {
+    // OIDC Discovery §4.3: the issuer must be the URL the document was fetched under.
+    throw new CliError(
+      'issuer_mismatch',
+      ExitCode.network,
+      `the discovery document at ${url} names the issuer ${JSON.stringify(found.slice(0, 200))}, but that URL is the metadata of ${JSON.stringify(given.issuer)}`,
+      {
+        hint: 'check that this is the right server: a document that names another issuer can be an impostor’s (RFC 8414 §3.3); if that issuer is right, pass it with --issuer',
+      },
+    );
+  }
+  if (given === undefined && found !== issuer) {
     throw new CliError(
       'issuer_mismatch',
       ExitCode.network,

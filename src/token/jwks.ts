@@ -28,7 +28,11 @@ export async function jwksFromUrl(
   let fetches = 0;
   const fetchKeys = async (): Promise<CandidateKey[]> => {
     fetches++;
-    const doc = await http.getJson(url, 'JWKS', { maxBytes: MAX_JWKS_BYTES });
+    const doc = await http.getJson(url, 'JWKS', {
+      maxBytes: MAX_JWKS_BYTES,
+      redirectHint: (target) =>
+        `if ${target} holds the right keys, give it directly (--jwks <url> for verify, --jwks-uri <url> elsewhere)`,
+    });
     return keysFromJwks(doc, url);
   };
   let lastFetch = now();
