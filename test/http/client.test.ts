@@ -128,6 +128,74 @@ describe('http client', () => {
     expect(other.requests).toEqual([]);
   });
 
+  it('getJson follows a same-origin redirect (Django APPEND_SLASH) and notes it', async () => {
+    const s = await server((req, res) => {
+      if (req.url === '/jwks') res.writeHead(301, { location: '/jwks/' }).end();
+      else json(res, { keys: [] });
+    });
+    const notes: string[] = [];
+    const { http, events } = client({ onNote: (note) => notes.push(note) });
+    expect(await http.getJson(`${s.url}/jwks`, 'JWKS')).toEqual({ keys: [] });
+    expect(s.requests).toEqual(['GET /jwks', 'GET /jwks/']);
+    expect(events.map((e) => e.response?.status)).toEqual([301, 200]);
+    expect(notes).toEqual([
+      `the JWKS at ${s.url}/jwks redirected (HTTP 301) to ${s.url}/jwks/ within the same origin; followed`,
+    ]);
+  });
+
+  it.each([
+    ['an Authorization header', { headers: { authorization: 'Bearer CANARY' } }],
+    ['a DPoP header', { headers: { dpop: 'proof' } }],
+    ['a Cookie header', { headers: { Cookie: 'sid=1' } }],
+    ['a POST body', { method: 'POST' as const, body: 'client_secret=CANARY' }],
+  ])('same-origin is not followed for a request with %s', async (_name, extra) => {
+    const s = await server((req, res) => {
+      if (req.url === '/start') res.writeHead(307, { location: '/final' }).end();
+      else json(res, {});
+    });
+    const { http } = client();
+    const err = await failure(
+      http.request({ url: `${s.url}/start`, purpose: 'API', redirect: 'same-origin', ...extra }),
+    );
+    expect(err).toMatchObject({ code: 'redirect_refused', exitCode: 5 });
+    expect(err.message).toContain('redirects are not followed here');
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('same-origin stops after 5 hops (exit 5)', async () => {
+    const s = await server((req, res) => {
+      res.writeHead(302, { location: `${req.url ?? ''}x` }).end();
+    });
+    const { http } = client();
+    const err = await failure(http.getJson(`${s.url}/x`, 'discovery document'));
+    expect(err).toMatchObject({ code: 'too_many_redirects', exitCode: 5 });
+    expect(s.requests).toHaveLength(6);
+  });
+
+  it('a refused redirect takes the caller hint, with the target', async () => {
+    const other = await server((_req, res) => json(res, {}));
+    const s = await server((_req, res) => res.writeHead(302, { location: other.url }).end());
+    const { http } = client();
+    const err = await failure(
+      http.getJson(s.url, 'JWKS', { redirectHint: (target) => `try ${target}` }),
+    );
+    expect(err.hint).toBe(`try ${other.url}/`);
+    expect(other.requests).toEqual([]);
+  });
+
+  it('https:// to a port that speaks plain HTTP: tls_not_spoken with the http:// URL', async () => {
+    const s = await server((_req, res) => json(res, {}));
+    const { http } = client();
+    const err = await failure(http.getJson(`https://127.0.0.1:${s.port}/jwks`, 'JWKS'));
+    expect(err).toMatchObject({ code: 'tls_not_spoken', exitCode: 5 });
+    expect(err.message).toBe(
+      `TLS with the JWKS at https://127.0.0.1:${s.port}/jwks failed: the server does not speak TLS on port ${s.port} (it answered in plain HTTP)`,
+    );
+    expect(err.hint).toBe(
+      `did you mean http://127.0.0.1:${s.port}/jwks? give the URL with http:// instead of https://`,
+    );
+  });
+
   it('an HTML body with 200 for a JSON fetch is exit 5, naming the purpose and URL', async () => {
     const s = await server((_req, res) => {
       res.setHeader('content-type', 'text/html');
@@ -328,6 +396,22 @@ describe.runIf(openssl || Boolean(process.env.CI))('TLS trust', () => {
   it('--insecure skips verification', async () => {
     const { http } = client({ insecure: true });
     expect(await http.getJson(url, 'JWKS')).toEqual({ tls: true });
+  });
+
+  it('a redirect from https to http is refused, even to loopback (exit 5)', async () => {
+    const plain = await server((_req, res) => json(res, {}));
+    const redirecting = createHttpsServer(
+      { key: readFileSync(caFile.replace('cert.pem', 'key.pem')), cert: readFileSync(caFile) },
+      (_req, res) => res.writeHead(301, { location: `${plain.url}/jwks` }).end(),
+    );
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => redirecting.close(() => resolve())));
+    const port = (redirecting.address() as AddressInfo).port;
+    const { http } = client({ cacert: caFile });
+    const err = await failure(http.getJson(`https://127.0.0.1:${port}/jwks`, 'JWKS'));
+    expect(err).toMatchObject({ code: 'redirect_refused', exitCode: 5 });
+    expect(err.message).toContain('a redirect from https to plain http');
+    expect(plain.requests).toEqual([]);
   });
 
   it('a --cacert without a certificate is exit 2', () => {

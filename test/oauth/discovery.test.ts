@@ -271,3 +271,43 @@ describe('findingsFor', () => {
     }
   });
 });
+
+describe('discover with the discovery URL as the issuer', () => {
+  it('fetches that URL only and returns the metadata issuer (a trailing slash on it is fine)', async () => {
+    const s = await server((req, res, base) => {
+      if (req.url === '/o/.well-known/openid-configuration/') json(res, good(`${base}/o/`));
+      else json(res, {}, 404);
+    });
+    const found = await discover(http(), `${s.url}/o/.well-known/openid-configuration/`);
+    expect(found.metadata.issuer).toBe(`${s.url}/o/`);
+    expect(found.kind).toBe('openid-configuration');
+    expect(s.requests).toEqual(['GET /o/.well-known/openid-configuration/']);
+  });
+
+  it('metadata naming another issuer: issuer_mismatch (exit 5)', async () => {
+    const s = await server((_req, res, base) => json(res, good(`${base}/x`)));
+    const err = await failure(discover(http(), `${s.url}/o/.well-known/openid-configuration`));
+    expect(err).toMatchObject({ code: 'issuer_mismatch', exitCode: 5 });
+  });
+
+  it('no document there: discovery_failed naming the URL, no other URL tried', async () => {
+    const s = await server((_req, res) => json(res, {}, 404));
+    const err = await failure(discover(http(), `${s.url}/.well-known/oauth-authorization-server`));
+    expect(err).toMatchObject({ code: 'discovery_failed', exitCode: 5 });
+    expect(s.requests).toEqual(['GET /.well-known/oauth-authorization-server']);
+  });
+
+  it('a same-origin redirect of the plain issuer is followed; the issuer check is still exact', async () => {
+    const s = await server((req, res, base) => {
+      if (req.url === '/o/.well-known/openid-configuration') {
+        res.writeHead(301, { location: '/o/.well-known/openid-configuration/' }).end();
+      } else json(res, good(`${base}/o/`));
+    });
+    const err = await failure(discover(http(), `${s.url}/o`));
+    expect(err).toMatchObject({ code: 'issuer_mismatch', exitCode: 5 });
+    expect(s.requests).toEqual([
+      'GET /o/.well-known/openid-configuration',
+      'GET /o/.well-known/openid-configuration/',
+    ]);
+  });
+});
