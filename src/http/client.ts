@@ -124,7 +124,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   const getDispatcher = (): Promise<Dispatcher> => (dispatcher ??= buildDispatcher(options, ca));
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
-    const url = checkUrl(req.url, req.purpose);
+    let at = checkUrl(req.url, req.purpose);
     const method: string = req.method ?? 'GET';
     // README "Security": only a GET with no credential may follow a redirect, and only within its
     // origin (a 307/308 would resend a POST body; Authorization, Cookie and DPoP must not travel).
@@ -132,7 +132,6 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       req.redirect === 'same-origin' && !carriesCredentials(method, req) ? 'same-origin' : 'never';
     const exchangeAt = async (at: URL) =>
       exchange(await getDispatcher(), options, { ...req, url: at, method });
-    let at = url;
     for (let hop = 0; ; hop++) {
       const response = await exchangeAt(at);
       if (response.status < 300 || response.status >= 400 || response.status === 304) {
@@ -143,11 +142,16 @@ export function createHttpClient(options: HttpOptions): HttpClient {
       const target = location === undefined ? undefined : safeUrl(location, at);
       const where = `the ${req.purpose} at ${redactUrl(at.href)}`;
       if (target !== undefined && at.protocol === 'https:' && target.protocol === 'http:') {
+        const secure = redactUrl(target.href).replace(/^http:/, 'https:');
         throw new CliError(
           'redirect_refused',
           ExitCode.network,
           `${where} answered HTTP ${response.status} with a redirect from https to plain http (${redactUrl(target.href)}); it was not followed`,
-          { hint: `check the URL; the ${req.purpose} should stay on https` },
+          // A server behind a TLS proxy it was not told about builds such redirects (Django's
+          // APPEND_SLASH): the https form of the target may well work.
+          {
+            hint: `nothing was sent over http; ${req.redirectHint?.(secure) ?? `if ${secure} works, use it directly`}`,
+          },
         );
       }
       if (policy === 'never' || target === undefined || target.origin !== at.origin) {

@@ -287,6 +287,10 @@ describe('redirects that stay refused', () => {
       expect(plain.requests).toEqual([]);
       expect(r.stderr).toContain('with a redirect from https to plain http');
       expect(r.stderr).toContain('it was not followed');
+      // The https form of the target is what such a server (behind a TLS proxy) usually serves.
+      expect(r.stderr).toContain(
+        `hint: nothing was sent over http; if https://127.0.0.1:${plain.port}/.well-known/openid-configuration is the right server's metadata, give that URL as the issuer`,
+      );
     },
   );
 
