@@ -5,11 +5,14 @@
 // speaks plain HTTP.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { startOauthServer } from '../helpers/server.js';
 import { json, selfSignedCert, serve, type TestServer } from '../http/serve.js';
 
 let openssl = true;
@@ -364,5 +367,32 @@ describe('https:// to a port that speaks plain HTTP', () => {
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('the server does not speak TLS on port');
     expect(r.stderr).toContain(`hint: did you mean http://127.0.0.1:${s.port}/o/token/?`);
+  });
+});
+
+describe('login with the discovery URL as --issuer (the embedded server)', () => {
+  it('checks the ID token against the metadata issuer and stores that issuer', async () => {
+    const server = await startOauthServer();
+    cleanup.push(async () => void (await server.stop()));
+    const config = tempConfigDir();
+    const browser = `node ${fileURLToPath(new URL('../helpers/browser.mjs', import.meta.url))}`;
+    const r = await runCli(
+      [
+        'login',
+        '--issuer',
+        `${server.issuer}/.well-known/openid-configuration`,
+        '--client-id',
+        'oauth-cli',
+        '--scope',
+        'openid api:read',
+      ],
+      { env: { OAUTH_CONFIG_DIR: config, BROWSER: browser, CI: '1' }, timeoutMs: 30_000 },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Logged in.');
+    const stored = JSON.parse(readFileSync(join(config, 'tokens.json'), 'utf8')) as {
+      entries: { issuer: string }[];
+    };
+    expect(stored.entries.map((e) => e.issuer)).toEqual([server.issuer]);
   });
 });
