@@ -283,12 +283,17 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
  */
 function offlineAccessFinding(
   requested: readonly string[],
-  tokens: Pick<TokenResult, 'scope' | 'refreshToken'>,
+  tokens: Pick<TokenResult, 'scope' | 'refreshToken' | 'idToken'>,
   code: Pick<LoginInput, 'prompt'> | undefined,
 ): Finding | undefined {
   if (!requested.includes('offline_access')) return undefined;
   const granted = tokens.scope?.split(' ');
-  const notGranted = granted !== undefined && !granted.includes('offline_access');
+  // A scope without openid beside an ID token is the access token's (for a resource, RFC 8707),
+  // not the grant's: it says nothing of offline_access.
+  const accessTokenScope =
+    requested.includes('openid') && tokens.idToken !== undefined && !granted?.includes('openid');
+  const notGranted =
+    granted !== undefined && !accessTokenScope && !granted.includes('offline_access');
   if (!notGranted && tokens.refreshToken !== undefined) return undefined;
   const what =
     tokens.refreshToken === undefined
@@ -540,7 +545,7 @@ async function checkIdToken(
   }
   const { idTokenKeys, issuerKeys, validateIdToken } = await (prepared?.module ??
     import('../oauth/id-token.js'));
-  const { keys, algorithms } = await idTokenKeys(idToken, {
+  const { keys, algorithms, signatureHint } = await idTokenKeys(idToken, {
     clientSecret,
     algorithms: idTokenAlgorithms(server),
     issuerKeys: async () => {
@@ -549,5 +554,10 @@ async function checkIdToken(
       return prefetched ? prefetched() : issuerKeys(http, jwksUri, ctx.now);
     },
   });
-  return validateIdToken(idToken, keys, { ...expected, algorithms, nowMs: ctx.now() });
+  return validateIdToken(idToken, keys, {
+    ...expected,
+    algorithms,
+    signatureHint,
+    nowMs: ctx.now(),
+  });
 }

@@ -19,11 +19,15 @@ export interface IdTokenExpectations {
   nowMs: number;
   /** Seconds of clock skew allowed. */
   leeway?: number | undefined;
+  /** The hint of a failed signature check, when the key source has a truer one than the default. */
+  signatureHint?: string | undefined;
 }
 
-function invalid(message: string): CliError {
+function invalid(message: string, hint?: string): CliError {
   return new CliError('id_token_invalid', ExitCode.authorization, `the ID token ${message}`, {
-    hint: 'nothing was stored; the server or something between it and you sent a token this login did not ask for: check --issuer and the client, then log in again',
+    hint:
+      hint ??
+      'nothing was stored; the server or something between it and you sent a token this login did not ask for: check --issuer and the client, then log in again',
   });
 }
 
@@ -46,6 +50,7 @@ export async function validateIdToken(
   if (failed || !result.valid || result.payload === null) {
     throw invalid(
       failed ? `failed the ${failed.name} check: ${failed.message}` : 'could not be verified',
+      failed?.name === 'signature' ? expected.signatureHint : undefined,
     );
   }
   const claims = result.payload;
@@ -107,7 +112,7 @@ export async function idTokenKeys(
     algorithms: readonly string[];
     issuerKeys: () => Promise<KeySet>;
   },
-): Promise<{ keys: KeySet; algorithms: string[] }> {
+): Promise<{ keys: KeySet; algorithms: string[]; signatureHint?: string }> {
   const alg = headerAlg(idToken);
   const hmac = source.algorithms.filter((a) => HMAC_ALG.test(a));
   const others = source.algorithms.filter((a) => !HMAC_ALG.test(a));
@@ -126,6 +131,8 @@ export async function idTokenKeys(
       keys: { keys: [keyFromSecret(source.clientSecret, 'the client secret')] },
       // Not advertised: the alg check fails, naming what the server does advertise.
       algorithms: hmac.length > 0 ? hmac : others,
+      signatureHint:
+        "nothing was stored; the ID token was not signed with the client secret this login used: check the secret; if the token endpoint accepted it, the server signs this client's ID tokens with another key (register the client for RS256 ID tokens, signed with the server keys)",
     };
   }
   return { keys: await source.issuerKeys(), algorithms: others };

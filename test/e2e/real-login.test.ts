@@ -107,7 +107,10 @@ describe('ID tokens signed with the client secret (HS256, OIDC Core §10.1)', ()
     const run = await login(fake, 'openid', { env: { OAUTH_CLIENT_SECRET: SECRET } });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/the ID token failed the signature check: signature does not match/);
-    expect(run.stderr).toMatch(/the client secret/);
+    expect(run.stderr).toMatch(/tried oct key from the client secret/);
+    expect(run.stderr).toMatch(
+      /hint: nothing was stored; the ID token was not signed with the client secret this login used/,
+    );
     expect(run.stored).toBe('');
   });
 
@@ -330,6 +333,14 @@ describe('offline_access silently dropped (OIDC Core §11)', () => {
       /warning: offline_access was asked for, but no refresh token came back: .*; the server may not allow offline_access for this client/,
     );
     expect(run.stdout).not.toMatch(/log in again with --prompt consent/);
+  });
+
+  it('a scope of the access token only (no openid beside the ID token, as oidc-provider with a resource) and a refresh token: nothing to say', async () => {
+    const fake = await issuer({ grant: () => ['api:read'], refreshToken: () => true });
+    const run = await login(fake, 'openid api:read offline_access');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/subject\s+alice/);
+    expect(run.stdout).not.toMatch(/warning:/);
   });
 
   it('no scope in the response (the one asked for) and a refresh token: nothing to say', async () => {

@@ -10,7 +10,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { json, serve, type TestServer } from './serve.js';
 
 export interface FakeIssuerOptions {
-  /** id_token_signing_alg_values_supported (default RS256 and HS256, as django-oauth-toolkit). */
+  /** id_token_signing_alg_values_supported (default ES256, its own key, and HS256). */
   idTokenAlgs?: string[];
   /** How the ID token is signed: with a secret (HS*) or with the server's own ES256 key. */
   idTokenSigner?: { alg: 'HS256' | 'HS384' | 'HS512'; secret: string } | { alg: 'ES256' };
@@ -88,7 +88,7 @@ export async function fakeIssuer(options: FakeIssuerOptions = {}): Promise<FakeI
         code_challenge_methods_supported: ['S256'],
         scopes_supported: ['openid', 'profile', 'offline_access', 'api:read'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        id_token_signing_alg_values_supported: options.idTokenAlgs ?? ['RS256', 'HS256'],
+        id_token_signing_alg_values_supported: options.idTokenAlgs ?? ['ES256', 'HS256'],
         authorization_response_iss_parameter_supported: true,
       });
       return;
@@ -148,7 +148,7 @@ export async function fakeIssuer(options: FakeIssuerOptions = {}): Promise<FakeI
         if (!options.omitScope) reply.scope = granted.join(' ');
         const refresh = options.refreshToken?.(granted) ?? granted.includes('offline_access');
         if (refresh) reply.refresh_token = `rt-${code}`;
-        if (granted.includes('openid')) {
+        if (flow.scope.includes('openid')) {
           const now = Math.floor(Date.now() / 1000);
           reply.id_token = await sign({
             iss: base,
