@@ -70,12 +70,14 @@ export type BrowserOutcome = 'command' | 'system' | 'none';
 /**
  * Opens `url`: with `command` (--browser, else $BROWSER) by running it; else the system opener at
  * a TTY without CI; else nothing (the caller has printed the URL). `false` is --no-browser.
+ * `onExitStatus`, when given, hears of a command that exited non-zero instead of `onFailure`.
  */
 export async function openBrowser(
   ctx: Context,
   url: string,
   command: string | false | undefined,
   onFailure: (message: string) => void,
+  onExitStatus?: (status: number, file: string) => void,
 ): Promise<BrowserOutcome> {
   if (command === false || !openableUrl(url)) return 'none';
   const line =
@@ -93,9 +95,9 @@ export async function openBrowser(
       ),
     );
     child.on('exit', (code) => {
-      if (code !== 0 && code !== null) {
-        onFailure(`the browser command ${JSON.stringify(file)} exited with status ${code}`);
-      }
+      if (code === 0 || code === null) return;
+      if (onExitStatus) onExitStatus(code, file);
+      else onFailure(`the browser command ${JSON.stringify(file)} exited with status ${code}`);
     });
     child.unref();
     return 'command';

@@ -38,9 +38,15 @@ export interface AuthorizeInput {
   signal: AbortSignal;
   /**
    * Gets the user to the authorization URL (a browser, a printed URL, the demo's scripted one) and
-   * resolves with the code that `waiting` brings back to `redirectUri`.
+   * resolves with the code that `waiting` brings back to `redirectUri`; `heard` counts the
+   * requests that reached it so far.
    */
-  browse(url: string, waiting: Promise<string>, redirectUri: string): Promise<string>;
+  browse(
+    url: string,
+    waiting: Promise<string>,
+    redirectUri: string,
+    heard: () => number,
+  ): Promise<string>;
 }
 
 export interface Authorized {
@@ -88,7 +94,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
         })
       : authorizationUrl(input.authorizationEndpoint, params);
     waiting = loopback.wait(input.waitMs, input.signal);
-    const code = await input.browse(url, waiting, loopback.redirectUri);
+    const code = await input.browse(url, waiting, loopback.redirectUri, loopback.heard);
     return {
       code,
       redirectUri: loopback.redirectUri,

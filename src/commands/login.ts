@@ -10,7 +10,7 @@ import { clientSettings, type ClientInput, type Settings } from '../client/setti
 import { profileStore, tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import type { Warn } from '../findings.js';
+import type { Finding, Warn } from '../findings.js';
 import type { HttpClient } from '../http/client.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
 import { stringList } from '../oauth/discovery.js';
@@ -151,6 +151,7 @@ async function completeSettings(
         if (next.issuer !== undefined) profile.issuer = next.issuer;
         if (next.clientId !== undefined) profile.clientId = next.clientId;
         if (next.scopes.length > 0) profile.scopes = next.scopes;
+        if (next.redirectUri !== undefined) profile.redirectUri = next.redirectUri;
         file.profiles[name] = profile;
       });
       ctx.io.err(renderNote(`saved as profile ${name} (use --profile ${name})`, ctx.io.errStyle));
@@ -224,6 +225,7 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
             tokens.idToken,
             { ...expected, nonce: flow.nonce },
             idTokenCheck,
+            client.secret,
           )
         : undefined;
       const base = entryBase(settings, server.require('token'), client.clientId, flow.grant);
@@ -242,8 +244,10 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
       storedIn = store.path;
     }
     await completed.saveAs();
+    if (!device) await rememberRedirectUri(ctx, settings, warn);
     const { tokens, subject } = accepted;
     const expires = expiresAt(tokens.expiresIn, flow.nowMs);
+    const offline = offlineAccessFinding(settings.scopes, tokens, device ? undefined : options);
     ended = true;
     return {
       exitCode: ExitCode.ok,
@@ -261,6 +265,7 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
           issuer: settings.issuer,
           clientId: client.clientId,
           storedIn,
+          findings: offline ? [offline] : [],
         },
         nowMs: ctx.now(),
       },
@@ -272,22 +277,105 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
   }
 }
 
-async function showAndOpen(ctx: Context, url: string, options: LoginInput): Promise<void> {
+/**
+ * OIDC Core §11: offline_access asked for but not granted, or no refresh token at all. Some servers
+ * grant it only when the user consents in this login (prompt=consent); a refresh token without it
+ * may end with the browser session. `code`: the code flow's options (undefined: the device flow).
+ */
+function offlineAccessFinding(
+  requested: readonly string[],
+  tokens: Pick<TokenResult, 'scope' | 'refreshToken' | 'idToken'>,
+  code: Pick<LoginInput, 'prompt'> | undefined,
+): Finding | undefined {
+  if (!requested.includes('offline_access')) return undefined;
+  const granted = tokens.scope?.split(' ');
+  // A scope without openid beside an ID token is the access token's (for a resource, RFC 8707),
+  // not the grant's: it says nothing of offline_access.
+  const accessTokenScope =
+    requested.includes('openid') && tokens.idToken !== undefined && !granted?.includes('openid');
+  const notGranted =
+    granted !== undefined && !accessTokenScope && !granted.includes('offline_access');
+  if (!notGranted && tokens.refreshToken !== undefined) return undefined;
+  const what =
+    tokens.refreshToken === undefined
+      ? 'offline_access was asked for, but no refresh token came back: the login ends when the access token expires'
+      : 'offline_access was asked for, but the granted scope lacks it: the refresh token may stop working when the browser session at the server ends';
+  const consentSent = code?.prompt?.split(' ').includes('consent') === true;
+  const next =
+    code === undefined || consentSent
+      ? 'the server may not allow offline_access for this client'
+      : 'some servers grant it only with consent: log in again with --prompt consent';
+  return {
+    level: 'warning',
+    code: 'offline_access_not_granted',
+    message: `${what}; ${next}`,
+    ref: 'OIDC Core §11',
+  };
+}
+
+/**
+ * A redirect URI given for this run (--redirect-uri) that has just worked is kept in the profile in
+ * use, so that the next `--profile` login uses it: servers register one exact URI.
+ */
+async function rememberRedirectUri(ctx: Context, settings: Settings, warn: Warn): Promise<void> {
+  const name = settings.profile;
+  const uri = settings.redirectUri;
+  const source = settings.sources.redirectUri;
+  if (name === undefined || uri === undefined || (source !== 'flag' && source !== 'env')) return;
+  const profiles = profileStore(ctx, warn);
+  if (profiles.read().profiles[name]?.redirectUri === uri) return;
+  const saved = await profiles.update((file) => {
+    const profile = Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
+    if (profile === undefined || profile.redirectUri === uri) return false;
+    profile.redirectUri = uri;
+    return true;
+  });
+  if (saved) {
+    ctx.io.err(
+      renderNote(`profile ${name} now has --redirect-uri ${uri}, which worked`, ctx.io.errStyle),
+    );
+  }
+}
+
+/**
+ * Shows the URL and opens the browser. `failed` rejects when the browser command exits non-zero
+ * before any request reached the redirect URI (and never settles otherwise): the login then ends
+ * at once, not at the end of --wait.
+ */
+async function showAndOpen(
+  ctx: Context,
+  url: string,
+  options: LoginInput,
+  redirectUri: string,
+  heard: () => number,
+): Promise<{ failed: Promise<never> }> {
   const s = ctx.io.errStyle;
   const command = options.browser;
+  let fail: (err: unknown) => void = () => {};
+  const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+  failed.catch(() => {});
   const willOpen =
     command !== false &&
     (typeof command === 'string' ||
       (ctx.env.BROWSER ?? '') !== '' ||
       (ctx.io.stderrIsTTY && ctx.io.stdinIsTTY && !ctx.env.CI));
   ctx.io.err(renderOpenUrl(url, willOpen, s));
-  if (!willOpen) return;
-  const outcome = await openBrowser(ctx, url, command, (message) =>
-    ctx.io.err(renderWarning(`${message}; open the URL above yourself`, s)),
-  );
+  if (!willOpen) return { failed };
+  const warnOpenYourself = (message: string) =>
+    ctx.io.err(renderWarning(`${message}; open the URL above yourself`, s));
+  const outcome = await openBrowser(ctx, url, command, warnOpenYourself, (status, file) => {
+    const exited = `the browser command ${JSON.stringify(file)} exited with status ${status}`;
+    // The browser reached the listener: the redirect URI is accepted, the status is about else.
+    if (heard() > 0) return warnOpenYourself(exited);
+    import('../oauth/loopback.js').then(
+      (m) => fail(m.redirectNeverCame(`${exited} before any redirect reached ${redirectUri}`)),
+      fail,
+    );
+  });
   if (outcome === 'none') {
     ctx.io.err(renderWarning('the browser was not opened; open the URL above yourself', s));
   }
+  return { failed };
 }
 
 // RFC 6749 §4.1 with RFC 7636 (PKCE S256) and RFC 8252 (loopback redirect); RFC 9126 with --par.
@@ -322,10 +410,15 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     waitMs,
     now: ctx.now,
     signal: ctx.signal,
-    browse: async (url, waiting) => {
+    browse: async (url, waiting, redirectUri, heard) => {
       const deadline = ctx.now() + waitMs;
-      await showAndOpen(ctx, url, options);
-      return withWaiting(ctx, 'waiting for the browser to finish the login', deadline, waiting);
+      const browser = await showAndOpen(ctx, url, options, redirectUri, heard);
+      return withWaiting(
+        ctx,
+        'waiting for the browser to finish the login',
+        deadline,
+        Promise.race([waiting, browser.failed]),
+      );
     },
   });
   const nowMs = ctx.now();
@@ -440,6 +533,8 @@ async function checkIdToken(
   idToken: string | undefined,
   expected: Pick<IdTokenExpectations, 'issuer' | 'clientId' | 'nonce' | 'maxAge'>,
   prepared: IdTokenCheck | undefined,
+  /** A confidential client's secret: the key of an HS256/384/512 ID token (OIDC Core §10.1). */
+  clientSecret: string | undefined,
 ): Promise<Record<string, unknown>> {
   if (idToken === undefined) {
     throw new CliError(
@@ -449,14 +544,21 @@ async function checkIdToken(
       { hint: 'nothing was stored; the server does not act as an OpenID Provider for this client' },
     );
   }
-  const { issuerKeys, validateIdToken } = await (prepared?.module ??
+  const { idTokenKeys, issuerKeys, validateIdToken } = await (prepared?.module ??
     import('../oauth/id-token.js'));
-  const jwksUri = server.require('jwks');
-  const prefetched = await prepared?.keys;
-  const keys = await (prefetched ? prefetched() : issuerKeys(http, jwksUri, ctx.now));
+  const { keys, algorithms, signatureHint } = await idTokenKeys(idToken, {
+    clientSecret,
+    algorithms: idTokenAlgorithms(server),
+    issuerKeys: async () => {
+      const jwksUri = server.require('jwks');
+      const prefetched = await prepared?.keys;
+      return prefetched ? prefetched() : issuerKeys(http, jwksUri, ctx.now);
+    },
+  });
   return validateIdToken(idToken, keys, {
     ...expected,
-    algorithms: idTokenAlgorithms(server),
+    algorithms,
+    signatureHint,
     nowMs: ctx.now(),
   });
 }

@@ -5,7 +5,12 @@ import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { renderNote, renderWarning } from '../output/findings.js';
 import { itemRenderer, type Outcome } from '../output/present.js';
-import { verifyLineView, verifyOneView, type VerifySummary } from '../output/verify.js';
+import {
+  renderSecretHint,
+  verifyLineView,
+  verifyOneView,
+  type VerifySummary,
+} from '../output/verify.js';
 import { formatDuration } from '../time.js';
 import { cleanToken, parseToken } from '../token/jwt.js';
 import { JWS_ALGORITHMS, keyFromSecret, loadVerificationKeys } from '../token/keys.js';
@@ -88,9 +93,22 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
   let buffer = '';
   let allValid = true;
   let index = 0;
+  let secretHinted = false;
   const emit = (result: VerifyResult) => {
     index++;
     if (!result.valid) allValid = false;
+    // RFC 7518 §3.2: an HS token is checked with the shared secret, which no public key can stand in for.
+    const alg = result.header?.alg;
+    if (
+      !result.valid &&
+      !secretHinted &&
+      typeof alg === 'string' &&
+      /^HS(256|384|512)$/.test(alg) &&
+      !keySet.keys.some((key) => key.kty === 'oct')
+    ) {
+      secretHinted = true;
+      ctx.io.err(renderSecretHint(alg, ctx.io.errStyle));
+    }
     if (ctx.globals.verbose) {
       for (const note of result.notes) {
         ctx.io.err(renderNote(single ? note : `token ${index}: ${note}`, ctx.io.errStyle));

@@ -1,8 +1,9 @@
 // ID token validation after the code exchange, before any token is used or stored
-// (OIDC Core §3.1.3.7): signature from the issuer's JWKS, iss, aud, azp, exp, iat, nonce, auth_time.
+// (OIDC Core §3.1.3.7): signature from the issuer's JWKS (or, for HS256/384/512, the client
+// secret, §10.1), iss, aud, azp, exp, iat, nonce, auth_time.
 import { CliError, ExitCode } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
-import type { CandidateKey } from '../token/keys.js';
+import { keyFromSecret, type CandidateKey } from '../token/keys.js';
 import type { KeySet, VerifyResult } from '../token/verify.js';
 
 export interface IdTokenExpectations {
@@ -18,11 +19,15 @@ export interface IdTokenExpectations {
   nowMs: number;
   /** Seconds of clock skew allowed. */
   leeway?: number | undefined;
+  /** The hint of a failed signature check, when the key source has a truer one than the default. */
+  signatureHint?: string | undefined;
 }
 
-function invalid(message: string): CliError {
+function invalid(message: string, hint?: string): CliError {
   return new CliError('id_token_invalid', ExitCode.authorization, `the ID token ${message}`, {
-    hint: 'nothing was stored; the server or something between it and you sent a token this login did not ask for: check --issuer and the client, then log in again',
+    hint:
+      hint ??
+      'nothing was stored; the server or something between it and you sent a token this login did not ask for: check --issuer and the client, then log in again',
   });
 }
 
@@ -45,6 +50,7 @@ export async function validateIdToken(
   if (failed || !result.valid || result.payload === null) {
     throw invalid(
       failed ? `failed the ${failed.name} check: ${failed.message}` : 'could not be verified',
+      failed?.name === 'signature' ? expected.signatureHint : undefined,
     );
   }
   const claims = result.payload;
@@ -76,6 +82,60 @@ export async function validateIdToken(
     }
   }
   return claims;
+}
+
+const HMAC_ALG = /^HS(256|384|512)$/;
+
+/** The `alg` of a compact JWS's header; undefined when the header cannot be read. */
+function headerAlg(token: string): string | undefined {
+  try {
+    const header: unknown = JSON.parse(
+      Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'),
+    );
+    const alg = (header as { alg?: unknown } | null)?.alg;
+    return typeof alg === 'string' ? alg : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The keys and algorithms an ID token is checked with. OIDC Core §10.1: an HS256/384/512 ID token
+ * is signed with the client secret (its UTF-8 octets), which only a confidential client has; any
+ * other with the issuer's JWKS, and never an HMAC algorithm there (RFC 8725 §3.1). The header's
+ * alg only picks the key source: the algorithm must still be one the server advertises.
+ */
+export async function idTokenKeys(
+  idToken: string,
+  source: {
+    clientSecret: string | undefined;
+    algorithms: readonly string[];
+    issuerKeys: () => Promise<KeySet>;
+  },
+): Promise<{ keys: KeySet; algorithms: string[]; signatureHint?: string }> {
+  const alg = headerAlg(idToken);
+  const hmac = source.algorithms.filter((a) => HMAC_ALG.test(a));
+  const others = source.algorithms.filter((a) => !HMAC_ALG.test(a));
+  if (alg !== undefined && HMAC_ALG.test(alg)) {
+    if (source.clientSecret === undefined || source.clientSecret === '') {
+      throw new CliError(
+        'id_token_needs_secret',
+        ExitCode.authorization,
+        `the ID token is signed with ${alg}, that is with a client secret (OIDC Core §10.1), and this client has none`,
+        {
+          hint: 'nothing was stored; a public client cannot check it: if the client is confidential, pass its secret (OAUTH_CLIENT_SECRET or --client-secret-file), else register it for ID tokens signed with the server keys (e.g. RS256)',
+        },
+      );
+    }
+    return {
+      keys: { keys: [keyFromSecret(source.clientSecret, 'the client secret')] },
+      // Not advertised: the alg check fails, naming what the server does advertise.
+      algorithms: hmac.length > 0 ? hmac : others,
+      signatureHint:
+        "nothing was stored; the ID token was not signed with the client secret this login used: check the secret; if the token endpoint accepted it, the server signs this client's ID tokens with another key (register the client for RS256 ID tokens, signed with the server keys)",
+    };
+  }
+  return { keys: await source.issuerKeys(), algorithms: others };
 }
 
 /** The issuer's keys by URL: one fetch, refetched once on an unknown kid. */

@@ -2,6 +2,7 @@
 // ::1 for `localhost`), answers only GET on the redirect path with fixed pages, ignores anything
 // that is not the answer to this flow, and closes after the first valid response or the deadline.
 // The browser's page for that response waits for the end of the login, so it tells the truth.
+import { randomBytes } from 'node:crypto';
 import {
   createServer,
   request,
@@ -75,6 +76,8 @@ export interface Loopback<T> {
   /** The redirect URI to send: http://<host>:<actual port><path>. */
   redirectUri: string;
   port: number;
+  /** How many requests have reached the listener (its own warm-up aside). */
+  heard(): number;
   /**
    * Resolves with the first 'done' value; the listener stops right after (close() waits for it).
    * Rejects on an 'error', the deadline or the signal, once closed.
@@ -170,13 +173,29 @@ function listenError(err: unknown, host: string, port: number): CliError {
  * callback check, response writer): paid while the user is in the browser, on one request of our
  * own to the redirect path without a state, answered 400 like any response of another flow.
  */
-function warmUp(host: string, port: number, hostHeader: string, path: string): void {
+function warmUp(host: string, port: number, hostHeader: string, target: string): void {
   const req = request(
-    { host, port, path: `${path}?warm-up`, headers: { host: hostHeader }, agent: false },
+    { host, port, path: target, headers: { host: hostHeader }, agent: false },
     (res) => res.resume(),
   );
   req.on('error', () => {});
   req.end();
+}
+
+/**
+ * No request reached the redirect URI (`what` says when the wait ended, naming the URI): servers
+ * that register one exact redirect URI answer any other with an error page, not a redirect
+ * (RFC 6749 §3.1.2.4; RFC 8252 §7.3 asks them to allow any loopback port, but many do not).
+ */
+export function redirectNeverCame(what: string): CliError {
+  return new CliError(
+    'redirect_not_received',
+    ExitCode.authorization,
+    `${what}; the server may not accept this redirect URI (a server that accepts only the registered one shows an error page instead of redirecting)`,
+    {
+      hint: 'pass the redirect URI registered for this client, e.g. --redirect-uri http://127.0.0.1:<the port you registered>/callback (some servers need http://localhost:<port>/callback); if the sign-in was only slow, give more time with --wait <seconds>',
+    },
+  );
 }
 
 /** Starts the receiver; it is listening when this resolves (before any browser opens). */
@@ -195,8 +214,13 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
 
   let actualPort = target.port;
   const expectedHost = () => `${target.host}:${actualPort}`;
+  /** Our own warm-up request, told apart from the browser's. */
+  const warmUpTarget = `${target.path}?warm-up=${randomBytes(8).toString('hex')}`;
+  /** Requests that reached the listener, other than the warm-up: none means no redirect came. */
+  let heard = 0;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('connection', 'close');
+    if (req.url !== warmUpTarget) heard++;
     if (finished) {
       send(res, 410, PAGES.notAllowed);
       return;
@@ -292,11 +316,13 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
     throw listenError(err, target.host, target.port === 0 ? actualPort : target.port);
   }
 
-  warmUp(hosts[0] ?? '127.0.0.1', actualPort, expectedHost(), target.path);
+  warmUp(hosts[0] ?? '127.0.0.1', actualPort, expectedHost(), warmUpTarget);
+  const redirectUri = `http://${target.host}:${actualPort}${target.path}`;
 
   return {
-    redirectUri: `http://${target.host}:${actualPort}${target.path}`,
+    redirectUri,
     port: actualPort,
+    heard: () => heard,
     close: async (outcome = 'failure') => {
       finish({ error: new CliError('interrupted', ExitCode.interrupted, 'interrupted') });
       answer(outcome);
@@ -327,14 +353,19 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
         timer = setTimeout(
           () =>
             finish({
-              error: new CliError(
-                'login_timeout',
-                ExitCode.authorization,
-                `the login timed out: no answer from the browser within ${Math.round(deadlineMs / 1000)} s`,
-                {
-                  hint: 'finish the login in the browser sooner, or give more time with --wait <seconds>',
-                },
-              ),
+              error:
+                heard === 0
+                  ? redirectNeverCame(
+                      `the login timed out: no redirect reached ${redirectUri} within ${Math.round(deadlineMs / 1000)} s`,
+                    )
+                  : new CliError(
+                      'login_timeout',
+                      ExitCode.authorization,
+                      `the login timed out: no answer from the browser within ${Math.round(deadlineMs / 1000)} s`,
+                      {
+                        hint: 'finish the login in the browser sooner, or give more time with --wait <seconds>',
+                      },
+                    ),
             }),
           deadlineMs,
         );

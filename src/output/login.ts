@@ -1,7 +1,9 @@
 // How `oauth login` talks to the person: the URL to open, the device code, the wait, and the
 // summary of what was obtained (tokens masked unless --show-secrets); --json the token response.
+import type { Finding } from '../findings.js';
 import { redactValue } from '../http/redact.js';
 import { formatDuration } from '../time.js';
+import { renderFinding } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
 import { jsonText, safeText } from './text.js';
@@ -19,6 +21,8 @@ export interface LoginSummary {
   clientId: string;
   /** Where the tokens went; undefined with --no-cache. */
   storedIn: string | undefined;
+  /** What the login did not get that it asked for (e.g. offline_access). */
+  findings: readonly Finding[];
 }
 
 export interface LoginResult {
@@ -32,7 +36,9 @@ export const loginView: View<LoginResult> = {
   human: ({ summary, nowMs }, { io, globals }) => ({
     out: renderLoginSummary(summary, nowMs, io.outStyle, globals.showSecrets),
   }),
-  json: ({ response, summary }) => ({ out: renderLoginJson(response, summary.expiresAt) }),
+  json: ({ response, summary }) => ({
+    out: renderLoginJson(response, summary.expiresAt, summary.findings),
+  }),
 };
 
 function secret(value: string, showSecrets: boolean): string {
@@ -82,17 +88,23 @@ export function renderLoginSummary(
   return (
     `${s.green('Logged in.')}\n` +
     rows.map(([k, v]) => `  ${s.bold(k.padEnd(width))}  ${v}`).join('\n') +
-    '\n'
+    '\n' +
+    view.findings.map((finding) => renderFinding(finding, s)).join('')
   );
 }
 
-/** --json: the token response exactly as sent, plus expires_at (ISO 8601 UTC). */
+/**
+ * --json: the token response exactly as sent, plus expires_at (ISO 8601 UTC) and, when the login
+ * did not get all it asked for, findings.
+ */
 export function renderLoginJson(
   response: Record<string, unknown>,
   expiresAt: string | undefined,
+  findings: readonly Finding[] = [],
 ): string {
   const doc: Record<string, unknown> = { ...response };
   if (expiresAt !== undefined) doc.expires_at = expiresAt;
+  if (findings.length > 0) doc.findings = findings;
   return `${jsonText(doc)}\n`;
 }
 

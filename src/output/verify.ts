@@ -49,6 +49,11 @@ export function renderVerifyLine(result: VerifyResult, index: number, s: Style):
   return `${index}\t${s.red('invalid')}${subjectOf(result)}\t${failed}\n`;
 }
 
+/** An HS token checked without a secret: where the secret goes (stderr, once). */
+export function renderSecretHint(alg: string, s: Style): string {
+  return `${s.dim('hint:')} ${alg} is signed with a shared secret, not a public key: pass the secret with --secret-file <file> or OAUTH_VERIFY_SECRET\n`;
+}
+
 /** What `oauth verify` ends with: each result was printed as it came. */
 export interface VerifySummary {
   count: number;

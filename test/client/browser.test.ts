@@ -82,6 +82,21 @@ describe('openBrowser', () => {
     expect(failures[0]).toMatch(/could not run the browser command "definitely-not-a-browser-xyz"/);
   });
 
+  it('a command that exits non-zero: onExitStatus hears of it (status, file), not onFailure', async () => {
+    const failures: string[] = [];
+    const exits = await new Promise<[number, string]>((resolve) => {
+      void openBrowser(
+        context({ tty: false }),
+        'https://idp.example/',
+        'node -e "process.exit(3)"',
+        (m) => failures.push(m),
+        (status, file) => resolve([status, file]),
+      );
+    });
+    expect(exits).toEqual([3, 'node']);
+    expect(failures).toEqual([]);
+  });
+
   it.each([
     ['no TTY', { tty: false }],
     ['CI set', { tty: true, env: { CI: 'true' } }],

@@ -166,6 +166,30 @@ describe('login --device', () => {
     await outcome.after?.();
   });
 
+  it('offline_access asked for, granted scope without it: a finding in the summary, no --prompt suggestion for the device flow', async () => {
+    const ctx = fakeContext({ http: 'real' });
+    const client = clientInput({
+      issuer: 'https://idp.example',
+      clientId: 'tv',
+      scopes: ['api', 'offline_access'],
+      endpoints: { device: `${server.url}/device`, token: `${server.url}/token` },
+    });
+    const outcome = await run(input(client, { device: true, cache: false }), ctx);
+    expect(outcome.result.summary.findings).toEqual([
+      {
+        level: 'warning',
+        code: 'offline_access_not_granted',
+        message:
+          'offline_access was asked for, but the granted scope lacks it: the refresh token may stop working when the browser session at the server ends; the server may not allow offline_access for this client',
+        ref: 'OIDC Core §11',
+      },
+    ]);
+    const printed = shown(ctx, outcome, view);
+    expect(printed.stdout).toMatch(
+      /\nwarning: offline_access was asked for, .* \(OIDC Core §11\)\n$/,
+    );
+  });
+
   it('--json: the token response plus expires_at; --no-cache stores nothing', async () => {
     const ctx = fakeContext({ http: 'real', globals: { json: true } });
     const printed = shown(ctx, await run(device({ cache: false }), ctx), view);

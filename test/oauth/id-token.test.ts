@@ -2,7 +2,7 @@
 // failure is exit 3 before anything could be stored.
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateIdToken } from '../../src/oauth/id-token.js';
+import { idTokenKeys, validateIdToken } from '../../src/oauth/id-token.js';
 import { keysFromJwks } from '../../src/token/keys.js';
 import type { KeySet } from '../../src/token/verify.js';
 
@@ -124,5 +124,54 @@ describe('validateIdToken', () => {
       (e: unknown) => e,
     );
     expect(err).toMatchObject({ exitCode: 3, code: 'id_token_invalid' });
+  });
+});
+
+describe('idTokenKeys: the key source an ID token is checked with (OIDC Core §10.1)', () => {
+  const secret = 'sécret-ü';
+  const hs256 = () =>
+    new SignJWT(good).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+  const jwks = async () => keys;
+  const algorithms = ['ES256', 'HS256', 'HS512'];
+
+  it('HS256 with a client secret: only the secret (its UTF-8 octets), only the advertised HS algorithms', async () => {
+    const token = await hs256();
+    let fetched = false;
+    const picked = await idTokenKeys(token, {
+      clientSecret: secret,
+      algorithms,
+      issuerKeys: async () => {
+        fetched = true;
+        return keys;
+      },
+    });
+    expect(fetched).toBe(false);
+    expect(picked.algorithms).toEqual(['HS256', 'HS512']);
+    expect(picked.keys.keys.map((k) => k.kty)).toEqual(['oct']);
+    const claims = await validateIdToken(token, picked.keys, {
+      ...expectations,
+      algorithms: picked.algorithms,
+    });
+    expect(claims.sub).toBe('alice');
+  });
+
+  it('HS256 without a client secret (a public client): exit 3, says the client has none', async () => {
+    const err = await idTokenKeys(await hs256(), {
+      clientSecret: undefined,
+      algorithms,
+      issuerKeys: jwks,
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 3, code: 'id_token_needs_secret' });
+    expect((err as Error).message).toMatch(/signed with HS256, .*and this client has none/);
+  });
+
+  it('a signed alg: the JWKS, never an HMAC algorithm there', async () => {
+    const picked = await idTokenKeys(await sign(good), {
+      clientSecret: secret,
+      algorithms,
+      issuerKeys: jwks,
+    });
+    expect(picked.keys).toBe(keys);
+    expect(picked.algorithms).toEqual(['ES256']);
   });
 });

@@ -242,10 +242,23 @@ describe('startLoopback', () => {
     }
   });
 
-  it('the deadline passes: exit 3 login_timeout, the port is closed', async () => {
+  it('the deadline passes after a request reached it: exit 3 login_timeout, the port is closed', async () => {
     const loopback = await receiver();
-    const err = await loopback.wait(150).catch((e: unknown) => e);
+    const waiting = loopback.wait(1000).catch((e: unknown) => e);
+    expect((await send(loopback.port, '/callback?code=x&state=wrong')).status).toBe(400);
+    const err = await waiting;
     expect(err).toMatchObject({ exitCode: 3, code: 'login_timeout' });
+    expect((err as CliError).hint).toMatch(/--wait/);
+    expect(await refused(loopback.port)).toBe(true);
+  });
+
+  it('the deadline passes with no request at all (only its own warm-up): the redirect URI may not be accepted', async () => {
+    const loopback = await receiver();
+    const err = await loopback.wait(300).catch((e: unknown) => e);
+    expect(loopback.heard()).toBe(0);
+    expect(err).toMatchObject({ exitCode: 3, code: 'redirect_not_received' });
+    expect((err as CliError).message).toContain(`no redirect reached ${loopback.redirectUri}`);
+    expect((err as CliError).hint).toMatch(/--redirect-uri http:\/\/127\.0\.0\.1:<the port/);
     expect(await refused(loopback.port)).toBe(true);
   });
 
