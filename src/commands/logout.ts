@@ -158,7 +158,7 @@ async function revokeEntry(
   warn: Warn,
 ): Promise<string[]> {
   const endpoint = server.require('revocation');
-  const client = await clientAuth(ctx, settings, server, warn, entry.client_id);
+  const client = await clientAuth(ctx, settings, server, warn, entry.client_id, 'revocation');
   const http = await ctx.http();
   const done: string[] = [];
   const pairs: [string, string | undefined][] = [
@@ -168,15 +168,17 @@ async function revokeEntry(
   for (const [hint, token] of pairs) {
     if (token === undefined) continue;
     try {
-      const result = await revoke(http, {
-        endpoint,
-        token,
-        tokenTypeHint: hint,
-        client,
-        assertionAudience: server.endpoint('token') ?? entry.issuer,
-        nowMs: ctx.now(),
-        signal: ctx.signal,
-      });
+      const result = await server.explained(
+        revoke(http, {
+          endpoint,
+          token,
+          tokenTypeHint: hint,
+          client,
+          assertionAudience: server.endpoint('token') ?? entry.issuer,
+          nowMs: ctx.now(),
+          signal: ctx.signal,
+        }),
+      );
       for (const finding of result.findings) warn(finding);
       done.push(hint);
     } catch (err) {

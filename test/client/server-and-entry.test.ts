@@ -68,8 +68,31 @@ describe('resolveServer', () => {
     expect(() => server.require('revocation')).toThrow(
       expect.objectContaining({
         code: 'endpoint_missing',
-        message: 'the server metadata has no revocation_endpoint',
-        hint: 'pass --revocation-endpoint <url>',
+        message: 'the server metadata lists no revocation_endpoint',
+        hint: 'pass --revocation-endpoint <url> if the server has one that its metadata does not list',
+      }),
+    );
+    // The metadata member, not the flag's name (the PAR endpoint's member is longer).
+    expect(() => server.require('par')).toThrow(
+      expect.objectContaining({
+        message: 'the server metadata lists no pushed_authorization_request_endpoint',
+      }),
+    );
+  });
+
+  it('with every needed endpoint given, no metadata: a missing one does not blame the metadata', async () => {
+    const server = await resolveServer(
+      () => Promise.reject(new Error('no HTTP expected')),
+      undefined,
+      { token: 'https://as.example/token' },
+      ['token'],
+      () => {},
+    );
+    expect(() => server.require('jwks')).toThrow(
+      expect.objectContaining({
+        message:
+          'no jwks_uri: no metadata was fetched (the endpoints this command needs were given) and no --jwks-uri',
+        hint: 'pass --jwks-uri <url>, or --issuer <url> to discover it',
       }),
     );
   });
