@@ -153,7 +153,7 @@ export function objectionsTo(metadata: Metadata | undefined, request: ExpectedRe
         code: 'dpop_not_supported',
         message:
           algs === undefined
-            ? `the server's metadata has no ${DPOP_ALGS}: it may not support DPoP, and ignore the proof or refuse it`
+            ? `the server's metadata has no ${DPOP_ALGS}; it may not support DPoP, and ignore the proof or refuse it`
             : `the server's metadata does not list ${DPOP_ALG} in ${DPOP_ALGS} (${listed(algs)}); it may refuse the DPoP proof`,
         ref: 'RFC 9449 §5.1',
       });

@@ -230,6 +230,11 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
           )
         : undefined;
       const base = entryBase(settings, server.require('token'), client.clientId, flow.grant);
+      // OIDC RP-Initiated Logout §2.1: where `oauth logout` can end this login's session.
+      const endSession = server.metadata?.end_session_endpoint;
+      if (typeof endSession === 'string' && endSession !== '') {
+        base.end_session_endpoint = endSession;
+      }
       tx?.put(entryFrom(tokens, base, flow.nowMs, dpop), { makeCurrent: true });
       return { tokens, subject: typeof claims?.sub === 'string' ? claims.sub : undefined };
     };
