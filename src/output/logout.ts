@@ -108,9 +108,9 @@ export function renderLogout(result: LogoutResult, s: Style): string {
   for (const e of result.endSession ?? []) {
     const login = safeText(`${e.client_id} at ${e.issuer}`);
     if (e.opened) {
-      out += `Ending the session of ${login} at the server: the browser was sent to ${safeText(e.url)}\n`;
+      out += `Ending the session at the server too (${login}): the browser was sent to ${safeText(e.url)}\n`;
     } else {
-      out += `To end the session of ${login} at the server too, open:\n\n  ${s.cyan(safeText(e.url))}\n\n`;
+      out += `To end the session at the server too (${login}), open:\n\n  ${s.cyan(safeText(e.url))}\n\n`;
       if (e.idTokenHintLeftOut) {
         out += s.dim(
           'the URL leaves out id_token_hint (your ID token), so the server may ask you to confirm; --show-secrets puts it in\n',

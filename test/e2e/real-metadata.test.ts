@@ -213,7 +213,7 @@ describe('logout ends the session at the end_session_endpoint of the login (OIDC
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^Logged out: removed 1 cached token \(app at /m);
     expect(r.stderr).toContain(
-      `Ending the session of app at ${offered.url} at the server: the browser was sent to ${offered.url}/logout`,
+      `Ending the session at the server too (app at ${offered.url}): the browser was sent to ${offered.url}/logout`,
     );
     expect(entries(config)).toEqual([]);
     // The browser runs on after the CLI has exited: wait for its request.
@@ -241,7 +241,7 @@ describe('logout ends the session at the end_session_endpoint of the login (OIDC
     expect(url.searchParams.get('post_logout_redirect_uri')).toBe('https://app.example/bye');
     expect(url.searchParams.get('state')).toMatch(/^[\w-]{22}$/);
     expect(r.stderr).toContain(
-      `To end the session of app at ${offered.url} at the server too, open:`,
+      `To end the session at the server too (app at ${offered.url}), open:`,
     );
     expect(r.stderr).toContain('the URL leaves out id_token_hint (your ID token)');
     const doc = JSON.parse(r.stdout) as { end_session: unknown };
