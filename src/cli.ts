@@ -819,7 +819,9 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .summary('delete cached tokens')
     .description(
       'Delete cached tokens: those of the current login (the last one stored), or of the issuer, ' +
-        'client or profile given; --all deletes the whole token file (also a corrupt one).',
+        'client or profile given; --all deletes the whole token file (also a corrupt one). A login ' +
+        "at an issuer with an end_session_endpoint also has its session there ended: the server's " +
+        'page opens in the browser (OIDC RP-Initiated Logout); --no-browser prints its URL.',
     )
     .addOption(new Option('--issuer <url>', "this issuer's tokens").env('OAUTH_ISSUER'))
     .addOption(new Option('--client-id <id>', "this client's tokens").env('OAUTH_CLIENT_ID'))
@@ -855,6 +857,12 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       '--revocation-endpoint <url>',
       'with --revoke: revocation endpoint (overrides discovery)',
     )
+    .option('--browser <command>', 'browser command for the end-session page (default $BROWSER)')
+    .option('--no-browser', 'do not open the end-session page: print its URL')
+    .option(
+      '--post-logout-redirect-uri <uri>',
+      'where the server sends the browser after its logout (must be registered for the client)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -863,16 +871,22 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth logout --issuer https://idp.example --client-id my-app',
         'oauth logout --all',
         'oauth logout --revoke                 # end the tokens at the server, then delete them',
+        'oauth logout --no-browser             # print the URL that ends the session at the server',
       ]),
     )
     .action(
       wire(
         () => import('./commands/logout.js'),
-        (c) => ({
-          client: clientInput(c),
-          all: c.opts().all === true,
-          revoke: c.opts().revoke === true,
-        }),
+        (c) => {
+          const o = c.opts();
+          return {
+            client: clientInput(c),
+            all: o.all === true,
+            revoke: o.revoke === true,
+            browser: o.browser === false ? (false as const) : str(o.browser),
+            postLogoutRedirectUri: str(o.postLogoutRedirectUri),
+          };
+        },
       ),
     );
 

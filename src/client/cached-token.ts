@@ -208,18 +208,22 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
     );
     const dpop =
       cached.dpop_jwk === undefined ? undefined : await dpopSession(ctx, cached.dpop_jwk);
+    // DPoP is not asked about: the server bound this token, so it speaks DPoP.
+    server.expect({ grant: GRANT_REFRESH_TOKEN }, warn);
     const nowMs = ctx.now();
-    const result = await requestToken(await ctx.http(), {
-      grant: GRANT_REFRESH_TOKEN,
-      refreshToken: cached.refresh_token,
-      extra: settings.params,
-      tokenEndpoint: server.require('token'),
-      client,
-      assertionAudience: server.require('token'),
-      nowMs,
-      signal: ctx.signal,
-      dpop,
-    });
+    const result = await server.explained(
+      requestToken(await ctx.http(), {
+        grant: GRANT_REFRESH_TOKEN,
+        refreshToken: cached.refresh_token,
+        extra: settings.params,
+        tokenEndpoint: server.require('token'),
+        client,
+        assertionAudience: server.require('token'),
+        nowMs,
+        signal: ctx.signal,
+        dpop,
+      }),
+    );
     for (const finding of result.findings) warn(finding);
     const next = entryFrom(result, cached, nowMs, dpop);
     if (input.writeCache) tx.put(next, { makeCurrent: input.makeCurrent || found.current });

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Warn } from '../findings.js';
 import { chooseAuthMethod, type ClientAuth } from '../oauth/client-auth.js';
-import { metadataList, type Server } from './server.js';
+import { authMethodObjection, metadataList, type Server } from './server.js';
 import type { Settings } from './settings.js';
 
 const RANK = { flag: 0, env: 1, profile: 2, default: 3 } as const;
@@ -78,13 +78,18 @@ export function readPrivateKey(value: string | undefined): string | undefined {
   );
 }
 
-/** The client authentication from the settings, the secret/key and the server's methods. */
+/**
+ * The client authentication from the settings, the secret/key and the server's methods. A method
+ * the endpoint's metadata does not list is warned about before any request (a public client's
+ * `none` only when asked for), and kept among the server's objections for a refusal to name.
+ */
 export async function clientAuth(
   ctx: Context,
   settings: Settings,
-  server: Pick<Server, 'metadata'> | undefined,
+  server: (Pick<Server, 'metadata'> & Partial<Pick<Server, 'objections'>>) | undefined,
   warn: Warn,
   clientId: string | undefined = settings.clientId,
+  endpoint: 'token' | 'introspection' | 'revocation' = 'token',
 ): Promise<ClientAuth> {
   if (clientId === undefined || clientId === '') {
     throw usageError(
@@ -101,5 +106,13 @@ export async function clientAuth(
     hasKey: privateKey !== undefined,
     supported: metadataList(server?.metadata, 'token_endpoint_auth_methods_supported'),
   });
+  const objection =
+    settings.authMethod !== undefined || method !== 'none'
+      ? authMethodObjection(server?.metadata, method, endpoint)
+      : undefined;
+  if (objection && !server?.objections?.some((o) => o.message === objection.message)) {
+    server?.objections?.push(objection);
+    warn(objection);
+  }
   return { clientId, method, secret, privateKey, keyId: settings.keyId };
 }

@@ -1,7 +1,7 @@
 // The authorization server as the client sees it: its metadata (discovery, RFC 8414 / OIDC
 // Discovery), fetched only when an endpoint the command needs has no override, and its endpoints.
 import type { HttpClient } from '../http/client.js';
-import { usageError } from '../errors.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import type { Metadata } from '../oauth/discovery.js';
 import { parseDiscoveryUrl } from '../oauth/discovery-url.js';
@@ -31,6 +31,21 @@ export interface Server {
   endpoint(name: EndpointName): string | undefined;
   /** The endpoint, or exit 2 naming the flag that gives it. */
   require(name: EndpointName): string;
+  /**
+   * What the metadata says the coming requests will be refused for (see objections()), each
+   * warned about once before the request; a refusal then names them (explained()).
+   */
+  objections: Finding[];
+  /** Warns about what the metadata says this request will fail for, and remembers it. */
+  expect(request: ExpectedRequest, warn: Warn): void;
+  /** `work`, its refusal (exit 3) said with the metadata's objections and without hints to absent fields. */
+  explained<T>(work: Promise<T>): Promise<T>;
+}
+
+/** What a request will use, as far as the metadata has a say about it. */
+export interface ExpectedRequest {
+  grant?: string | undefined;
+  dpop?: boolean | undefined;
 }
 
 /**
@@ -69,24 +84,167 @@ export async function resolveServer(
     const value = override(name) ?? metadata?.[ENDPOINTS[name][0]];
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
-  const flag = (name: EndpointName) => ENDPOINTS[name][1];
-  return {
+  const objections: Finding[] = [];
+  const server: Server = {
     issuer: metadata?.issuer ?? (issuer === undefined ? undefined : issuerOf(issuer)),
     metadata,
     findings,
     endpoint,
     require: (name) => {
       const value = endpoint(name);
-      if (value === undefined) {
-        throw usageError(
-          'endpoint_missing',
-          `the server metadata has no ${flag(name).slice(2).replace(/-/g, '_')}`,
-          `pass ${flag(name)} <url>`,
-        );
-      }
+      if (value === undefined) throw missingEndpoint(name, metadata);
       return value;
     },
+    objections,
+    expect: (request, warn) => {
+      for (const finding of objectionsTo(metadata, request)) {
+        if (objections.some((o) => o.code === finding.code)) continue;
+        objections.push(finding);
+        warn(finding);
+      }
+    },
+    explained: async (work) => {
+      try {
+        return await work;
+      } catch (err) {
+        throw explainRefusal(err, metadata, objections);
+      }
+    },
   };
+  return server;
+}
+
+/** Exit 2 for an endpoint that neither a flag nor the metadata gives, naming the flag. */
+function missingEndpoint(name: EndpointName, metadata: Metadata | undefined): CliError {
+  const [member, flag] = ENDPOINTS[name];
+  return usageError(
+    'endpoint_missing',
+    metadata === undefined
+      ? `no ${member}: no metadata was fetched (the endpoints this command needs were given) and no ${flag}`
+      : `the server metadata lists no ${member}`,
+    metadata === undefined
+      ? `pass ${flag} <url>, or --issuer <url> to discover it`
+      : `pass ${flag} <url> if the server has one that its metadata does not list`,
+  );
+}
+
+const GRANT_TYPES = 'grant_types_supported';
+const DPOP_ALGS = 'dpop_signing_alg_values_supported';
+/** The algorithm of the DPoP keys oauth makes (oauth/dpop.ts). */
+const DPOP_ALG = 'ES256';
+
+/**
+ * RFC 8414 §2, RFC 9449 §5.1: what a fetched metadata document says the request will be refused
+ * for. A list the metadata leaves out says nothing (RFC 8414's defaults are often not what the
+ * server does), except DPoP: a server that supports it says so.
+ */
+export function objectionsTo(metadata: Metadata | undefined, request: ExpectedRequest): Finding[] {
+  if (metadata === undefined) return [];
+  const found: Finding[] = [];
+  const grants = metadataList(metadata, GRANT_TYPES);
+  if (request.grant !== undefined && grants !== undefined && !grants.includes(request.grant)) {
+    found.push({
+      level: 'warning',
+      code: 'grant_not_supported',
+      message: `the server's metadata does not list the ${request.grant} grant in ${GRANT_TYPES} (${listed(grants)}); the server may refuse it`,
+      ref: 'RFC 8414 §2',
+    });
+  }
+  if (request.dpop === true) {
+    const algs = metadataList(metadata, DPOP_ALGS);
+    if (algs === undefined || !algs.includes(DPOP_ALG)) {
+      found.push({
+        level: 'warning',
+        code: 'dpop_not_supported',
+        message:
+          algs === undefined
+            ? `the server's metadata has no ${DPOP_ALGS}; it may not support DPoP, and ignore the proof or refuse it`
+            : `the server's metadata does not list ${DPOP_ALG} in ${DPOP_ALGS} (${listed(algs)}); it may refuse the DPoP proof`,
+        ref: 'RFC 9449 §5.1',
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * The objection to a client authentication method that the endpoint's
+ * `<endpoint>_auth_methods_supported` leaves out (RFC 8414 §2, RFC 7009 / RFC 7662 metadata).
+ */
+export function authMethodObjection(
+  metadata: Metadata | undefined,
+  method: string,
+  endpoint: 'token' | 'introspection' | 'revocation' = 'token',
+): Finding | undefined {
+  const key = `${endpoint}_endpoint_auth_methods_supported`;
+  const methods = metadataList(metadata, key);
+  if (methods === undefined || methods.includes(method)) return undefined;
+  return {
+    level: 'warning',
+    code: 'auth_method_not_supported',
+    message: `the server's metadata does not list ${method} in ${key} (${listed(methods)}); the server may refuse this client authentication`,
+    ref: 'RFC 8414 §2',
+  };
+}
+
+function listed(values: readonly string[]): string {
+  return values.length === 0 ? 'it lists none' : `it lists ${values.join(', ')}`;
+}
+
+/** Hints that send the user to a metadata list, for when the metadata has no such list. */
+const ABSENT_LIST_HINTS: Record<string, [string, string]> = {
+  oauth_unsupported_grant_type: [
+    GRANT_TYPES,
+    `check the --grant value; the server's metadata has no ${GRANT_TYPES}, so only its documentation says which grants it takes`,
+  ],
+  oauth_invalid_scope: [
+    'scopes_supported',
+    "check --scope; the server's metadata has no scopes_supported, so its documentation (or the client's settings there) says which scopes exist",
+  ],
+  oauth_unsupported_response_type: [
+    'response_types_supported',
+    "the server's metadata has no response_types_supported; its documentation says which response types this client may use",
+  ],
+};
+
+/** Each objection, and the refusals (error codes) it can explain: a DPoP fact says nothing about invalid_client. */
+const BEARS_ON: Record<string, string[]> = {
+  auth_method_not_supported: [
+    'oauth_invalid_client',
+    'oauth_unauthorized_client',
+    'oauth_invalid_request',
+  ],
+  grant_not_supported: [
+    'oauth_unsupported_grant_type',
+    'oauth_unauthorized_client',
+    'oauth_invalid_request',
+    'oauth_invalid_grant',
+  ],
+  dpop_not_supported: ['oauth_invalid_dpop_proof', 'oauth_use_dpop_nonce', 'oauth_invalid_request'],
+};
+
+/**
+ * A refusal by the server (exit 3) with what the metadata said beforehand, and a hint that does
+ * not point at a metadata list the server does not publish. Anything else passes unchanged.
+ */
+export function explainRefusal(
+  err: unknown,
+  metadata: Metadata | undefined,
+  objections: readonly Finding[],
+): unknown {
+  if (!(err instanceof CliError) || err.exitCode !== ExitCode.authorization) return err;
+  if (err.code === 'no_token' || err.code === 'refresh_token_missing') return err;
+  const absent = ABSENT_LIST_HINTS[err.code];
+  const hint =
+    absent !== undefined && metadata !== undefined && metadata[absent[0]] === undefined
+      ? absent[1]
+      : err.hint;
+  const facts = objections
+    .filter((o) => BEARS_ON[o.code]?.includes(err.code) ?? false)
+    .map((o) => o.message.replace(/; (the server|it) may .*$/, ''));
+  if (facts.length === 0 && hint === err.hint) return err;
+  const message = facts.length === 0 ? err.message : `${err.message}; ${facts.join('; ')}`;
+  return new CliError(err.code, err.exitCode, message, { hint, cause: err });
 }
 
 /**

@@ -9,7 +9,7 @@ import { checkGivenToken } from '../oauth/token-request.js';
 import type { TokenEntry } from '../store/tokens.js';
 import { noTokenError, selectEntry } from './cached-token.js';
 import { clientAuth } from './credentials.js';
-import { resolveServer, type EndpointName } from './server.js';
+import { resolveServer, type EndpointName, type Server } from './server.js';
 import type { Settings } from './settings.js';
 import { tokenStore } from './stores.js';
 
@@ -79,14 +79,17 @@ export async function targetToken(
   };
 }
 
-/** The request to the introspection or revocation endpoint about the target token. */
+/**
+ * The request to the introspection or revocation endpoint about the target token, and the server
+ * (its explained() says a refusal with what the metadata said beforehand).
+ */
 export async function tokenCall(
   ctx: Context,
   input: TargetInput,
   settings: Settings,
   endpointName: Extract<EndpointName, 'introspection' | 'revocation'>,
   warn: Warn,
-): Promise<TokenEndpointCall> {
+): Promise<TokenEndpointCall & { server: Server }> {
   const target = await targetToken(ctx, input, settings, warn);
   const server = await resolveServer(
     ctx.http,
@@ -96,8 +99,9 @@ export async function tokenCall(
     warn,
   );
   const endpoint = server.require(endpointName);
-  const client = await clientAuth(ctx, settings, server, warn, target.clientId);
+  const client = await clientAuth(ctx, settings, server, warn, target.clientId, endpointName);
   return {
+    server,
     endpoint,
     token: target.token,
     tokenTypeHint: target.hint,

@@ -21,7 +21,7 @@ export async function run(
   const warn = findingReporter(ctx);
   const settings = clientSettings(ctx, input.client, warn);
   const call = await tokenCall(ctx, input, settings, 'introspection', warn);
-  const result = await introspect(await ctx.http(), call);
+  const result = await call.server.explained(introspect(await ctx.http(), call));
   return {
     exitCode: result.active ? ExitCode.ok : ExitCode.invalidToken,
     result: { ...result, nowMs: ctx.now() },

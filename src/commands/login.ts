@@ -51,6 +51,9 @@ export interface LoginInput {
 
 export { loginView as view } from '../output/login.js';
 
+/** RFC 8628 §3.4 (oauth/device.ts GRANT_DEVICE_CODE, named here so it loads only with --device). */
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 /** What either flow works with. */
 interface FlowSetup {
   http: HttpClient;
@@ -205,13 +208,14 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
   const idTokenCheck = openid ? prepareIdTokenCheck(ctx, http, server, expected) : undefined;
   const dpop = options.dpop ? await dpopSession(ctx, null) : undefined;
   const setup: FlowSetup = { http, server, client, settings, options, waitMs, openid, dpop };
-  const flow = device ? await deviceFlow(ctx, setup) : await codeFlow(ctx, setup);
+  server.expect({ grant: device ? DEVICE_GRANT : 'authorization_code', dpop: options.dpop }, warn);
+  const flow = await server.explained(device ? deviceFlow(ctx, setup) : codeFlow(ctx, setup));
   let ended = false;
   try {
     // The response is checked, then kept. With the store, inside its lock: taken, and the store
     // read, while the code exchange is still on its way (as a refresh does, lock then request).
     const accept = async (tx?: TokenFileEditor) => {
-      const tokens = await flow.tokens;
+      const tokens = await server.explained(flow.tokens);
       for (const finding of tokens.findings) warn(finding);
       const notBound = dpop ? dpopFinding(tokens) : undefined;
       if (notBound) warn(notBound);
@@ -229,6 +233,11 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
           )
         : undefined;
       const base = entryBase(settings, server.require('token'), client.clientId, flow.grant);
+      // OIDC RP-Initiated Logout §2.1: where `oauth logout` can end this login's session.
+      const endSession = server.metadata?.end_session_endpoint;
+      if (typeof endSession === 'string' && endSession !== '') {
+        base.end_session_endpoint = endSession;
+      }
       tx?.put(entryFrom(tokens, base, flow.nowMs, dpop), { makeCurrent: true });
       return { tokens, subject: typeof claims?.sub === 'string' ? claims.sub : undefined };
     };

@@ -1,6 +1,8 @@
 // `oauth logout`: delete cached tokens: the current login, the selected issuer/client/profile, or
 // with --all the whole token file (also the way out of a corrupt store). With --revoke the server
-// revokes each entry's tokens first; an entry whose revocation fails stays cached.
+// revokes each entry's tokens first; an entry whose revocation fails stays cached. A removed login
+// whose issuer has an end_session_endpoint has its session there ended in the browser.
+import { openBrowser } from '../client/browser.js';
 import { clientAuth, readClientSecret } from '../client/credentials.js';
 import { resolveServer, type Server } from '../client/server.js';
 import {
@@ -12,11 +14,12 @@ import {
 } from '../client/settings.js';
 import { tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Warn } from '../findings.js';
+import { endSessionUrl } from '../oauth/end-session.js';
 import { revoke } from '../oauth/introspect-revoke.js';
-import { findingReporter } from '../output/findings.js';
-import type { LogoutResult } from '../output/logout.js';
+import { findingReporter, renderWarning } from '../output/findings.js';
+import type { EndSession, LogoutResult } from '../output/logout.js';
 import type { Outcome } from '../output/present.js';
 import type { TokenStore } from '../store/tokens.js';
 import { entryKey, type TokenEntry, type TokenFileEditor } from '../store/tokens.js';
@@ -26,6 +29,10 @@ export interface LogoutInput {
   client: ClientInput;
   all: boolean;
   revoke: boolean;
+  /** For the end-session page: a command line, false with --no-browser, else $BROWSER / the system one. */
+  browser?: string | false | undefined;
+  /** --post-logout-redirect-uri: sent only when given (it must be registered for the client). */
+  postLogoutRedirectUri?: string | undefined;
 }
 
 export { logoutView as view } from '../output/logout.js';
@@ -47,13 +54,85 @@ function targets(
 }
 
 export async function run(input: LogoutInput, ctx: Context): Promise<Outcome<LogoutResult>> {
+  checkRedirectUri(input.postLogoutRedirectUri);
+  const result = await removeEntries(input, ctx);
+  const endSession = await endSessions(ctx, result.removed, input);
+  return {
+    exitCode: result.failed?.[0]?.error.exitCode ?? ExitCode.ok,
+    result: endSession.length > 0 ? { ...result, endSession } : result,
+  };
+}
+
+function checkRedirectUri(uri: string | undefined): void {
+  if (uri === undefined || URL.canParse(uri)) return;
+  throw usageError(
+    'post_logout_redirect_uri_invalid',
+    `--post-logout-redirect-uri ${JSON.stringify(uri)} is not an absolute URL`,
+    'pass the URI registered for the client, e.g. --post-logout-redirect-uri https://app.example/logged-out',
+  );
+}
+
+/**
+ * OIDC RP-Initiated Logout §2: each removed login whose issuer offered an end_session_endpoint
+ * (remembered at login) is sent there in the browser; with --no-browser, or no browser to open,
+ * the URL is printed, without the ID token in it unless --show-secrets.
+ */
+async function endSessions(
+  ctx: Context,
+  removed: readonly TokenEntry[],
+  input: LogoutInput,
+): Promise<EndSession[]> {
+  const done: EndSession[] = [];
+  const seen = new Set<string>();
+  for (const entry of removed) {
+    const endpoint = entry.end_session_endpoint;
+    if (endpoint === undefined || seen.has(`${endpoint} ${entry.client_id}`)) continue;
+    seen.add(`${endpoint} ${entry.client_id}`);
+    let url: string;
+    try {
+      url = endSessionUrl({
+        endpoint,
+        clientId: entry.client_id,
+        idTokenHint: entry.id_token,
+        postLogoutRedirectUri: input.postLogoutRedirectUri,
+      });
+    } catch {
+      continue; // not a URL: nothing to open (the store holds what the metadata said)
+    }
+    const opened =
+      input.browser === false
+        ? 'none'
+        : await openBrowser(ctx, url, input.browser, (message) =>
+            ctx.io.err(
+              renderWarning(
+                `${message}; the session at ${entry.issuer} is still open`,
+                ctx.io.errStyle,
+              ),
+            ),
+          );
+    const shown = new URL(url);
+    const hidden =
+      opened === 'none' && !ctx.globals.showSecrets && shown.searchParams.has('id_token_hint');
+    if (hidden) shown.searchParams.delete('id_token_hint');
+    done.push({
+      issuer: entry.issuer,
+      client_id: entry.client_id,
+      url: opened === 'none' ? shown.href : endpoint,
+      opened: opened !== 'none',
+      idTokenHintLeftOut: hidden,
+    });
+  }
+  return done;
+}
+
+async function removeEntries(
+  input: LogoutInput,
+  ctx: Context,
+): Promise<LogoutResult & { removed: TokenEntry[]; failed?: Failure[] }> {
   const warn = findingReporter(ctx);
   const tokens = tokenStore(ctx, warn);
   const settings = () => clientSettings(ctx, input.client, warn);
-  if (input.revoke) {
-    const revoked = await revokeAndRemove(ctx, settings(), input.all, tokens, warn);
-    return { exitCode: revoked.failed[0]?.error.exitCode ?? ExitCode.ok, result: revoked };
-  }
+  if (input.revoke) return revokeAndRemove(ctx, settings(), input.all, tokens, warn);
   if (input.all) {
     // Best effort for the summary only: a corrupt file is deleted all the same.
     let before: TokenEntry[] = [];
@@ -63,14 +142,11 @@ export async function run(input: LogoutInput, ctx: Context): Promise<Outcome<Log
       before = [];
     }
     const existed = await tokens.removeAll();
-    return {
-      exitCode: ExitCode.ok,
-      result: { removed: existed ? before : [], store: tokens.path },
-    };
+    return { removed: existed ? before : [], store: tokens.path };
   }
   const selected = settings();
   const removed = await tokens.update((tx) => tx.delete(targets(tx, selected, false)));
-  return { exitCode: ExitCode.ok, result: { removed, store: tokens.path } };
+  return { removed, store: tokens.path };
 }
 
 type Failure = NonNullable<LogoutResult['failed']>[number] & { error: CliError };
@@ -85,7 +161,7 @@ async function revokeAndRemove(
   all: boolean,
   tokens: TokenStore,
   warn: Warn,
-): Promise<LogoutResult & { failed: Failure[] }> {
+): Promise<LogoutResult & { removed: TokenEntry[]; failed: Failure[] }> {
   const tx = tokens.read();
   const entries = tx
     .list()
@@ -158,7 +234,7 @@ async function revokeEntry(
   warn: Warn,
 ): Promise<string[]> {
   const endpoint = server.require('revocation');
-  const client = await clientAuth(ctx, settings, server, warn, entry.client_id);
+  const client = await clientAuth(ctx, settings, server, warn, entry.client_id, 'revocation');
   const http = await ctx.http();
   const done: string[] = [];
   const pairs: [string, string | undefined][] = [
@@ -168,15 +244,17 @@ async function revokeEntry(
   for (const [hint, token] of pairs) {
     if (token === undefined) continue;
     try {
-      const result = await revoke(http, {
-        endpoint,
-        token,
-        tokenTypeHint: hint,
-        client,
-        assertionAudience: server.endpoint('token') ?? entry.issuer,
-        nowMs: ctx.now(),
-        signal: ctx.signal,
-      });
+      const result = await server.explained(
+        revoke(http, {
+          endpoint,
+          token,
+          tokenTypeHint: hint,
+          client,
+          assertionAudience: server.endpoint('token') ?? entry.issuer,
+          nowMs: ctx.now(),
+          signal: ctx.signal,
+        }),
+      );
       for (const finding of result.findings) warn(finding);
       done.push(hint);
     } catch (err) {

@@ -22,7 +22,7 @@ export async function run(input: RevokeInput, ctx: Context): Promise<Outcome<Rev
   const warn = findingReporter(ctx);
   const settings = clientSettings(ctx, input.client, warn);
   const call = await tokenCall(ctx, input, settings, 'revocation', warn);
-  const result = await revoke(await ctx.http(), call);
+  const result = await call.server.explained(revoke(await ctx.http(), call));
   for (const finding of result.findings) warn(finding);
   let removed = false;
   if (input.cache) {

@@ -136,12 +136,26 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     warn,
   );
   const client = await clientAuth(ctx, settings, server, warn);
+  server.expect({ grant: input.grant, dpop: input.dpop }, warn);
   if (settings.scopes.length === 0 && input.grant !== GRANT_REFRESH_TOKEN) {
     ctx.io.err(renderNote(NO_SCOPE_NOTE, ctx.io.errStyle));
   }
   const tokenEndpoint = server.require('token');
   const dpop = input.dpop ? await dpopSession(ctx, null) : undefined;
-  if (dpop && (!writeCache || key === undefined)) {
+  const nowMs = ctx.now();
+  const result = await server.explained(
+    requestToken(await ctx.http(), {
+      ...grantInput,
+      tokenEndpoint,
+      client,
+      assertionAudience: tokenEndpoint,
+      nowMs,
+      signal: ctx.signal,
+      dpop,
+    }),
+  );
+  // Only a DPoP-bound token needs its key; a Bearer one (the server ignored DPoP) does not.
+  if (dpop && /^dpop$/i.test(result.tokenType) && (!writeCache || key === undefined)) {
     ctx.io.err(
       renderNote(
         'the DPoP key is kept only in the token cache: without it this token cannot be used (drop --no-cache)',
@@ -149,16 +163,6 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
       ),
     );
   }
-  const nowMs = ctx.now();
-  const result = await requestToken(await ctx.http(), {
-    ...grantInput,
-    tokenEndpoint,
-    client,
-    assertionAudience: tokenEndpoint,
-    nowMs,
-    signal: ctx.signal,
-    dpop,
-  });
   if (writeCache && key !== undefined) {
     const entry = entryFrom(
       result,

@@ -139,7 +139,7 @@ export function dpopFinding(result: TokenResult): Finding | undefined {
   return {
     level: 'warning',
     code: 'dpop_not_bound',
-    message: `a DPoP proof was sent but the server issued a ${result.tokenType} token, not a DPoP-bound one; it is used as a bearer token`,
+    message: `the server ignored DPoP and returned a ${result.tokenType} token, not a DPoP-bound one: it is used as a bearer token, and no DPoP key is kept`,
     ref: 'RFC 9449 §5',
   };
 }

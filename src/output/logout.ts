@@ -17,12 +17,26 @@ export interface RevokeFailure {
   error: { code: string; message: string; hint: string | undefined };
 }
 
+/** A login whose session at the server logout ended (or asks you to end) at its end-session endpoint. */
+export interface EndSession {
+  issuer: string;
+  client_id: string;
+  /** The URL printed (opened: just the endpoint; the URL itself carried the ID token). */
+  url: string;
+  /** Handed to a browser; false: printed for you to open. */
+  opened: boolean;
+  /** The printed URL lacks id_token_hint (it would show the ID token; --show-secrets keeps it). */
+  idTokenHintLeftOut: boolean;
+}
+
 export interface LogoutResult {
   removed: LogoutEntry[];
   /** Only with --revoke: the entries whose tokens the server revoked, and which tokens. */
   revoked?: { entry: LogoutEntry; tokens: string[] }[];
   /** Only with --revoke: the entries kept because their revocation failed. */
   failed?: RevokeFailure[];
+  /** Removed logins whose issuer has an end_session_endpoint (OIDC RP-Initiated Logout). */
+  endSession?: EndSession[];
   store: string;
 }
 
@@ -48,6 +62,14 @@ export function renderLogoutJson(result: LogoutResult): string {
       return { ...summary(f.entry), error };
     });
   }
+  if (result.endSession) {
+    doc.end_session = result.endSession.map((e) => ({
+      issuer: e.issuer,
+      client_id: e.client_id,
+      url: e.url,
+      opened: e.opened,
+    }));
+  }
   doc.store = result.store;
   return `${jsonText(doc)}\n`;
 }
@@ -68,7 +90,12 @@ export function renderLogout(result: LogoutResult, s: Style): string {
     if (f.error.hint !== undefined) out += `${s.dim('hint:')} ${safeText(f.error.hint)}\n`;
   }
   if (result.failed && result.failed.length > 0) {
-    out += `kept ${count(result.failed.length)} (${logins(result.failed.map((f) => f.entry))}): run \`oauth logout --revoke\` again, or \`oauth logout\` to delete without revoking\n`;
+    // Run again only helps when the server can revoke: not when it lists no revocation endpoint.
+    const noEndpoint = result.failed.every((f) => f.error.code === 'endpoint_missing');
+    const next = noEndpoint
+      ? 'pass --revocation-endpoint <url> if the server has one, or `oauth logout` to delete without revoking'
+      : 'run `oauth logout --revoke` again, or `oauth logout` to delete without revoking';
+    out += `kept ${count(result.failed.length)} (${logins(result.failed.map((f) => f.entry))}): ${next}\n`;
   }
   if (result.removed.length === 0) {
     if (!result.failed || result.failed.length === 0) {
@@ -78,9 +105,23 @@ export function renderLogout(result: LogoutResult, s: Style): string {
   }
   const verb = result.revoked ? 'revoked and removed' : 'removed';
   out += `Logged out: ${verb} ${count(result.removed.length)} (${logins(result.removed)})\n`;
+  for (const e of result.endSession ?? []) {
+    const login = safeText(`${e.client_id} at ${e.issuer}`);
+    if (e.opened) {
+      out += `Ending the session at the server too (${login}): the browser was sent to ${safeText(e.url)}\n`;
+    } else {
+      out += `To end the session at the server too (${login}), open:\n\n  ${s.cyan(safeText(e.url))}\n\n`;
+      if (e.idTokenHintLeftOut) {
+        out += s.dim(
+          'the URL leaves out id_token_hint (your ID token), so the server may ask you to confirm; --show-secrets puts it in\n',
+        );
+      }
+    }
+  }
   if (!result.revoked) {
+    // Only --revoke ends tokens, and only at a server with a revocation endpoint (RFC 7009).
     out += s.dim(
-      'the tokens stay valid at the server until they expire (oauth revoke <token> ends them)\n',
+      'the tokens stay valid at the server until they expire (`oauth logout --revoke` revokes them first, where the server has a revocation endpoint)\n',
     );
   }
   return out;

@@ -51,6 +51,8 @@ export interface TokenEntry {
   token_endpoint?: string;
   /** Origins the user allowed this token to be sent to (--allow-origin), besides its own. */
   allowed_origins?: string[];
+  /** From a login: its issuer's end_session_endpoint, where `oauth logout` ends the session. */
+  end_session_endpoint?: string;
 }
 
 export interface TokenFile {
@@ -155,6 +157,7 @@ function validateEntry(value: unknown, index: number, path: string): TokenEntry 
     'expires_at',
     'scope',
     'token_endpoint',
+    'end_session_endpoint',
   ] as const) {
     const v = optionalString(value, name, where, path);
     if (v !== undefined) entry[name] = v;

@@ -416,3 +416,82 @@ export function timeStatus(
   }
   return status;
 }
+
+/** A claim whose value breaks its registered form: decode shows it, verify fails it. */
+export interface ClaimProblem {
+  /** The claim at fault (verify names its failed check after it). */
+  claim: string;
+  code: string;
+  message: string;
+  ref: string;
+}
+
+/** Above this a NumericDate is surely milliseconds (the year 5138 in seconds). */
+const MILLISECONDS_FROM = 1e11;
+
+/**
+ * Every claim whose value breaks its registered form (RFC 7519 §2, §4.1): a time claim that is not
+ * a NumericDate (or is in milliseconds), exp before iat, iss/sub/jti not strings, aud neither a
+ * string nor an array of strings. One list, so that decode and verify always agree.
+ */
+export function claimProblems(payload: Record<string, unknown>): ClaimProblem[] {
+  const problems: ClaimProblem[] = [];
+  const add = (claim: string, code: string, message: string, ref: string) =>
+    problems.push({ claim, code, message, ref });
+  for (const [name, value] of Object.entries(payload)) {
+    if (!isTimeClaim(name)) continue;
+    if (!isNumericDate(value)) {
+      add(
+        name,
+        'claim_not_numeric_date',
+        `${name} is ${describeValue(value)}, not a number of seconds since 1970`,
+        'RFC 7519 §2',
+      );
+    } else if (value > MILLISECONDS_FROM) {
+      add(
+        name,
+        'claim_in_milliseconds',
+        `${name} looks like milliseconds; a NumericDate is in seconds`,
+        'RFC 7519 §2',
+      );
+    }
+  }
+  const { exp, iat, aud } = payload;
+  const seconds = (v: unknown): v is number => isNumericDate(v) && v <= MILLISECONDS_FROM;
+  if (seconds(exp) && seconds(iat) && exp < iat) {
+    add(
+      'exp',
+      'exp_before_iat',
+      'exp is before iat: the token expired before it was issued',
+      'RFC 7519 §4.1.4',
+    );
+  }
+  for (const name of ['iss', 'sub', 'jti']) {
+    if (Object.hasOwn(payload, name) && typeof payload[name] !== 'string') {
+      add(
+        name,
+        'claim_not_string',
+        `${name} is ${describeValue(payload[name])}, not a string`,
+        `RFC 7519 §4.1.${name === 'iss' ? 1 : name === 'sub' ? 2 : 7}`,
+      );
+    }
+  }
+  const audList = Array.isArray(aud) && aud.every((v) => typeof v === 'string');
+  if (aud !== undefined && typeof aud !== 'string' && !audList) {
+    add(
+      'aud',
+      'aud_invalid',
+      `aud is ${describeValue(aud)}, not a string or an array of strings`,
+      'RFC 7519 §4.1.3',
+    );
+  }
+  return problems;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

@@ -5,6 +5,7 @@ import { parseJson } from '../json.js';
 import type { Finding } from '../findings.js';
 import {
   claimDefinition,
+  claimProblems,
   isNumericDate,
   isTimeClaim,
   timeStatus,
@@ -352,59 +353,9 @@ function headerFindings(parsed: ParsedJws): Finding[] {
   return findings;
 }
 
+/** The claims decode flags: the same list verify fails (claims.ts claimProblems). */
 function payloadFindings(payload: Record<string, unknown>): Finding[] {
-  const findings: Finding[] = [];
-  for (const [name, value] of Object.entries(payload)) {
-    if (!isTimeClaim(name)) continue;
-    if (!isNumericDate(value)) {
-      findings.push(
-        warning(
-          'claim_not_numeric_date',
-          `${name} is ${describe(value)}, not a number of seconds since 1970`,
-          'RFC 7519 §2',
-        ),
-      );
-    } else if (value > 1e11) {
-      findings.push(
-        warning(
-          'claim_in_milliseconds',
-          `${name} looks like milliseconds; a NumericDate is in seconds`,
-          'RFC 7519 §2',
-        ),
-      );
-    }
-  }
-  const { exp, iat, aud } = payload;
-  if (isNumericDate(exp) && isNumericDate(iat) && exp < iat) {
-    findings.push(
-      warning(
-        'exp_before_iat',
-        'exp is before iat: the token expired before it was issued',
-        'RFC 7519 §4.1.4',
-      ),
-    );
-  }
-  for (const name of ['iss', 'sub', 'jti']) {
-    if (Object.hasOwn(payload, name) && typeof payload[name] !== 'string') {
-      findings.push(
-        warning(
-          'claim_not_string',
-          `${name} is ${describe(payload[name])}, not a string`,
-          'RFC 7519 §4.1',
-        ),
-      );
-    }
-  }
-  if (aud !== undefined && typeof aud !== 'string' && !isStringArray(aud)) {
-    findings.push(
-      warning(
-        'aud_invalid',
-        `aud is ${describe(aud)}, not a string or an array of strings`,
-        'RFC 7519 §4.1.3',
-      ),
-    );
-  }
-  return findings;
+  return claimProblems(payload).map((p) => warning(p.code, p.message, p.ref));
 }
 
 function explainClaims(payload: Record<string, unknown>, nowMs: number): ClaimExplanation[] {
@@ -427,15 +378,4 @@ function warning(code: string, message: string, ref: string): Finding {
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

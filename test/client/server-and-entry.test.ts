@@ -2,7 +2,13 @@
 // entry made from a token response for login, token and refresh.
 import { afterEach, describe, expect, it } from 'vitest';
 import { entryBase, entryFrom, selectEntry } from '../../src/client/cached-token.js';
-import { resolveServer } from '../../src/client/server.js';
+import {
+  authMethodObjection,
+  explainRefusal,
+  objectionsTo,
+  resolveServer,
+} from '../../src/client/server.js';
+import { CliError, ExitCode } from '../../src/errors.js';
 import { resolveSettings, type Settings } from '../../src/client/settings.js';
 import type { Finding } from '../../src/findings.js';
 import { createHttpClient } from '../../src/http/client.js';
@@ -68,8 +74,31 @@ describe('resolveServer', () => {
     expect(() => server.require('revocation')).toThrow(
       expect.objectContaining({
         code: 'endpoint_missing',
-        message: 'the server metadata has no revocation_endpoint',
-        hint: 'pass --revocation-endpoint <url>',
+        message: 'the server metadata lists no revocation_endpoint',
+        hint: 'pass --revocation-endpoint <url> if the server has one that its metadata does not list',
+      }),
+    );
+    // The metadata member, not the flag's name (the PAR endpoint's member is longer).
+    expect(() => server.require('par')).toThrow(
+      expect.objectContaining({
+        message: 'the server metadata lists no pushed_authorization_request_endpoint',
+      }),
+    );
+  });
+
+  it('with every needed endpoint given, no metadata: a missing one does not blame the metadata', async () => {
+    const server = await resolveServer(
+      () => Promise.reject(new Error('no HTTP expected')),
+      undefined,
+      { token: 'https://as.example/token' },
+      ['token'],
+      () => {},
+    );
+    expect(() => server.require('jwks')).toThrow(
+      expect.objectContaining({
+        message:
+          'no jwks_uri: no metadata was fetched (the endpoints this command needs were given) and no --jwks-uri',
+        hint: 'pass --jwks-uri <url>, or --issuer <url> to discover it',
       }),
     );
   });
@@ -157,5 +186,64 @@ describe('selectEntry', () => {
     expect(selectEntry(store.read(), b)?.entry.access_token).toBe(`b@${NOW + 1}`);
     const none = settings({ clientId: { value: 'c', source: 'flag' } });
     expect(selectEntry(store.read(), none)).toBeUndefined();
+  });
+});
+
+describe('what the metadata says will fail (issue 10 item 7)', () => {
+  const metadata = {
+    issuer: 'https://as',
+    grant_types_supported: ['authorization_code'],
+    token_endpoint_auth_methods_supported: ['private_key_jwt'],
+  };
+
+  it('a grant or DPoP the metadata rules out; an absent list says nothing about grants', () => {
+    expect(
+      objectionsTo(metadata, { grant: 'client_credentials', dpop: true }).map((f) => f.code),
+    ).toEqual(['grant_not_supported', 'dpop_not_supported']);
+    expect(objectionsTo({ issuer: 'https://as' }, { grant: 'client_credentials' })).toEqual([]);
+    expect(objectionsTo(undefined, { grant: 'x', dpop: true })).toEqual([]);
+    expect(
+      objectionsTo(
+        { issuer: 'https://as', dpop_signing_alg_values_supported: ['ES256'] },
+        { dpop: true },
+      ),
+    ).toEqual([]);
+  });
+
+  it('an auth method the endpoint does not list; revocation has its own list', () => {
+    expect(authMethodObjection(metadata, 'client_secret_basic')?.message).toBe(
+      "the server's metadata does not list client_secret_basic in token_endpoint_auth_methods_supported (it lists private_key_jwt); the server may refuse this client authentication",
+    );
+    expect(authMethodObjection(metadata, 'private_key_jwt')).toBeUndefined();
+    expect(authMethodObjection(metadata, 'client_secret_basic', 'revocation')).toBeUndefined();
+  });
+
+  it('a refusal gets the facts; other failures pass unchanged; a hint to an absent list is replaced', () => {
+    const refused = new CliError('oauth_unauthorized_client', ExitCode.authorization, 'refused', {
+      hint: 'h',
+    });
+    const objections = objectionsTo(metadata, { grant: 'client_credentials' });
+    expect((explainRefusal(refused, metadata, objections) as CliError).message).toBe(
+      "refused; the server's metadata does not list the client_credentials grant in grant_types_supported (it lists authorization_code)",
+    );
+    const network = new CliError('network', ExitCode.network, 'down');
+    expect(explainRefusal(network, metadata, objections)).toBe(network);
+    const grant = new CliError('oauth_unsupported_grant_type', ExitCode.authorization, 'no', {
+      hint: 'check grant_types_supported with `oauth discover`, and the --grant value',
+    });
+    expect((explainRefusal(grant, { issuer: 'https://as' }, []) as CliError).hint).toMatch(
+      /metadata has no grant_types_supported/,
+    );
+    expect(explainRefusal(grant, metadata, [])).toBe(grant);
+  });
+
+  it('a refusal names only the facts that bear on it: no DPoP fact on an invalid_client', () => {
+    const objections = objectionsTo(metadata, { grant: 'client_credentials', dpop: true });
+    const client = new CliError('oauth_invalid_client', ExitCode.authorization, 'refused');
+    expect(explainRefusal(client, metadata, objections)).toBe(client);
+    const proof = new CliError('oauth_invalid_dpop_proof', ExitCode.authorization, 'refused');
+    const message = (explainRefusal(proof, metadata, objections) as CliError).message;
+    expect(message).toMatch(/dpop_signing_alg_values_supported/);
+    expect(message).not.toMatch(/grant_types_supported/);
   });
 });

@@ -44,7 +44,7 @@ describe('logout', () => {
       stdout: '',
       stderr:
         'Logged out: removed 2 cached tokens (app at https://idp.example)\n' +
-        'the tokens stay valid at the server until they expire (oauth revoke <token> ends them)\n',
+        'the tokens stay valid at the server until they expire (`oauth logout --revoke` revokes them first, where the server has a revocation endpoint)\n',
     });
     const file = storedTokens(ctx);
     expect(file?.entries.map((e) => e.client_id)).toEqual(['other']);

@@ -69,10 +69,16 @@ describe('oauth logout --revoke against the embedded server', () => {
     const refresh = entry.refresh_token ?? '';
     expect((await introspect(config, refresh, 'refresh_token')).code).toBe(0);
 
-    const r = await runCli(['logout', '--revoke', '--json'], { env: { OAUTH_CONFIG_DIR: config } });
+    // The login's issuer has an end_session_endpoint (issue 10): --no-browser prints its URL.
+    const r = await runCli(['logout', '--revoke', '--no-browser', '--json'], {
+      env: { OAUTH_CONFIG_DIR: config },
+    });
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(doc)).toEqual(['removed', 'revoked', 'failed', 'store']);
+    expect(Object.keys(doc)).toEqual(['removed', 'revoked', 'failed', 'end_session', 'store']);
+    expect(doc.end_session).toEqual([
+      expect.objectContaining({ client_id: 'oauth-cli', opened: false }),
+    ]);
     expect(doc).toMatchObject({
       removed: [{ issuer: server.issuer, client_id: 'oauth-cli' }],
       revoked: [

@@ -2,6 +2,7 @@
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { keyFromJwk, keyFromSecret } from '../../src/token/keys.js';
+import { decodeToken } from '../../src/token/decode.js';
 import { verifyToken, type VerifyPolicy } from '../../src/token/verify.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -228,5 +229,77 @@ describe('malleable ECDSA signatures', () => {
     expect([a.valid, b.valid]).toEqual([true, true]);
     expect(a.notes).toEqual([expect.stringMatching(/high S: valid .* but malleable/)]);
     expect(b.notes).toEqual([]);
+  });
+});
+
+describe('verify fails every claim that decode flags as malformed (issue 10 item 8)', async () => {
+  const secret = keyFromSecret('s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t', 'test');
+  const keys = { keys: [secret] };
+  const base = { sub: 'alice', iat: nowS - 60, exp: nowS + 3600 };
+  const hs = (claims: Record<string, unknown>) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t'));
+  const policy: VerifyPolicy = { leeway: 0, now: NOW };
+
+  it.each<[string, Record<string, unknown>, string, RegExp]>([
+    ['sub: null', { sub: null }, 'sub', /^sub is null, not a string \(RFC 7519 §4\.1\.2\)$/],
+    ['sub: 5', { sub: 5 }, 'sub', /^sub is 5, not a string/],
+    ['iss: an array', { iss: ['a'] }, 'iss', /^iss is an array, not a string/],
+    ['jti: an object', { jti: {} }, 'jti', /^jti is an object, not a string/],
+    ['aud: 5', { aud: 5 }, 'aud', /^aud is 5, not a string or an array of strings/],
+    ['aud: [1]', { aud: ['api', 1] }, 'aud', /^aud is an array, not a string or an array/],
+    ['exp: "soon"', { exp: 'soon' }, 'exp', /^exp is the string "soon", not a number of seconds/],
+    ['exp: null', { exp: null }, 'exp', /^exp is null, not a number of seconds/],
+    ['exp: 1e20', { exp: 1e20 }, 'exp', /^exp is 100000000000000000000, not a number/],
+    ['exp in milliseconds', { exp: (nowS + 3600) * 1000 }, 'exp', /looks like milliseconds/],
+    ['nbf: "0"', { nbf: '0' }, 'nbf', /^nbf is the string "0", not a number/],
+    ['iat: true', { iat: true }, 'iat', /^iat is a boolean, not a number/],
+    ['iat in milliseconds', { iat: (nowS - 60) * 1000 }, 'iat', /looks like milliseconds/],
+    ['auth_time: "x"', { auth_time: 'x' }, 'auth_time', /^auth_time is the string "x"/],
+    ['updated_at: null', { updated_at: null }, 'updated_at', /^updated_at is null/],
+    ['exp before iat', { iat: nowS - 60, exp: nowS - 120 }, 'exp', /^exp is before iat/],
+  ])(
+    '%s: a failed check, and decode flags the same claim',
+    async (_name, claims, name, message) => {
+      const token = await hs({ ...base, ...claims });
+      const r = await verifyToken(token, keys, policy);
+      expect(r.valid).toBe(false);
+      expect(r.key).not.toBeNull(); // the signature is fine: the claim alone fails
+      const failedChecks = r.checks.filter((c) => !c.ok);
+      expect(failedChecks.map((c) => c.name)).toEqual([name]);
+      expect(failedChecks[0]?.message).toMatch(message);
+      // Only one check per claim: the malformed one replaces the claim's own check.
+      expect(r.checks.filter((c) => c.name === name)).toHaveLength(1);
+      const decoded = decodeToken(token, NOW);
+      expect(decoded.findings.map((f) => f.message)).toContain(
+        failedChecks[0]?.message.replace(/ \(RFC [^)]*\)$/, ''),
+      );
+    },
+  );
+
+  it('iat far in the future is a failed check; decode says issued in the future', async () => {
+    const token = await hs({ ...base, iat: nowS + 86400 * 365, exp: nowS + 86400 * 400 });
+    const r = await verifyToken(token, keys, policy);
+    expect(r.checks.filter((c) => !c.ok)).toEqual([
+      { name: 'iat', ok: false, message: expect.stringMatching(/^issued in the future: in 1y/) },
+    ]);
+    expect(decodeToken(token, NOW).status.state).toBe('issued_in_future');
+  });
+
+  it('with --iss, --aud and --sub the malformed claim is one failed check, not two', async () => {
+    const token = await hs({ ...base, sub: null, aud: 5, iss: 7 });
+    const r = await verifyToken(token, keys, {
+      ...policy,
+      issuer: 'https://idp',
+      audience: ['api'],
+      subject: 'alice',
+    });
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['iss', 'sub', 'aud']);
+  });
+
+  it('a well-formed token with the same claims verifies (nothing else fails)', async () => {
+    const r = await verifyToken(await hs({ ...base, aud: ['api'], jti: 'j1' }), keys, policy);
+    expect(r.valid, JSON.stringify(r.checks)).toBe(true);
   });
 });
