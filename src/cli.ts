@@ -1017,7 +1017,19 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       ),
     );
 
+  // Each of commander's errors says which command it came from, for the hint's "did you mean".
+  for (const command of everyCommand(program)) {
+    command.exitOverride((err) => {
+      const word = /^error: unknown command '(.*)'/.exec(err.message)?.[1];
+      const flag = command.options.find((o) => word !== undefined && o.long === `--${word}`)?.long;
+      throw Object.assign(err, { command: fullName(command), ...(flag ? { flag } : {}) });
+    });
+  }
   return program;
+}
+
+function everyCommand(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(everyCommand)];
 }
 
 /** `profile add` for a subcommand, `token` for a command. */
