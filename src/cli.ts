@@ -9,6 +9,7 @@ import type { Context } from './context.js';
 import { AUTH_METHODS } from './oauth/client-auth.js';
 import type { CommandShape } from './output/completion.js';
 import { present, type Outcome, type View } from './output/present.js';
+import { KEYGEN_ALGS, RSA_BITS, type KeygenAlg } from './token/signing-key.js';
 
 type Exit = (code: number) => void;
 
@@ -127,7 +128,10 @@ export function addClientOptions(command: Command): Command {
         'OAUTH_PRIVATE_KEY',
       ),
     )
-    .option('--key-id <kid>', 'kid of the client assertion (default: the JWK kid)')
+    .option(
+      '--key-id <kid>',
+      "kid of the client assertion (default: the JWK's kid, or a PEM key's RFC 7638 thumbprint)",
+    )
     .addOption(
       new Option('--scope <scopes>', 'scopes (space- or comma-separated, repeatable)')
         .env('OAUTH_SCOPE')
@@ -647,6 +651,40 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           tokenTypeHint: str(c.opts().tokenTypeHint),
           client: clientInput(c),
           cache: c.opts().cache !== false,
+        }),
+      ),
+    );
+
+  program
+    .command('keygen')
+    .summary('make a key pair for private_key_jwt: private key to a file, public JWKS on stdout')
+    .description(
+      'Make a new signing key for private_key_jwt client authentication (RFC 7523): the private ' +
+        'key goes to --out as PKCS#8 PEM (mode 0600; an existing file is never overwritten), the ' +
+        "public JWKS to stdout, to register as the client's keys. Its kid is the RFC 7638 " +
+        `thumbprint, which is also the kid of the assertions --private-key <file> signs. RSA keys have ${RSA_BITS} bits.`,
+    )
+    .addOption(
+      new Option('--alg <alg>', 'signature algorithm of the key')
+        .choices(KEYGEN_ALGS)
+        .default('ES256'),
+    )
+    .requiredOption('--out <file>', 'where to write the private key (must not exist)')
+    .addHelpText(
+      'after',
+      examples([
+        'oauth keygen --out client-key.pem > client-jwks.json',
+        'oauth keygen --alg RS256 --out rsa-key.pem | jq -r .keys[0].kid',
+        'oauth token --grant client_credentials --auth-method private_key_jwt \\',
+        '  --private-key client-key.pem --issuer "$ISSUER" --client-id my-service',
+      ]),
+    )
+    .action(
+      wire(
+        () => import('./commands/keygen.js'),
+        (c) => ({
+          alg: (KEYGEN_ALGS.find((a) => a === c.opts().alg) ?? 'ES256') satisfies KeygenAlg,
+          out: str(c.opts().out) ?? '',
         }),
       ),
     );
