@@ -682,7 +682,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       'after',
       examples([
         'oauth keygen --out client-key.pem > client-jwks.json',
-        'oauth keygen --alg RS256 --out rsa-key.pem | jq -r .keys[0].kid',
+        "oauth keygen --alg RS256 --out rsa-key.pem | jq -r '.keys[0].kid'",
         'oauth token --grant client_credentials --auth-method private_key_jwt \\',
         '  --private-key client-key.pem --issuer "$ISSUER" --client-id my-service',
       ]),

@@ -752,6 +752,7 @@ describe('completion', () => {
       'call',
       'introspect',
       'revoke',
+      'keygen',
       'demo',
       'server',
       'discover',
