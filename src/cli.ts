@@ -7,10 +7,14 @@ import type { EndpointName } from './client/server.js';
 import type { ClientInput, Given } from './client/settings.js';
 import type { Context } from './context.js';
 import { AUTH_METHODS } from './oauth/client-auth.js';
-import type { CommandShape } from './output/completion.js';
+import type { CommandShape, Values } from './output/completion.js';
 import { present, type Outcome, type View } from './output/present.js';
+import { KEYGEN_ALGS, RSA_BITS, type KeygenAlg } from './token/signing-key.js';
 
 type Exit = (code: number) => void;
+
+/** OIDC Core §3.1.2.1 prompt values (a space-separated list may be sent; any value passes). */
+const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
 
 /** What every command module offers: run(input, ctx) → Outcome, and the View of its result. */
 interface CommandModule<I, R> {
@@ -127,7 +131,10 @@ export function addClientOptions(command: Command): Command {
         'OAUTH_PRIVATE_KEY',
       ),
     )
-    .option('--key-id <kid>', 'kid of the client assertion (default: the JWK kid)')
+    .option(
+      '--key-id <kid>',
+      "kid of the client assertion (default: the JWK's kid, or a PEM key's RFC 7638 thumbprint)",
+    )
     .addOption(
       new Option('--scope <scopes>', 'scopes (space- or comma-separated, repeatable)')
         .env('OAUTH_SCOPE')
@@ -359,7 +366,12 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .option('--browser <command>', 'browser command; the URL is appended (default $BROWSER)')
     .option('--no-browser', 'do not open a browser: print the URL and wait')
     .option('--wait <seconds>', 'give up after this long (default 300)', seconds, 300)
-    .option('--prompt <prompt>', 'prompt parameter: none, login, consent, select_account')
+    .addOption(
+      suggest(
+        new Option('--prompt <prompt>', `prompt parameter: ${PROMPT_VALUES.join(', ')}`),
+        PROMPT_VALUES,
+      ),
+    )
     .option('--login-hint <hint>', 'login_hint parameter (e.g. the user name or email)')
     .option('--max-age <seconds>', 'max_age: require a login no older than this', seconds)
     .option('--acr-values <values>', 'acr_values parameter')
@@ -647,6 +659,40 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           tokenTypeHint: str(c.opts().tokenTypeHint),
           client: clientInput(c),
           cache: c.opts().cache !== false,
+        }),
+      ),
+    );
+
+  program
+    .command('keygen')
+    .summary('make a key pair for private_key_jwt: private key to a file, public JWKS on stdout')
+    .description(
+      'Make a new signing key for private_key_jwt client authentication (RFC 7523): the private ' +
+        'key goes to --out as PKCS#8 PEM (mode 0600; an existing file is never overwritten), the ' +
+        "public JWKS to stdout, to register as the client's keys. Its kid is the RFC 7638 " +
+        `thumbprint, which is also the kid of the assertions --private-key <file> signs. RSA keys have ${RSA_BITS} bits.`,
+    )
+    .addOption(
+      new Option('--alg <alg>', 'signature algorithm of the key')
+        .choices(KEYGEN_ALGS)
+        .default('ES256'),
+    )
+    .requiredOption('--out <file>', 'where to write the private key (must not exist)')
+    .addHelpText(
+      'after',
+      examples([
+        'oauth keygen --out client-key.pem > client-jwks.json',
+        "oauth keygen --alg RS256 --out rsa-key.pem | jq -r '.keys[0].kid'",
+        'oauth token --grant client_credentials --auth-method private_key_jwt \\',
+        '  --private-key client-key.pem --issuer "$ISSUER" --client-id my-service',
+      ]),
+    )
+    .action(
+      wire(
+        () => import('./commands/keygen.js'),
+        (c) => ({
+          alg: (KEYGEN_ALGS.find((a) => a === c.opts().alg) ?? 'ES256') satisfies KeygenAlg,
+          out: str(c.opts().out) ?? '',
         }),
       ),
     );
@@ -983,7 +1029,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .command('show')
     .summary('show one profile')
     .description('Show a profile (default: the one --profile or OAUTH_PROFILE selects).')
-    .argument('[name]', 'the profile')
+    .addArgument(suggest(new Argument('[name]', 'the profile'), 'profiles'))
     .addHelpText(
       'after',
       examples(['oauth profile show work', 'oauth profile show work --json | jq .issuer']),
@@ -999,7 +1045,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .command('remove')
     .summary('delete a profile')
     .description('Delete a profile. Its cached tokens stay until `oauth logout`.')
-    .argument('<name>', 'the profile')
+    .addArgument(suggest(new Argument('<name>', 'the profile'), 'profiles'))
     .addHelpText('after', examples(['oauth profile remove work']))
     .action(
       wire(
@@ -1011,27 +1057,55 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
   program
     .command('completion')
     .summary('print a shell completion script')
-    .description('Print a completion script for bash, zsh or fish.')
-    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .description(
+      'Print a completion script for bash, zsh, fish or PowerShell (pwsh): commands and nested ' +
+        'commands, options, the values of --grant, --auth-method, --output, --prompt and the ' +
+        'like, and profile names for --profile (read from the profile store at TAB).',
+    )
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
     .addHelpText(
       'after',
       examples([
         'eval "$(oauth completion bash)"            # in ~/.bashrc',
         'oauth completion zsh > "${fpath[1]}/_oauth"',
         'oauth completion fish > ~/.config/fish/completions/oauth.fish',
+        'oauth completion pwsh | Out-String | Invoke-Expression   # in $PROFILE',
       ]),
     )
     .action(
       wire(
         () => import('./commands/completion.js'),
         (c) => ({
-          shell: c.processedArgs[0] as 'bash' | 'zsh' | 'fish',
+          shell: SHELLS.find((s) => s === c.processedArgs[0]) ?? 'bash',
           tree: shape(program),
         }),
       ),
     );
 
+  // What the completion scripts run at TAB: the profile names only (hidden from help and completion).
+  program
+    .command('__complete', { hidden: true })
+    .addArgument(new Argument('<what>').choices(['profiles']))
+    .action(
+      wire(
+        () => import('./commands/completion.js').then((m) => m.values),
+        () => ({ what: 'profiles' as const }),
+      ),
+    );
+
+  // Each of commander's errors says which command it came from, for the hint's "did you mean".
+  for (const command of everyCommand(program)) {
+    command.exitOverride((err) => {
+      const word = /^error: unknown command '(.*)'/.exec(err.message)?.[1];
+      const flag = command.options.find((o) => word !== undefined && o.long === `--${word}`)?.long;
+      throw Object.assign(err, { command: fullName(command), ...(flag ? { flag } : {}) });
+    });
+  }
   return program;
+}
+
+function everyCommand(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(everyCommand)];
 }
 
 /** `profile add` for a subcommand, `token` for a command. */
@@ -1041,18 +1115,42 @@ function fullName(command: Command): string {
   return names.join(' ');
 }
 
-/** The command tree as plain data, for completion scripts. */
+/** The shells `oauth completion` knows. */
+const SHELLS = ['bash', 'zsh', 'fish', 'pwsh'] as const;
+
+/**
+ * Values completion offers where commander checks none (.choices() covers the others): an
+ * option or argument marked here, and any `--profile` option or `profile` argument (profile names).
+ */
+const SUGGESTED = new WeakMap<Option | Argument, Values>();
+function suggest<T extends Option | Argument>(target: T, values: Values): T {
+  SUGGESTED.set(target, values);
+  return target;
+}
+
+function valuesOf(target: Option | Argument, isProfile: boolean): Values | undefined {
+  return target.argChoices ?? SUGGESTED.get(target) ?? (isProfile ? 'profiles' : undefined);
+}
+
+/** The command tree as plain data, for completion scripts: what help shows, and the values. */
 function shape(command: Command): CommandShape {
+  const help = command.createHelp();
   return {
     name: command.name(),
     summary: command.summary() || command.description().split('\n')[0] || '',
-    options: command.options
-      .filter((o) => !o.hidden)
-      .map((o) => ({
-        flags: [o.short, o.long].filter((f): f is string => typeof f === 'string'),
-        description: o.description,
-        takesValue: o.required || o.optional,
-      })),
-    subcommands: command.commands.filter((c) => c.name() !== 'help').map(shape),
+    options: help.visibleOptions(command).map((o) => ({
+      flags: [o.short, o.long].filter((f): f is string => typeof f === 'string'),
+      description: o.description,
+      takesValue: o.required || o.optional,
+      values: valuesOf(o, o.long === '--profile'),
+    })),
+    arguments: command.registeredArguments.map((a) => ({
+      name: a.name(),
+      values: valuesOf(a, a.name() === 'profile'),
+    })),
+    subcommands: help
+      .visibleCommands(command)
+      .filter((c) => c.name() !== 'help')
+      .map(shape),
   };
 }

@@ -53,13 +53,19 @@ export function toCliError(err: unknown): CliError {
   const code = typeof e?.code === 'string' ? e.code : '';
   // commander's own parse errors: unknown option, missing argument, invalid choice...
   if (code.startsWith('commander.')) {
-    const message = String(e?.message ?? code).replace(/^error:\s*/, '');
+    const text = String(e?.message ?? code).replace(/^error:\s*/, '');
+    // commander appends "\n(Did you mean decode?)": the suggestion becomes the hint.
+    const suggested = SUGGESTION.exec(text);
+    const message = suggested ? text.slice(0, suggested.index) : text;
     // A token or secret can begin with '-' (base64url): the shell's -- ends the options.
     const looksLikeValue = code === 'commander.unknownOption' && /'-[\w.~+/=-]{20,}'/.test(message);
+    const guesses = didYouMean(err, suggested?.[1]);
     return new CliError('usage', ExitCode.usage, message, {
       hint: looksLikeValue
         ? 'a token that begins with "-" goes after --, e.g. `oauth introspect -- <token>`'
-        : 'run `oauth --help` or `oauth <command> --help` for usage',
+        : guesses.length > 0
+          ? `did you mean ${guesses.map((g) => `\`${g}\``).join(' or ')}?`
+          : 'run `oauth --help` or `oauth <command> --help` for usage',
       cause: err,
     });
   }
@@ -73,6 +79,24 @@ export function toCliError(err: unknown): CliError {
     hint: 'this is a bug in oauth; run again with --debug and report the stack trace',
     cause: err,
   });
+}
+
+const SUGGESTION = /\n\(Did you mean (?:one of )?(.+)\?\)$/;
+
+/**
+ * What to suggest for commander's "did you mean": an option as itself (`--json`), a command as
+ * the whole command line (`oauth profile add`), and a word that is an option of that command as
+ * the option (`oauth version` → `oauth --version`). cli.ts puts on each of commander's errors the
+ * command it came from (`command`) and, for an unknown command, the option of that name (`flag`).
+ */
+function didYouMean(err: unknown, suggestion: string | undefined): string[] {
+  const { command, flag } = err as { command?: unknown; flag?: unknown };
+  const prefix = ['oauth', ...(typeof command === 'string' && command !== '' ? [command] : [])];
+  const guesses = typeof flag === 'string' ? [[...prefix, flag].join(' ')] : [];
+  for (const word of suggestion?.split(', ') ?? []) {
+    guesses.push(word.startsWith('-') ? word : [...prefix, word].join(' '));
+  }
+  return guesses;
 }
 
 function fileSystemError(code: string, err: unknown): CliError | undefined {

@@ -2,6 +2,7 @@
 // body, and JWT assertions (RFC 6749 §2.3.1, RFC 7523 §2.2 and §3, OIDC Core §9).
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { CliError, usageError } from '../errors.js';
+import { signableKey, thumbprint } from '../token/signing-key.js';
 
 export const AUTH_METHODS = [
   'client_secret_basic',
@@ -18,7 +19,7 @@ export interface ClientAuth {
   secret?: string | undefined;
   /** The private key's text (PEM or JWK / JWKS) for private_key_jwt. */
   privateKey?: string | undefined;
-  /** `kid` of the assertion's header (else the JWK's own kid). */
+  /** `kid` of the assertion's header (else the JWK's own kid, or a PEM key's thumbprint). */
   keyId?: string | undefined;
 }
 
@@ -105,6 +106,8 @@ interface SigningKey {
   key: KeyObject | Uint8Array;
   alg: string;
   kid: string | undefined;
+  /** A PEM key has no kid of its own: the assertion names it by its RFC 7638 thumbprint. */
+  pem?: KeyObject;
 }
 
 /** Loads a private key from PEM, a JWK, or a JWKS holding one private key. */
@@ -130,7 +133,7 @@ export function loadPrivateKey(text: string): SigningKey {
       return { key, alg, kid: typeof jwk.kid === 'string' ? jwk.kid : undefined };
     }
     const key = createPrivateKey(trimmed);
-    return { key, alg: algFor(key), kid: undefined };
+    return { key: signableKey(key), alg: algFor(key), kid: undefined, pem: key };
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw usageError(
@@ -145,8 +148,11 @@ function algFor(key: KeyObject): string {
   switch (key.asymmetricKeyType) {
     case 'rsa':
       return 'RS256';
-    case 'rsa-pss':
-      return 'PS256';
+    case 'rsa-pss': {
+      // RFC 4055 §3.1: an RSASSA-PSS key may be bound to its hash
+      const hash = key.asymmetricKeyDetails?.hashAlgorithm;
+      return hash === 'sha384' ? 'PS384' : hash === 'sha512' ? 'PS512' : 'PS256';
+    }
     case 'ec': {
       const curve = key.asymmetricKeyDetails?.namedCurve;
       if (curve === 'secp384r1') return 'ES384';
@@ -179,7 +185,9 @@ export async function clientAssertion(
       ? { key: new TextEncoder().encode(auth.secret ?? ''), alg: 'HS256', kid: undefined }
       : loadPrivateKey(auth.privateKey ?? '');
   const now = Math.floor(nowMs / 1000);
-  const kid = auth.keyId ?? signing.kid;
+  // The thumbprint is the kid `oauth keygen` printed for the key (RFC 7638 §3, RFC 7523 §2.2).
+  const kid =
+    auth.keyId ?? signing.kid ?? (signing.pem ? await thumbprint(signing.pem) : undefined);
   // Loaded here, not at start-up: `oauth token` from the cache never signs anything.
   const { SignJWT } = await import('jose');
   return new SignJWT({})

@@ -8,6 +8,7 @@ import {
   fchmodSync,
   fstatSync,
   fsyncSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -240,6 +241,62 @@ export function writeFileAtomic(path: string, text: string, options: WriteOption
     throw errnoCode(err) ? fsFailure(path, err) : err;
   }
   syncDir(dir);
+}
+
+/**
+ * Creates `path`, which must not exist (not even as a symlink), holding `text`, mode 0600, whole or
+ * not at all: a 0600 temp file in the same directory, written and fsynced, then hard-linked to
+ * `path` (link(2) fails with EEXIST and never replaces anything). Where the file system has no hard
+ * links, `path` is created with O_EXCL and removed again if the write fails. Throws node's errno
+ * errors (EEXIST, ENOENT, EACCES, ...) as they are, for the caller to explain.
+ */
+export function createFileExclusive(path: string, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  let created: string | undefined;
+  const write = (file: string) => {
+    const fd = openSync(
+      file,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW,
+      0o600,
+    );
+    created = file;
+    try {
+      if (posix) fchmodSync(fd, 0o600);
+      let offset = 0;
+      while (offset < data.length) offset += writeSync(fd, data, offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const unique = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+  const temp = join(dirname(path), `.${basename(path)}.${unique}.tmp`);
+  const remove = (file: string) => {
+    if (created !== file) return; // never created by this call: someone else's
+    try {
+      unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    write(temp);
+    linkSync(temp, path);
+  } catch (err) {
+    remove(temp);
+    const code = errnoCode(err);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    // no hard links here (FAT, some network shares): create the file itself, exclusively
+    try {
+      write(path);
+    } catch (again) {
+      remove(path);
+      throw again;
+    }
+    return;
+  }
+  remove(temp);
+  syncDir(dirname(path));
 }
 
 /** A temp file whose writer is alive is a leftover only past this age (a write takes ms). */

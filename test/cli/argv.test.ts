@@ -752,6 +752,7 @@ describe('completion', () => {
       'call',
       'introspect',
       'revoke',
+      'keygen',
       'demo',
       'server',
       'discover',
@@ -803,8 +804,28 @@ describe('usage errors', () => {
   it('an unknown command suggests the right one', async () => {
     const err = await usage(['tokn']);
     expect(err.exitCode).toBe(2);
-    expect(err.message).toMatch(/unknown command 'tokn'.*token/s);
+    expect(err).toMatchObject({
+      message: "unknown command 'tokn'",
+      hint: 'did you mean `oauth token`?',
+    });
   });
+
+  it.each([
+    [['decod', 'x'], "unknown command 'decod'", 'did you mean `oauth decode`?'],
+    [['decode', '--jsn', 'x'], "unknown option '--jsn'", 'did you mean `--json`?'],
+    [['profile', 'ad', 'w'], "unknown command 'ad'", 'did you mean `oauth profile add`?'],
+    [
+      ['profile', 'add', 'w', '--isuer', 'x'],
+      "unknown option '--isuer'",
+      'did you mean `--issuer`?',
+    ],
+    [['version'], "unknown command 'version'", 'did you mean `oauth --version` or `oauth verify`?'],
+  ])(
+    'regression: "did you mean" is the hint, not a literal \\n in the message (%j)',
+    async (argv, message, hint) => {
+      expect(await usage(argv)).toEqual(expect.objectContaining({ exitCode: 2, message, hint }));
+    },
+  );
 });
 
 describe('a value that begins with "-"', () => {

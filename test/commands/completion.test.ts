@@ -1,10 +1,11 @@
-// completion in process: the scripts made from the real command tree name every command, its
-// subcommands and options, for bash, zsh and fish; --json changes nothing.
+// completion in process: the scripts made from the real command tree (cli.ts) hold every command,
+// nested command, option and value, for bash, zsh, fish and PowerShell; --json changes nothing.
+// (They are driven in the real shells by test/e2e/keygen-completion.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { run, view, type CompletionInput } from '../../src/commands/completion.js';
 import { fakeContext, parseArgv, shown } from '../helpers/context.js';
 
-const COMMANDS = ['decode', 'verify', 'login', 'token', 'call', 'introspect', 'revoke', 'status'];
+const COMMANDS = ['decode', 'verify', 'login', 'token', 'call', 'introspect', 'revoke', 'keygen'];
 
 /** The script `oauth completion <shell>` prints, from the tree cli.ts builds. */
 async function script(shell: string, json = false): Promise<string> {
@@ -16,43 +17,47 @@ async function script(shell: string, json = false): Promise<string> {
 }
 
 describe('completion', () => {
-  it('bash: a function completing the commands, then each command’s options', async () => {
+  it('bash: the commands, nested commands, options that take values and their values', async () => {
     const bash = await script('bash');
     expect(bash).toMatch(/^# bash completion for oauth/);
     expect(bash).toMatch(/\ncomplete -o default -F _oauth oauth\n$/);
-    const top = /"\) words_='([^']*)' ;;/.exec(bash)?.[1]?.split(' ') ?? [];
-    expect(top).toEqual(expect.arrayContaining([...COMMANDS, 'profile', 'completion', '--json']));
-    expect(bash).toMatch(/ {4}profile\) words_='add list show remove /);
-    expect(bash).toMatch(/ {4}token\) words_='[^']*--grant[^']*--output[^']*--json/);
+    for (const name of COMMANDS) expect(bash).toContain(`'|${name}'`);
+    expect(bash).toContain("'profile|add'|'profile|list'|'profile|show'|'profile|remove'");
+    expect(bash).toContain("'token|--output') printf '%s\\n' 'token' 'header' 'json' ;;");
+    expect(bash).toContain("*'|--profile') _oauth_profiles ;;");
+    expect(bash).toContain("'completion|0') printf '%s\\n' 'bash' 'zsh' 'fish' 'pwsh' ;;");
+    expect(bash).not.toContain("__complete'");
   });
 
-  it('zsh: the commands with their summaries, options with their descriptions', async () => {
+  it('zsh: options and commands with their descriptions, a colon in a name escaped', async () => {
     const zsh = await script('zsh');
     expect(zsh).toMatch(/^#compdef oauth\n/);
-    for (const name of COMMANDS) expect(zsh).toMatch(new RegExp(`^ {4}'${name}:`, 'm'));
-    expect(zsh).toContain("'--grant[get a new token with this grant]:value:_default'");
-    expect(zsh).toContain("'1: :((add list show remove))'");
+    expect(zsh).toContain("'--grant:get a new token with this grant'");
+    expect(zsh).toContain("'add:save a named profile'");
+    expect(zsh).toMatch(/loadautofunc \]\]; then _oauth "\$@"; else compdef _oauth oauth; fi\n$/);
   });
 
-  it('fish: one line a command, subcommand and option', async () => {
+  it('fish: conditions on the command path, values with -x -a', async () => {
     const fish = await script('fish');
-    for (const name of COMMANDS) {
-      expect(fish).toMatch(
-        new RegExp(`^complete -c oauth -f -n __fish_use_subcommand -a ${name} `, 'm'),
-      );
-    }
-    expect(fish).toContain("complete -c oauth -f -n '__fish_seen_subcommand_from profile' -a add ");
+    for (const name of COMMANDS)
+      expect(fish).toMatch(new RegExp(`^complete -c oauth -f -n '__oauth_is' -a '${name}' `, 'm'));
+    expect(fish).toContain("complete -c oauth -f -n '__oauth_is profile' -a 'add' ");
     expect(fish).toMatch(
-      /^complete -c oauth -n '__fish_seen_subcommand_from call' -s X -l method -r /m,
+      /^complete -c oauth -n '__oauth_is token' -l output -x -a 'token header json' /m,
     );
+    expect(fish).toMatch(/^complete -c oauth -l profile -x -a '\(__oauth_profiles\)' /m);
     expect(fish).toMatch(/^complete -c oauth -s v -l verbose -d /m);
+  });
+
+  it('pwsh: a native argument completer', async () => {
+    expect(await script('pwsh')).toContain('Register-ArgumentCompleter -Native -CommandName oauth');
   });
 
   it('--json prints the same script', async () => {
     expect(await script('fish', true)).toBe(await script('fish'));
   });
 
-  it('a quote in a description is escaped for the shell', async () => {
+  it('a quote in a description is escaped for each shell', async () => {
     const ctx = fakeContext();
     const tree = {
       name: 'oauth',
@@ -60,7 +65,8 @@ describe('completion', () => {
       options: [],
       subcommands: [{ name: 'x', summary: "it's", options: [], subcommands: [] }],
     };
-    const { result } = await run({ shell: 'fish', tree }, ctx);
-    expect(result).toContain("-a x -d 'it'\\''s'");
+    expect((await run({ shell: 'fish', tree }, ctx)).result).toContain("-a 'x' -d 'it\\'s'");
+    expect((await run({ shell: 'zsh', tree }, ctx)).result).toContain("'x:it'\\''s'");
+    expect((await run({ shell: 'pwsh', tree }, ctx)).result).toContain("'x' = 'it''s'");
   });
 });

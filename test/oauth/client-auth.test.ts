@@ -1,6 +1,13 @@
 // Client authentication: RFC 6749 §2.3.1 Basic encoding, method choice, RFC 7523 assertions.
-import { generateKeyPairSync } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+} from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   applyClientAuth,
@@ -163,6 +170,41 @@ describe('JWT client assertions (RFC 7523 §3)', () => {
     });
     expect(protectedHeader).toEqual({ alg: 'RS256', kid: 'k1' });
     expect(payload.sub).toBe('svc');
+  });
+
+  it('private_key_jwt with a PEM key and no --key-id: kid is the RFC 7638 thumbprint, as keygen prints it', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const jwt = await clientAssertion(
+      { clientId: 'svc', method: 'private_key_jwt', privateKey: pem },
+      'https://as.example/token',
+      NOW,
+    );
+    expect(decodeProtectedHeader(jwt)).toEqual({
+      alg: 'ES256',
+      kid: await calculateJwkThumbprint(await exportJWK(publicKey)),
+    });
+  });
+
+  it('private_key_jwt with an RSASSA-PSS PEM: PS256, verifiable with the public key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa-pss', {
+      modulusLength: 2048,
+      hashAlgorithm: 'sha256',
+    });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const jwt = await clientAssertion(
+      { clientId: 'svc', method: 'private_key_jwt', privateKey: pem, keyId: 'k' },
+      'https://as.example/token',
+      NOW,
+    );
+    expect(decodeProtectedHeader(jwt)).toEqual({ alg: 'PS256', kid: 'k' });
+    const rsaPublic = createPublicKey({
+      // the PKCS#1 RSAPublicKey ends the SPKI: 270 bytes for a 2048-bit n and e = 65537
+      key: publicKey.export({ type: 'spki', format: 'der' }).subarray(-270),
+      format: 'der',
+      type: 'pkcs1',
+    });
+    await expect(jwtVerify(jwt, rsaPublic, { currentDate: new Date(NOW) })).resolves.toBeTruthy();
   });
 
   it('private_key_jwt with a PKCS#1 / SEC1 PEM', async () => {
