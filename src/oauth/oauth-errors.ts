@@ -280,9 +280,9 @@ function explainCallerStatus(status: number, purpose: string): OAuthErrorExplana
     return {
       meaning:
         act === 'introspect'
-          ? 'the server forbids this caller to introspect tokens: the client lacks the right (often a scope such as `introspection`, or a resource-server role)'
-          : 'the server forbids this caller to revoke this token: the client lacks the right, or the token was issued to another client',
-      hint: `give the client the right to ${act} in the server's settings, or use the credentials of a client that has it (--client-id and its secret)`,
+          ? "the server forbids this caller to introspect tokens: the client's credentials were not accepted, or the client lacks the right (often a scope such as `introspection`, or a resource-server role)"
+          : "the server forbids this caller to revoke this token: the client's credentials were not accepted, the client lacks the right, or the token was issued to another client",
+      hint: `check --client-id and the secret, then give the client the right to ${act} in the server's settings (or use a client that has it)`,
     };
   return undefined;
 }

@@ -415,7 +415,7 @@ describe('JSON that is not an OAuth error, and OAuth errors sent with 200', () =
     ['revoke', 'portal-200', 200, 5],
     ['revoke', 'portal-403', 403, 3],
   ] as const)(
-    '%s at %s: exit %i, the status and the body, never glossed',
+    '%s at %s (HTTP %i): exit %i, the status and the body, never glossed',
     async (verb, name, status, code) => {
       const run =
         verb === 'token'
