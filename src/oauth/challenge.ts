@@ -321,7 +321,7 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
       );
     }
     return explain(
-      `the server did not accept the ${input.sent} token and gave no reason${offered}`,
+      `the server did not accept the credentials sent (${sentWhat(input.sent)}) and gave no reason${offered}`,
       refresh,
       'RFC 6750 §3',
     );

@@ -275,3 +275,12 @@ describe('invalid_request from a resource (issue 10)', () => {
     expect(c?.meaning).toMatch(/missing or repeated parameter/);
   });
 });
+
+describe("a bare 401 after the user's own Authorization header (issue 10)", () => {
+  it('says what was sent, not "none were sent"', () => {
+    const c = explainChallenge({ status: 401, header: undefined, sent: 'Basic', tokenGiven: true });
+    expect(c?.meaning).toMatch(
+      /did not accept the credentials sent \(an Authorization header of scheme Basic\)/,
+    );
+  });
+});
