@@ -10,6 +10,7 @@ import {
   processCallback,
   pushAuthorizationRequest,
   type AuthorizationInput,
+  type ExpectedResponse,
 } from '../oauth/authorize.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
 import type { DpopSession } from '../oauth/dpop.js';
@@ -64,7 +65,11 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
   const { redirectTarget, startLoopback } = await import('../oauth/loopback.js');
   const target = redirectTarget(input.redirectUri, input.port);
   const secrets = createFlowSecrets(input.openid);
-  const expected = { state: secrets.state, issuer: input.issuer, issRequired: input.issRequired };
+  const expected: ExpectedResponse = {
+    state: secrets.state,
+    issuer: input.issuer,
+    issRequired: input.issRequired,
+  };
   const loopback = await startLoopback<string>({
     target,
     onCallback: (query) => {
@@ -81,6 +86,8 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
       secrets,
       dpopJkt: input.dpop && !input.par ? await input.dpop.thumbprint() : undefined,
     });
+    // What the request really sent (a --param may set it): an error's explanation depends on it.
+    expected.prompt = params.get('prompt') ?? undefined;
     const url = input.par
       ? await pushAuthorizationRequest(input.http, {
           parEndpoint: input.par.endpoint,

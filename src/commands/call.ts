@@ -175,12 +175,17 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
     onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
   });
   const { response } = result;
+  // The user's own -H Authorization went along as far as the origin it was given for.
+  const ownSent =
+    ownAuthorization && new URL(response.url).origin === url.origin
+      ? (headers.authorization?.trim().split(/\s+/)[0] ?? undefined)
+      : undefined;
   const challenge =
     response.status >= 400
       ? explainChallenge({
           status: response.status,
           header: response.headers['www-authenticate'],
-          sent: result.sent,
+          sent: result.sent ?? ownSent,
           tokenGiven: options.token !== undefined,
         })
       : undefined;

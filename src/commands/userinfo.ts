@@ -6,9 +6,10 @@ import { clientSettings, type ClientInput } from '../client/settings.js';
 import type { Context } from '../context.js';
 import { parseJson } from '../json.js';
 import { CliError, ExitCode } from '../errors.js';
-import { explainChallenge } from '../oauth/challenge.js';
+import { explainChallenge, type ChallengeExplanation } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource } from '../oauth/resource-request.js';
+import { bodyError, parseBody } from '../oauth/token-request.js';
 import { findingReporter } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 
@@ -29,6 +30,14 @@ export function idTokenSubject(idToken: string | undefined): string | undefined 
 }
 
 export { userinfoView as view } from '../output/userinfo.js';
+
+/** The server's own words in a refusal: ` (error: "description")`, clipped; '' when none. */
+function said(c: ChallengeExplanation): string {
+  if (!c.error) return '';
+  const d = c.description ?? '';
+  const description = d ? `: "${d.length > 300 ? `${d.slice(0, 300)}…` : d}"` : '';
+  return ` (${c.error.slice(0, 80)}${description})`;
+}
 
 // OIDC Core §5.3.1-5.3.2: GET with the access token; a JSON object with `sub`.
 export async function run(
@@ -59,13 +68,20 @@ export async function run(
       sent: scheme,
       tokenGiven: false,
     });
+    // No reason in a challenge: the body's own error, when it states one, is the reason.
+    if (!challenge?.error) {
+      const stated = bodyError(
+        'userinfo endpoint',
+        response,
+        parseBody(response, 'userinfo endpoint'),
+      );
+      if (stated) throw stated;
+    }
     throw new CliError(
       'userinfo_refused',
       response.status >= 500 ? ExitCode.network : ExitCode.authorization,
       `the userinfo endpoint answered HTTP ${response.status}` +
-        (challenge
-          ? `${challenge.error ? ` (${challenge.error})` : ''}: ${challenge.meaning}`
-          : ''),
+        (challenge ? `${said(challenge)}: ${challenge.meaning}` : ''),
       {
         hint:
           challenge?.hint ??
@@ -90,6 +106,11 @@ export async function run(
     );
   }
   const doc = claims as Record<string, unknown>;
+  // An error stated in a 200 body is still an error (OIDC Core §5.3.3 points to RFC 6750 §3).
+  if (typeof doc.sub !== 'string') {
+    const stated = bodyError('userinfo endpoint', response, doc);
+    if (stated) throw stated;
+  }
   const expected = idTokenSubject(entry.id_token);
   if (typeof doc.sub !== 'string') {
     throw new CliError(

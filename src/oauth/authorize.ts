@@ -7,7 +7,7 @@ import type { HttpClient } from '../http/client.js';
 import type { ClientAuth } from './client-auth.js';
 import type { DpopSession } from './dpop.js';
 import { oauthError } from './oauth-errors.js';
-import { endpointError, postToEndpoint } from './token-request.js';
+import { bodyError, endpointError, postToEndpoint } from './token-request.js';
 
 /** A random base64url string of `bytes` bytes from the CSPRNG (32 bytes = 256 bits). */
 export function randomToken(bytes = 32): string {
@@ -133,6 +133,8 @@ export async function pushAuthorizationRequest(
     if (err instanceof CliError) throw err;
     value = undefined;
   }
+  const stated = bodyError('pushed authorization request endpoint', response, value);
+  if (stated) throw stated;
   const requestUri =
     typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>).request_uri
@@ -157,6 +159,8 @@ export interface ExpectedResponse {
   issuer: string | undefined;
   /** The metadata says authorization_response_iss_parameter_supported: iss must be present. */
   issRequired: boolean;
+  /** The `prompt` the request sent, if any: an error's explanation depends on it. */
+  prompt?: string | undefined;
 }
 
 /**
@@ -212,11 +216,16 @@ export function processCallback(
     const uri = query.get('error_uri');
     return {
       kind: 'error',
-      error: oauthError('authorization endpoint', {
-        error,
-        ...(description !== null ? { error_description: description } : {}),
-        ...(uri !== null ? { error_uri: uri } : {}),
-      }),
+      error: oauthError(
+        'authorization endpoint',
+        {
+          error,
+          ...(description !== null ? { error_description: description } : {}),
+          ...(uri !== null ? { error_uri: uri } : {}),
+        },
+        undefined,
+        expected.prompt,
+      ),
     };
   }
   const code = query.get('code');

@@ -3,7 +3,7 @@
 import { shellCommand } from '../shell.js';
 
 export interface Challenge {
-  /** As sent; compare case-insensitively. */
+  /** As sent; compare case-insensitively. '' when the header began with parameters and no scheme. */
   scheme: string;
   /** auth-param names in lower case (RFC 9110 §11.2: case-insensitive); values unquoted. */
   params: Record<string, string>;
@@ -76,8 +76,39 @@ export function parseWwwAuthenticate(header: string): ParsedChallenges {
     return text[j] === '"' || TCHAR.test(text[j] ?? '');
   };
 
+  let lenient: string | undefined;
   try {
     skipSeparators();
+    // Lenient: some servers (LemonLDAP::NG) send `error=..., error_description=...` with no auth
+    // scheme, values maybe unquoted with spaces. Kept as a challenge with scheme '': the server's
+    // words still count. An unquoted value runs to the next comma.
+    if (paramAhead(i)) {
+      lenient = 'the header names no auth scheme before its parameters (RFC 9110 §11.6.1)';
+      const params = new Map<string, string>();
+      const challenge: Challenge = { scheme: '', params: {} };
+      challenges.push(challenge);
+      while (paramAhead(i)) {
+        const name = readToken().toLowerCase();
+        skipSpace();
+        i++; // '='
+        skipSpace();
+        let value: string;
+        if (text[i] === '"') value = readValue() ?? '';
+        else {
+          const comma = text.indexOf(',', i);
+          const end = comma === -1 ? text.length : comma;
+          value = text.slice(i, end).trim();
+          i = end;
+        }
+        if (!params.has(name) && params.size < MAX_PARAMS) params.set(name, value);
+        challenge.params = Object.fromEntries(params);
+        skipSpace();
+        if (i < text.length && text[i] !== ',') {
+          return { challenges, problem: `unexpected ${JSON.stringify(text[i])} at ${i}` };
+        }
+        skipSeparators();
+      }
+    }
     while (i < text.length) {
       if (challenges.length >= MAX_CHALLENGES) {
         return { challenges, problem: `more than ${MAX_CHALLENGES} challenges` };
@@ -142,7 +173,7 @@ export function parseWwwAuthenticate(header: string): ParsedChallenges {
   } catch (err) {
     return { challenges, problem: (err as Error).message };
   }
-  return { challenges };
+  return lenient ? { challenges, problem: lenient } : { challenges };
 }
 
 export interface ChallengeExplanation {
@@ -165,10 +196,20 @@ export interface ExplainInput {
   status: number;
   /** The WWW-Authenticate header (several are joined by ", "), if any. */
   header: string | undefined;
-  /** The scheme the request used: 'Bearer', 'DPoP', or undefined when no token was sent. */
-  sent: 'Bearer' | 'DPoP' | undefined;
+  /**
+   * The scheme of the Authorization header the request carried ('Bearer', 'DPoP', or the scheme
+   * of the user's own -H Authorization), or undefined when no credentials were sent.
+   */
+  sent: string | undefined;
   /** The token came from --token (not the cache): hints say to get another one. */
   tokenGiven: boolean;
+}
+
+/** What went in the Authorization header, in words. */
+function sentWhat(scheme: string): string {
+  if (/^bearer$/i.test(scheme)) return 'a Bearer token';
+  if (/^dpop$/i.test(scheme)) return 'a DPoP-bound token and its proof';
+  return `an Authorization header of scheme ${scheme}`;
 }
 
 const param = (c: Challenge | undefined, name: string) =>
@@ -194,7 +235,7 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
     error,
     description: param(chosen, 'error_description'),
     scope,
-    schemes: challenges.map((c) => c.scheme),
+    schemes: challenges.map((c) => c.scheme).filter((scheme) => scheme !== ''),
     algs: param(dpopChallenge, 'algs'),
   };
   const explain = (meaning: string, hint: string, ref: string): ChallengeExplanation => ({
@@ -203,6 +244,22 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
     hint,
     ref,
   });
+  if (chosen?.scheme === '' && error !== undefined) {
+    // No scheme: the RFC 6750 / RFC 9449 meanings of the code are not certain; the words are the server's.
+    const where = 'in a WWW-Authenticate header that names no auth scheme';
+    if (input.sent === undefined) {
+      return explain(
+        `no credentials were sent; the server says ${error}, ${where}`,
+        'pass --token <t>, or get one first: `oauth login` or `oauth token --grant client_credentials`',
+        'RFC 9110 §11.6.1',
+      );
+    }
+    return explain(
+      `credentials were sent (${sentWhat(input.sent)}); the server says ${error}, ${where}`,
+      `${refresh}; if a new token gets the same answer, the server's description (and its logs) say why`,
+      'RFC 9110 §11.6.1',
+    );
+  }
   switch (error) {
     case 'invalid_token':
       return explain(
@@ -221,11 +278,18 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
         'RFC 6750 §3.1',
       );
     case 'invalid_request':
-      return explain(
-        'the server found the request malformed: a missing or repeated parameter, or the token sent more than one way',
-        'run again with --verbose to see the request; send the token only in the Authorization header',
-        'RFC 6750 §3.1',
-      );
+      // The server's description, when it gave one, is the reason: no generic gloss over it.
+      return base.description
+        ? explain(
+            'the server refused the request as malformed, for the reason it gives',
+            "the server's description is its own reason; run again with --verbose to see the request that was sent",
+            'RFC 6750 §3.1',
+          )
+        : explain(
+            'the server found the request malformed: a missing or repeated parameter, or the token sent more than one way',
+            'run again with --verbose to see the request; send the token only in the Authorization header',
+            'RFC 6750 §3.1',
+          );
     case 'invalid_dpop_proof':
       return explain(
         'the DPoP proof was rejected: wrong key, method or URL, a clock too far off, or a replay',
@@ -257,7 +321,7 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
       );
     }
     return explain(
-      `the server did not accept the ${input.sent} token and gave no reason${offered}`,
+      `the server did not accept the credentials sent (${sentWhat(input.sent)}) and gave no reason${offered}`,
       refresh,
       'RFC 6750 §3',
     );

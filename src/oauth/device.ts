@@ -7,6 +7,7 @@ import type { ClientAuth } from './client-auth.js';
 import type { DpopSession } from './dpop.js';
 import { oauthError, parseOAuthError } from './oauth-errors.js';
 import {
+  bodyError,
   endpointError,
   postToEndpoint,
   processTokenResponse,
@@ -74,6 +75,8 @@ export async function requestDeviceAuthorization(
     if (err instanceof CliError) throw err;
     throw broken(`answered HTTP 200 with a body that is not JSON`);
   }
+  const stated = bodyError('device authorization endpoint', response, value);
+  if (stated) throw stated;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw broken('answered with JSON that is not an object');
   }

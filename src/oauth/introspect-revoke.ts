@@ -5,7 +5,13 @@ import type { Finding } from '../findings.js';
 import { parseJson } from '../json.js';
 import type { HttpClient, HttpResponse } from '../http/client.js';
 import type { ClientAuth } from './client-auth.js';
-import { describeBody, endpointError, postToEndpoint } from './token-request.js';
+import {
+  bodyError,
+  describeBody,
+  endpointError,
+  parseBody,
+  postToEndpoint,
+} from './token-request.js';
 
 export const TOKEN_TYPE_HINTS = ['access_token', 'refresh_token'] as const;
 
@@ -68,6 +74,11 @@ export function processIntrospectionResponse(response: HttpResponse): Introspect
     );
   }
   const body = value as Record<string, unknown>;
+  // An error stated with 200 is an error, unless the body is an introspection answer (`active`).
+  if (typeof body.active !== 'boolean') {
+    const error = bodyError(purpose, response, body);
+    if (error) throw error;
+  }
   const findings: Finding[] = [];
   let active: boolean;
   if (typeof body.active === 'boolean') {
@@ -145,6 +156,12 @@ export async function revocationRequest(
  * error (unsupported_token_type, invalid_client...) is exit 3, a 503 means try again later.
  */
 export function processRevocationResponse(response: HttpResponse): { findings: Finding[] } {
+  const purpose = 'revocation endpoint';
+  if (response.status >= 200 && response.status < 300) {
+    // An OAuth error with 200 is still a refusal: nothing says the token was revoked.
+    const error = bodyError(purpose, response, parseBody(response, purpose));
+    if (error) throw error;
+  }
   if (response.status === 200) return { findings: [] };
   if (response.status >= 200 && response.status < 300) {
     return {
@@ -158,7 +175,7 @@ export function processRevocationResponse(response: HttpResponse): { findings: F
       ],
     };
   }
-  throw endpointError('revocation endpoint', response);
+  throw endpointError(purpose, response);
 }
 
 /** Revokes a token. */

@@ -6,7 +6,13 @@ import type { Finding } from '../findings.js';
 import { parseJson } from '../json.js';
 import { applyClientAuth, type ClientAuth } from './client-auth.js';
 import type { DpopSession } from './dpop.js';
-import { oauthError, parseOAuthError, statusError } from './oauth-errors.js';
+import {
+  foreignError,
+  isForeignError,
+  oauthError,
+  parseOAuthError,
+  statusError,
+} from './oauth-errors.js';
 
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
 export const GRANT_REFRESH_TOKEN = 'refresh_token';
@@ -181,7 +187,7 @@ const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_EXPIRES_IN = 100 * 365 * 86400;
 
 /** Reads a response body that must be a JSON value; undefined when it is not JSON at all. */
-function parseBody(response: HttpResponse, purpose: string): unknown {
+export function parseBody(response: HttpResponse, purpose: string): unknown {
   const text = response.text().replace(/^\uFEFF/, '');
   if (text.trim() === '') return undefined;
   try {
@@ -209,13 +215,30 @@ function kindOf(value: unknown): string {
 }
 
 /**
- * Turns an error response into the CliError to throw: an OAuth error object is exit 3 with its
- * meaning (RFC 6749 §5.2), also when a server sends it with 200; otherwise the status decides.
+ * The error that a parsed JSON body states, whatever the status: an OAuth error object (RFC 6749
+ * §5.2, also when a server sends it with 200), or JSON with an `error` that is no OAuth error
+ * (reported as such, with an excerpt); undefined when the body states no error.
+ */
+export function bodyError(
+  purpose: string,
+  response: HttpResponse,
+  value: unknown,
+): CliError | undefined {
+  const error = parseOAuthError(value);
+  if (error) return oauthError(purpose, error, response.status);
+  if (isForeignError(value)) return foreignError(purpose, response.status, response.text());
+  return undefined;
+}
+
+/**
+ * Turns an error response into the CliError to throw: what its body states (bodyError), else
+ * what the status says.
  */
 export function endpointError(purpose: string, response: HttpResponse): CliError {
-  const error = parseOAuthError(parseBody(response, purpose));
-  if (error) return oauthError(purpose, error, response.status);
-  return statusError(purpose, response.status, describeBody(response));
+  return (
+    bodyError(purpose, response, parseBody(response, purpose)) ??
+    statusError(purpose, response.status, describeBody(response))
+  );
 }
 
 function broken(purpose: string, message: string, hint?: string): CliError {
@@ -232,7 +255,16 @@ export function processTokenResponse(
   purpose = 'token endpoint',
 ): TokenResult {
   const value = parseBody(response, purpose);
-  if (parseOAuthError(value) || response.status < 200 || response.status > 299) {
+  // An OAuth error is an error whatever the status; JSON with another kind of `error` and no
+  // access_token is no token response either.
+  const hasToken =
+    typeof value === 'object' && value !== null && 'access_token' in (value as object);
+  if (
+    parseOAuthError(value) ||
+    (isForeignError(value) && !hasToken) ||
+    response.status < 200 ||
+    response.status > 299
+  ) {
     throw endpointError(purpose, response);
   }
   const findings: Finding[] = [];

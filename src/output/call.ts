@@ -142,7 +142,7 @@ export function renderChallenge(
 ): string {
   const clean = (text: string, max = 300) => safeText(scrub(text, secrets), { max });
   const said = c.error
-    ? `${clean(c.scheme ?? '')} error=${clean(c.error, 80)}${
+    ? `${c.scheme ? clean(c.scheme) : '(no auth scheme)'} error=${clean(c.error, 80)}${
         c.description ? ` ("${clean(c.description)}")` : ''
       }${c.scope ? ` scope="${clean(c.scope, 200)}"` : ''}`
     : c.schemes.length > 0

@@ -262,3 +262,35 @@ describe('pushAuthorizationRequest (RFC 9126)', () => {
     }
   });
 });
+
+describe('processCallback: the error explained with the prompt that was sent (issue 10)', () => {
+  const q = (query: string) => new URLSearchParams(query);
+  const base = { state: 's', issuer: undefined, issRequired: false };
+  const error = (query: string, prompt?: string) => {
+    const outcome = processCallback(q(`${query}&state=s`), { ...base, prompt });
+    if (outcome.kind !== 'error') throw new Error(outcome.kind);
+    return outcome.error;
+  };
+
+  it.each([undefined, 'consent', 'login'])(
+    'access_denied / consent_required with prompt %s: you (or the server) refused consent',
+    (prompt) => {
+      for (const code of ['access_denied', 'consent_required']) {
+        const err = error(`error=${code}`, prompt);
+        expect(err.exitCode).toBe(3);
+        expect(err.message).toMatch(/you \(or the server\) refused consent/);
+        expect(`${err.message} ${err.hint}`).not.toMatch(/prompt none/);
+      }
+    },
+  );
+
+  it('consent_required with prompt=none sent: run without --prompt none', () => {
+    expect(error('error=consent_required', 'none').hint).toMatch(/run without --prompt none/);
+  });
+
+  it('invalid_request with a description: the description, not the --param gloss', () => {
+    const err = error('error=invalid_request&error_description=Mismatching+redirect+URI.');
+    expect(err.message).toMatch(/invalid_request \("Mismatching redirect URI\."\)/);
+    expect(err.hint).not.toMatch(/--param/);
+  });
+});

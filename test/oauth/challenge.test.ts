@@ -189,3 +189,98 @@ describe('explainChallenge', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('a WWW-Authenticate header without an auth scheme (issue 10)', () => {
+  it.each([
+    [
+      'error="invalid_request", error_description="Invalid request"',
+      { error: 'invalid_request', error_description: 'Invalid request' },
+    ],
+    // LemonLDAP::NG style: unquoted values with spaces, no space after the comma
+    [
+      'error=invalid_token,error_description=Access token not found',
+      { error: 'invalid_token', error_description: 'Access token not found' },
+    ],
+    [' error = "a, b" , realm=x', { error: 'a, b', realm: 'x' }],
+  ])('%s: parsed leniently as a challenge with scheme ""', (header, params) => {
+    const parsed = parseWwwAuthenticate(header);
+    expect(parsed.challenges).toEqual([{ scheme: '', params }]);
+    expect(parsed.problem).toMatch(/names no auth scheme/);
+  });
+
+  it('a real challenge after the scheme-less parameters is kept', () => {
+    const parsed = parseWwwAuthenticate('error="invalid_token", Bearer realm="api"');
+    expect(parsed.challenges).toEqual([
+      { scheme: '', params: { error: 'invalid_token' } },
+      { scheme: 'Bearer', params: { realm: 'api' } },
+    ]);
+  });
+
+  it('an unclosed quote still ends cleanly', () => {
+    const parsed = parseWwwAuthenticate('error="invalid_request, error_description="x');
+    expect(parsed.problem).toBeDefined();
+  });
+
+  it.each(['Bearer', 'DPoP', 'Basic'])(
+    'credentials sent (%s): "credentials were sent; the server says ...", not "none were sent"',
+    (sent) => {
+      const c = explainChallenge({
+        status: 401,
+        header: 'error="invalid_request", error_description="Invalid request"',
+        sent,
+        tokenGiven: false,
+      });
+      expect(c?.scheme).toBe('');
+      expect(c?.error).toBe('invalid_request');
+      expect(c?.description).toBe('Invalid request');
+      expect(c?.meaning).toMatch(/^credentials were sent \(.*\); the server says invalid_request/);
+      expect(c?.meaning).toMatch(/names no auth scheme/);
+      expect(c?.meaning).not.toMatch(/none were sent|no challenge/);
+      expect(c?.schemes).toEqual([]);
+    },
+  );
+
+  it('no credentials sent: says so, with the server words', () => {
+    const c = explainChallenge({
+      status: 401,
+      header: 'error="invalid_request"',
+      sent: undefined,
+      tokenGiven: false,
+    });
+    expect(c?.meaning).toMatch(/^no credentials were sent; the server says invalid_request/);
+    expect(c?.hint).toMatch(/--token/);
+  });
+});
+
+describe('invalid_request from a resource (issue 10)', () => {
+  it('with a description: no generic gloss over it', () => {
+    const c = explainChallenge({
+      status: 400,
+      header: 'Bearer error="invalid_request", error_description="The id parameter is required"',
+      sent: 'Bearer',
+      tokenGiven: false,
+    });
+    expect(c?.description).toBe('The id parameter is required');
+    expect(c?.meaning).toMatch(/for the reason it gives/);
+    expect(c?.meaning).not.toMatch(/missing or repeated parameter/);
+  });
+
+  it('without one: the generic gloss', () => {
+    const c = explainChallenge({
+      status: 400,
+      header: 'Bearer error="invalid_request"',
+      sent: 'Bearer',
+      tokenGiven: false,
+    });
+    expect(c?.meaning).toMatch(/missing or repeated parameter/);
+  });
+});
+
+describe("a bare 401 after the user's own Authorization header (issue 10)", () => {
+  it('says what was sent, not "none were sent"', () => {
+    const c = explainChallenge({ status: 401, header: undefined, sent: 'Basic', tokenGiven: true });
+    expect(c?.meaning).toMatch(
+      /did not accept the credentials sent \(an Authorization header of scheme Basic\)/,
+    );
+  });
+});

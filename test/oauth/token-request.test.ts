@@ -233,3 +233,75 @@ describe('introspection and revocation responses (RFC 7662 §2.2, RFC 7009 §2.2
     );
   });
 });
+
+describe('JSON that is no OAuth error, and errors stated with 200 (issue 10)', () => {
+  const portal = { result: 0, error: '9' };
+  it.each([
+    [200, 5],
+    [400, 3],
+    [403, 3],
+    [502, 5],
+  ])(
+    'a portal answer with HTTP %i at the token endpoint: exit %i, not glossed',
+    (status, exitCode) => {
+      expect(() => processTokenResponse(response(status, portal))).toThrow(
+        expect.objectContaining({
+          exitCode,
+          code: 'not_oauth_error',
+          message: `the token endpoint answered HTTP ${status} with JSON that is not a standard OAuth error response: {"result":0,"error":"9"}`,
+        }),
+      );
+    },
+  );
+
+  it('an unregistered code with only OAuth members is still an OAuth error', () => {
+    expect(() => processTokenResponse(response(400, { error: 'weird' }))).toThrow(
+      expect.objectContaining({ exitCode: 3, code: 'oauth_weird' }),
+    );
+  });
+
+  it('a token response that also carries a foreign "error" member is a token response', () => {
+    const result = processTokenResponse(
+      response(200, { access_token: 'at', token_type: 'Bearer', error: 0, result: 'ok' }),
+    );
+    expect(result.accessToken).toBe('at');
+  });
+
+  it('revocation: an OAuth error sent with 200 is a refusal, not a revocation', () => {
+    expect(() =>
+      processRevocationResponse(response(200, { error: 'unsupported_token_type' })),
+    ).toThrow(expect.objectContaining({ exitCode: 3, code: 'oauth_unsupported_token_type' }));
+    expect(() => processRevocationResponse(response(200, portal))).toThrow(
+      expect.objectContaining({ exitCode: 5, code: 'not_oauth_error' }),
+    );
+    expect(processRevocationResponse(response(200, '')).findings).toEqual([]);
+    expect(processRevocationResponse(response(200, '{}')).findings).toEqual([]);
+  });
+
+  it('introspection: an OAuth error sent with 200 is an error; an answer with "active" is an answer', () => {
+    expect(() => processIntrospectionResponse(response(200, { error: 'invalid_client' }))).toThrow(
+      expect.objectContaining({ exitCode: 3, code: 'oauth_invalid_client' }),
+    );
+    expect(() => processIntrospectionResponse(response(200, portal))).toThrow(
+      expect.objectContaining({ exitCode: 5, code: 'not_oauth_error' }),
+    );
+    expect(processIntrospectionResponse(response(200, { active: false })).active).toBe(false);
+  });
+
+  it.each([
+    [401, /did not accept the caller's credentials/],
+    [403, /forbids this caller to introspect tokens/],
+  ])('introspection: an empty %i is about the caller', (status, message) => {
+    expect(() => processIntrospectionResponse(response(status, ''))).toThrow(
+      expect.objectContaining({ exitCode: 3, message: expect.stringMatching(message) }),
+    );
+  });
+
+  it('revocation: unauthorized_client gets revocation wording', () => {
+    expect(() =>
+      processRevocationResponse(response(400, { error: 'unauthorized_client' })),
+    ).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/may not revoke this token/) }),
+    );
+  });
+});
