@@ -2,12 +2,15 @@
 // a file's path given as the token, stdin one token per line (issue 12, defect 6); the device
 // flow's QR code at a pseudo-terminal (script(1)) and never when piped; the aligned `Visit`/`Code`
 // lines and the `discover` label column (defect 8).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { shellCommand } from '../../src/shell.js';
+import { BIN, childEnv, runCli, tempConfigDir } from '../helpers/cli.js';
+import { decodeTerminalQr, qrLines } from '../helpers/qr.js';
 import { json, serve, type TestServer } from '../http/serve.js';
 
 const NOTE_QUOTES =
@@ -167,5 +170,117 @@ describe('oauth verify: pasting mistakes', () => {
     const missing = await verify(['--file', join(dir, 'missing.txt')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: cannot read --file .*missing\.txt \(ENOENT\)\n/);
+  });
+});
+
+/**
+ * The CLI at a pseudo-terminal: `script -qefc` gives it a TTY for stdin, stdout and stderr (all
+ * three in one stream, read here) and returns its exit code.
+ */
+function atTerminal(args: string[], env: Record<string, string> = {}) {
+  const command = shellCommand([process.execPath, BIN, ...args]);
+  const child = spawn('script', ['-qefc', command, '/dev/null'], {
+    env: childEnv({ OAUTH_CONFIG_DIR: tempConfigDir(), CI: undefined, ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('oauth login --device: the QR code (TTY only) and the aligned lines', () => {
+  const USER_CODE = 'WDJB-MJHT';
+  let idp: TestServer;
+
+  beforeAll(async () => {
+    // A device endpoint whose login is never approved: the run ends at its --wait deadline.
+    idp = await serve((req, res, base) => {
+      if (req.url === '/.well-known/openid-configuration') {
+        return json(res, {
+          issuer: base,
+          token_endpoint: `${base}/token`,
+          device_authorization_endpoint: `${base}/device`,
+          grant_types_supported: ['urn:ietf:params:oauth:grant-type:device_code'],
+          response_types_supported: ['code'],
+        });
+      }
+      if (req.url === '/device') {
+        return json(res, {
+          device_code: 'the-device-code',
+          user_code: USER_CODE,
+          verification_uri: `${base}/activate`,
+          verification_uri_complete: `${base}/activate?user_code=${USER_CODE}`,
+          expires_in: 600,
+          interval: 1,
+        });
+      }
+      if (req.url === '/token') return json(res, { error: 'authorization_pending' }, 400);
+      json(res, { error: 'not_found' }, 404);
+    });
+  });
+
+  afterAll(async () => {
+    await idp.close();
+  });
+
+  const args = (...more: string[]) => [
+    'login',
+    '--device',
+    '--issuer',
+    idp.url,
+    '--client-id',
+    'tv',
+    '--scope',
+    'api',
+    '--no-browser',
+    '--wait',
+    '2',
+    ...more,
+  ];
+
+  it('at a terminal: the QR code of verification_uri_complete, below aligned Visit/Code lines', async () => {
+    const r = await atTerminal(args());
+    expect(r.code).toBe(3); // never approved: the --wait deadline
+    expect(decodeTerminalQr(r.output)).toBe(`${idp.url}/activate?user_code=${USER_CODE}`);
+    const text = r.output.replace(/\u001b\[[0-9;]*[mK]/g, '');
+    // the code's text starts in the URLs' column (with colour its inverse box one column earlier)
+    const column = (pattern: RegExp) => pattern.exec(text)?.[0].length;
+    const visit = column(/^ {2}Visit +(?=http)/m);
+    expect(visit).toBeGreaterThan(7);
+    expect(column(/^ {2}Code +(?=WDJB)/m)).toBe(visit);
+    expect(column(/^ {2}or open +(?=http)/m)).toBe(visit);
+    expect(r.output).toMatch(/Code {4}(\u001b\[[0-9;]*m)+ WDJB-MJHT /);
+    expect(text.indexOf('Visit')).toBeLessThan(text.indexOf(qrLines(text)[0] ?? '<none>'));
+  });
+
+  it('without colour at a terminal the code text starts in the URL column', async () => {
+    const r = await atTerminal(args(), { NO_COLOR: '1' });
+    expect(r.output).toMatch(
+      /\n {2}Visit {4}http[^\n]*\r?\n {2}Code {5}WDJB-MJHT\r?\n {2}or open {2}http/,
+    );
+    expect(decodeTerminalQr(r.output)).toBe(`${idp.url}/activate?user_code=${USER_CODE}`);
+  });
+
+  it('--json at a terminal: no QR code', async () => {
+    const r = await atTerminal(args('--json'));
+    expect(r.code).toBe(3);
+    expect(r.output).toContain(USER_CODE);
+    expect(qrLines(r.output)).toEqual([]);
+  });
+
+  it('piped: no QR code, the lines as before', async () => {
+    const r = await runCli(args());
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/\n {2}Visit {4}http[^\n]*\n {2}Code {5}WDJB-MJHT\n/);
+    expect(qrLines(r.stderr)).toEqual([]);
+    expect(r.stderr).not.toMatch(/[█▀▄]/);
   });
 });
