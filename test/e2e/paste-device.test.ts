@@ -284,3 +284,35 @@ describe('oauth login --device: the QR code (TTY only) and the aligned lines', (
     expect(r.stderr).not.toMatch(/[█▀▄]/);
   });
 });
+
+describe('oauth discover: the label column', () => {
+  it('fits the longest label ("pushed authorization request"): every value in one column', async () => {
+    const idp = await serve((req, res, base) => {
+      if (req.url !== '/.well-known/openid-configuration') return json(res, {}, 404);
+      json(res, {
+        issuer: base,
+        authorization_endpoint: `${base}/authorize`,
+        token_endpoint: `${base}/token`,
+        jwks_uri: `${base}/jwks`,
+        pushed_authorization_request_endpoint: `${base}/par`,
+        backchannel_authentication_endpoint: `${base}/bc-authorize`,
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+        authorization_response_iss_parameter_supported: true,
+      });
+    });
+    try {
+      const r = await runCli(['discover', idp.url]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`\n  pushed authorization request  ${idp.url}/par\n`);
+      expect(r.stdout).toContain(`\n  backchannel authentication    ${idp.url}/bc-authorize\n`);
+      const sections = r.stdout.slice(0, r.stdout.indexOf('\nFindings'));
+      const rows = sections.split('\n').filter((line) => /^ {2}[A-Za-z][\w ]*\S {2,}\S/.test(line));
+      const columns = rows.map((line) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length);
+      expect(rows.length).toBeGreaterThan(8);
+      expect(new Set(columns)).toEqual(new Set([2 + 'pushed authorization request'.length + 2]));
+    } finally {
+      await idp.close();
+    }
+  });
+});
