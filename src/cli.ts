@@ -238,10 +238,12 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .summary('show what is inside a token (no verification)')
     .description(
       'Show the header, payload, claims and signature of a JWT (JWS, unsecured or JWE) without verifying it.\n' +
-        'The token is the argument, or stdin when it is "-" or piped; whitespace and a leading ' +
-        '"Bearer " or "DPoP " are trimmed. Opaque tokens are said to be so (see `oauth introspect`).',
+        'The token is the argument, --file, or stdin when it is "-" or piped; whitespace and a leading ' +
+        '"Bearer " or "DPoP " are trimmed, and quotes around a JWT or line breaks inside it are ' +
+        'removed with a note. Opaque tokens are said to be so (see `oauth introspect`).',
     )
     .argument('[token]', 'the token, or - for stdin')
+    .option('--file <path>', 'read the token from this file')
     .option('--key <file>', 'decrypt a JWE with this key (PEM, JWK or JWKS)')
     .option('--local', 'show times in the local time zone instead of UTC')
     .addHelpText(
@@ -250,6 +252,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth decode eyJhbGciOiJSUzI1NiIs...',
         'echo "$TOKEN" | oauth decode',
         'oauth decode --json "$TOKEN" | jq .payload.exp',
+        'oauth decode --file token.txt',
         'oauth decode --key enc-key.pem "$JWE"',
         'oauth decode --local "$TOKEN"                # times in your time zone',
       ]),
@@ -259,6 +262,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         () => import('./commands/decode.js'),
         (c) => ({
           token: str(c.processedArgs[0]),
+          file: str(c.opts().file),
           key: str(c.opts().key),
           local: c.opts().local === true,
         }),
@@ -270,9 +274,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .summary('check a token: signature and every claim')
     .description(
       'Verify the signature and claims of JWTs. Exit 0 when every check passes, 4 when any fails.\n' +
-        'Tokens are the arguments, or one per line on stdin; one result each.',
+        'Tokens are the arguments, or one per line on stdin or in --file; one result each.',
     )
     .argument('[tokens...]', 'tokens, or - for stdin')
+    .option('--file <path>', 'read the tokens from this file, one per line')
     .option('--jwks <url|file>', 'JSON Web Key Set by URL or file')
     .addOption(
       new Option('--issuer <url>', 'discover jwks_uri from the issuer; iss must match').env(
@@ -315,6 +320,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           const o = c.opts();
           return {
             tokens: strs(c.processedArgs[0]) ?? [],
+            file: str(o.file),
             jwks: str(o.jwks),
             issuer: str(o.issuer),
             key: str(o.key),

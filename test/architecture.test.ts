@@ -61,6 +61,14 @@ describe('architecture', () => {
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 
+  it('only output/qr.ts imports the QR encoder, and only the device flow loads it, lazily', () => {
+    const encoder = all.filter((f) => imports(f.text).includes('uqr')).map((f) => f.path);
+    expect(encoder).toEqual(['output/qr.ts']);
+    const loaders = all.filter((f) => /output\/qr\.js/.test(f.text));
+    expect(loaders.map((f) => f.path)).toEqual(['commands/login.ts']);
+    expect(loaders[0]?.text).not.toMatch(/from\s+'\.\.\/output\/qr\.js'/);
+  });
+
   it('no command imports another command', () => {
     const offenders = all
       .filter((f) => f.path.startsWith('commands/'))

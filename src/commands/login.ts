@@ -1,7 +1,7 @@
 // `oauth login`: the authorization code flow with PKCE through a loopback redirect and the browser
 // (RFC 8252), or the device flow (RFC 8628) with --device; the ID token is checked and the tokens
 // are stored only when everything succeeded.
-import { openBrowser } from '../client/browser.js';
+import { openableUrl, openBrowser } from '../client/browser.js';
 import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
 import { authorize, exchangeCode } from '../client/code-flow.js';
 import { clientAuth } from '../client/credentials.js';
@@ -468,6 +468,11 @@ async function deviceFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
   });
   ctx.io.err(renderDeviceCode(authorization, ctx.io.errStyle));
   const page = authorization.verificationUriComplete ?? authorization.verificationUri;
+  // The page as a QR code for a phone: at a terminal only, never piped or with --json.
+  if (ctx.io.stderrIsTTY && !ctx.globals.json && ctx.env.TERM !== 'dumb' && openableUrl(page)) {
+    const { renderQrCode } = await import('../output/qr.js');
+    ctx.io.err(renderQrCode(page, ctx.io.errStyle));
+  }
   if (options.browser !== false) {
     await openBrowser(ctx, page, options.browser, (message) =>
       ctx.io.err(renderWarning(`${message}; open the URL above yourself`, ctx.io.errStyle)),

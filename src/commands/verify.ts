@@ -1,6 +1,6 @@
 // `oauth verify [tokens...]`: load the keys once from the source the user chose, verify each token
 // (arguments, or one per line on stdin), print one result each; exit 0 only when all are valid.
-import { readFileSync } from 'node:fs';
+import { createReadStream, openSync, readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { renderNote, renderWarning } from '../output/findings.js';
@@ -12,12 +12,15 @@ import {
   type VerifySummary,
 } from '../output/verify.js';
 import { formatDuration } from '../time.js';
-import { cleanToken, parseToken } from '../token/jwt.js';
+import { cleanToken } from '../token/jwt.js';
+import { parsePasted, pastedNote, refuseFilePath, type Pasted } from '../token/paste.js';
 import { JWS_ALGORITHMS, keyFromSecret, loadVerificationKeys } from '../token/keys.js';
 import { verifyToken, type KeySet, type VerifyPolicy, type VerifyResult } from '../token/verify.js';
 
 export interface VerifyInput {
   tokens: string[];
+  /** --file: tokens one per line from this file, as on stdin. */
+  file?: string | undefined;
   jwks: string | undefined;
   issuer: string | undefined;
   key: string | undefined;
@@ -46,8 +49,17 @@ export { verifyView as view } from '../output/verify.js';
 export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifySummary>> {
   const algorithms = checkAlgorithms(o.alg);
   checkLeeway(o.leeway, ctx);
-  const tokens = o.tokens;
-  const fromStdin = tokens.length === 0 || (tokens.length === 1 && tokens[0] === '-');
+  let tokens = o.tokens;
+  if (o.file !== undefined && tokens.length > 0) {
+    throw usageError(
+      'token_conflict',
+      'tokens and --file were both given',
+      'pass the tokens, or --file with the file that holds them (one per line), not both',
+    );
+  }
+  const fromLines =
+    o.file !== undefined || tokens.length === 0 || (tokens.length === 1 && tokens[0] === '-');
+  const fromStdin = fromLines && o.file === undefined;
   if (fromStdin && ctx.io.stdinIsTTY) {
     throw usageError(
       'token_missing',
@@ -55,16 +67,33 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
       'pass tokens as arguments, or one per line on stdin',
     );
   }
-  // One token as an argument: a malformed one is an input error (exit 2), as in `decode`.
-  if (!fromStdin && tokens.length === 1) {
-    const parsed = parseToken(tokens[0] ?? '');
-    if (parsed.format === 'opaque') {
+  const lines = o.file === undefined ? undefined : openLines(o.file);
+  // One token as an argument: a malformed one is an input error (exit 2), as in `decode`, and the
+  // quotes and line breaks of a paste are removed with a note (src/token/paste.ts).
+  if (!fromLines && tokens.length === 1) {
+    const arg = tokens[0] ?? '';
+    let pasted: Pasted;
+    try {
+      pasted = parsePasted(arg);
+    } catch (err) {
+      refuseFilePath(arg, 'verify');
+      throw err;
+    }
+    if (pasted.parsed.format === 'opaque') {
+      refuseFilePath(arg, 'verify');
       throw usageError(
         'token_opaque',
         'this is not a JWT (no dots): only the server that issued it can check it',
         'use `oauth introspect` for opaque tokens',
       );
     }
+    if (pasted.removed.length > 0) {
+      ctx.io.err(renderNote(pastedNote(pasted.removed), ctx.io.errStyle));
+      tokens = [pasted.parsed.compact];
+    }
+  } else if (!fromLines) {
+    // A path among the tokens is a mistake, not a token that failed (only non-JWTs are looked up).
+    for (const arg of tokens) if (!/^e[w-z]/.test(cleanToken(arg))) refuseFilePath(arg, 'verify');
   }
 
   if (o.secretFromFlag) {
@@ -88,7 +117,7 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
     now: ctx.now(),
   };
 
-  const single = !fromStdin && tokens.length === 1;
+  const single = !fromLines && tokens.length === 1;
   const render = itemRenderer(ctx, single ? verifyOneView : verifyLineView);
   let buffer = '';
   let allValid = true;
@@ -127,20 +156,41 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
     pending.push(verifyToken(token, keySet, policy));
     if (pending.length >= WINDOW) emit(await (pending.shift() as Promise<VerifyResult>));
   };
-  if (fromStdin) {
-    for await (const line of ctx.io.stdinLines()) await push(line);
+  if (fromLines) {
+    // One token per line, never joined: a line break ends a token (README "oauth verify").
+    for await (const line of lines ?? ctx.io.stdinLines()) await push(line);
   } else {
     for (const token of tokens) await push(token);
   }
   while (pending.length > 0) emit(await (pending.shift() as Promise<VerifyResult>));
   if (buffer !== '') ctx.io.out(buffer);
   if (index === 0) {
-    throw usageError('token_missing', 'no token on stdin', 'pass one token per line on stdin');
+    const where = o.file === undefined ? 'on stdin' : `in ${o.file}`;
+    throw usageError('token_missing', `no token ${where}`, `pass one token per line ${where}`);
   }
   return {
     exitCode: allValid ? ExitCode.ok : ExitCode.invalidToken,
     result: { count: index, valid: allValid },
   };
+}
+
+/** --file: its lines, opened now so that a missing file is exit 2 before any key is loaded. */
+function openLines(path: string): AsyncIterable<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const why = (err as { code?: string }).code ?? 'error';
+    throw usageError(
+      'token_file_unreadable',
+      `cannot read --file ${path} (${why})`,
+      'check the path',
+    );
+  }
+  return (async function* () {
+    const { createInterface } = await import('node:readline');
+    yield* createInterface({ input: createReadStream(path, { fd }), crlfDelay: Infinity });
+  })();
 }
 
 /** Clock skew is seconds to minutes: a day of it would pass tokens long expired. */

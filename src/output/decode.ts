@@ -3,7 +3,8 @@
 import { localIsoDate } from '../time.js';
 import { timeStatus, type TimeStatus } from '../token/claims.js';
 import { keyNeeded, type ClaimExplanation, type DecodeResult } from '../token/decode.js';
-import { renderFindings } from './findings.js';
+import type { Finding } from '../findings.js';
+import { renderFindings, renderNote } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
 import { jsonText, safeText } from './text.js';
@@ -32,19 +33,34 @@ export interface DecodeOutcome {
   decoded: DecodeResult;
   /** --local: times in the local time zone. */
   local: boolean;
+  /** What was removed from a pasted token (src/token/paste.ts): a note, and a finding in --json. */
+  pasted?: string | undefined;
 }
 
 /** An opaque token gets a hint on stderr in either form. */
 export const decodeView: View<DecodeOutcome> = {
-  human: ({ decoded, local }, { io }) => ({
+  human: ({ decoded, local, pasted }, { io }) => ({
     out: renderDecode(decoded, io.outStyle, { local }),
-    err: decoded.format === 'opaque' ? renderOpaqueHint(io.errStyle) : undefined,
+    err: decodeNotes(decoded, pasted, io.errStyle),
   }),
-  json: ({ decoded }, { io }) => ({
-    out: renderDecodeJson(decoded),
-    err: decoded.format === 'opaque' ? renderOpaqueHint(io.errStyle) : undefined,
+  json: ({ decoded, pasted }, { io }) => ({
+    out: renderDecodeJson(pasted === undefined ? decoded : withPasted(decoded, pasted)),
+    err: decodeNotes(decoded, pasted, io.errStyle),
   }),
 };
+
+/** stderr: what was removed from a pasted token, and the opaque hint. */
+function decodeNotes(decoded: DecodeResult, pasted: string | undefined, s: Style): string {
+  return (
+    (pasted === undefined ? '' : renderNote(pasted, s)) +
+    (decoded.format === 'opaque' ? renderOpaqueHint(s) : '')
+  );
+}
+
+function withPasted(decoded: DecodeResult, pasted: string): DecodeResult {
+  const finding: Finding = { level: 'info', code: 'token_pasted', message: pasted };
+  return { ...decoded, findings: [finding, ...decoded.findings] };
+}
 
 const MAX_VALUE = 300;
 

@@ -30,10 +30,12 @@ const CAPABILITIES: [label: string, key: string][] = [
   ['subject types', 'subject_types_supported'],
 ];
 
+/** A row of a section: label and value; a string alone is a line as it is (a title, "none"). */
+type Line = string | [label: string, value: string];
+
 export function renderDiscovery(result: Discovery, s: Style): string {
   const m = result.metadata;
-  const lines: string[] = [];
-  const row = (label: string, value: string) => `  ${s.dim(label.padEnd(20))} ${value}`;
+  const lines: Line[] = [];
   lines.push(`${s.bold('issuer')}  ${safeText(m.issuer)}`);
   const source =
     result.kind === 'openid-configuration' ? 'OpenID Connect Discovery' : 'RFC 8414 metadata';
@@ -45,9 +47,7 @@ export function renderDiscovery(result: Discovery, s: Style): string {
     const value = m[key];
     if (typeof value !== 'string') continue;
     endpoints++;
-    lines.push(
-      row(key.replace(/_endpoint$/, '').replace(/_/g, ' '), safeText(value, { max: 300 })),
-    );
+    lines.push([key.replace(/_endpoint$/, '').replace(/_/g, ' '), safeText(value, { max: 300 })]);
   }
   if (endpoints === 0) lines.push(s.dim('  none'));
 
@@ -56,24 +56,29 @@ export function renderDiscovery(result: Discovery, s: Style): string {
     const list = stringList(m, key);
     if (list === undefined) {
       if (key === 'grant_types_supported') {
-        lines.push(row(label, s.dim('not listed (default: authorization_code, implicit)')));
+        lines.push([label, s.dim('not listed (default: authorization_code, implicit)')]);
       } else if (key === 'token_endpoint_auth_methods_supported') {
-        lines.push(row(label, s.dim('not listed (default: client_secret_basic)')));
+        lines.push([label, s.dim('not listed (default: client_secret_basic)')]);
       } else if (key === 'code_challenge_methods_supported') {
-        lines.push(row(label, s.dim('not listed')));
+        lines.push([label, s.dim('not listed')]);
       }
       continue;
     }
-    lines.push(row(label, safeText(list.join(', ') || '(empty)', { max: 400 })));
+    lines.push([label, safeText(list.join(', ') || '(empty)', { max: 400 })]);
   }
   const flags: [string, string][] = [
     ['iss in response', 'authorization_response_iss_parameter_supported'],
     ['PAR required', 'require_pushed_authorization_requests'],
   ];
   for (const [label, key] of flags) {
-    lines.push(row(label, m[key] === true ? 'yes' : 'no'));
+    lines.push([label, m[key] === true ? 'yes' : 'no']);
   }
 
   lines.push('', renderFindings(result.findings, s));
-  return `${lines.join('\n')}\n`;
+  // One label column for both sections, as wide as the longest label shown.
+  const width = Math.max(...lines.map((line) => (typeof line === 'string' ? 0 : line[0].length)));
+  const text = lines.map((line) =>
+    typeof line === 'string' ? line : `  ${s.dim(line[0].padEnd(width))}  ${line[1]}`,
+  );
+  return `${text.join('\n')}\n`;
 }

@@ -115,17 +115,32 @@ export function renderOpenUrl(url: string, opened: boolean, s: Style): string {
   return `${lead}\n\n  ${s.cyan(safeText(url))}\n\n`;
 }
 
+/**
+ * The device flow's instructions, values in one column. With colour the code is an inverse box
+ * whose padding starts one column early, so that its text lines up with the URLs either way.
+ */
 export function renderDeviceCode(
   view: { userCode: string; verificationUri: string; verificationUriComplete: string | undefined },
   s: Style,
 ): string {
+  const labels = [
+    'Visit',
+    'Code',
+    ...(view.verificationUriComplete === undefined ? [] : ['or open']),
+  ];
+  const width = Math.max(...labels.map((label) => label.length)) + 2;
+  const code = safeText(view.userCode, { max: 64 });
   const lines = [
     '',
-    `  Visit   ${s.cyan(safeText(view.verificationUri, { max: 500 }))}`,
-    `  Code    ${s.bold.inverse(` ${safeText(view.userCode, { max: 64 })} `)}`,
+    `  ${'Visit'.padEnd(width)}${s.cyan(safeText(view.verificationUri, { max: 500 }))}`,
+    s.level > 0
+      ? `  ${'Code'.padEnd(width - 1)}${s.bold.inverse(` ${code} `)}`
+      : `  ${'Code'.padEnd(width)}${code}`,
   ];
   if (view.verificationUriComplete !== undefined) {
-    lines.push(`  or open ${s.cyan(safeText(view.verificationUriComplete, { max: 600 }))}`);
+    lines.push(
+      `  ${'or open'.padEnd(width)}${s.cyan(safeText(view.verificationUriComplete, { max: 600 }))}`,
+    );
   }
   return `${lines.join('\n')}\n\n`;
 }

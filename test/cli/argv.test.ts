@@ -105,6 +105,13 @@ describe('decode', () => {
   it('no argument: token undefined (stdin is the command’s business)', async () => {
     expect(await input(['decode'])).toEqual({ token: undefined, key: undefined, local: false });
   });
+
+  it('--file names the file that holds the token', async () => {
+    expect(await input(['decode', '--file', 'token.txt'])).toMatchObject({
+      token: undefined,
+      file: 'token.txt',
+    });
+  });
 });
 
 describe('verify', () => {
@@ -151,6 +158,13 @@ describe('verify', () => {
       leeway: 30,
       require: ['sub', 'scope'],
       maxAge: 3600,
+    });
+  });
+
+  it('--file names the file of tokens, one per line', async () => {
+    expect(await input(['verify', '--file', 'tokens.txt'])).toMatchObject({
+      tokens: [],
+      file: 'tokens.txt',
     });
   });
 

@@ -53,7 +53,7 @@ describe('discover', () => {
         `^issuer  ${server.url}/op\nfrom ${server.url}/op/\\.well-known/openid-configuration \\(OpenID Connect Discovery\\)\n`,
       ),
     );
-    expect(out).toContain(`\nEndpoints\n  authorization        ${server.url}/op/authorize\n`);
+    expect(out).toContain(`\nEndpoints\n  authorization    ${server.url}/op/authorize\n`);
     expect(out).toMatch(/ {2}PKCE methods +S256, plain\n/);
     expect(out).toMatch(/ {2}client auth +not listed \(default: client_secret_basic\)\n/);
     expect(out).toMatch(/ {2}iss in response +no\n/);

@@ -14,6 +14,7 @@ import {
   type FakeOptions,
 } from '../helpers/context.js';
 import { json, record, type RecordingServer } from '../http/serve.js';
+import { decodeTerminalQr, qrLines } from '../helpers/qr.js';
 
 const input = (client: ClientInput, fields: Partial<LoginInput> = {}): LoginInput => ({
   client,
@@ -136,7 +137,7 @@ describe('login --device', () => {
     const printed = shown(ctx, outcome, view);
     expect(printed.code).toBe(0);
     expect(printed.stderr).toBe(
-      `\n  Visit   ${server.url}/activate\n  Code     WDJB-MJHT \n  or open ${server.url}/activate?user_code=WDJB-MJHT\n\n`,
+      `\n  Visit    ${server.url}/activate\n  Code     WDJB-MJHT\n  or open  ${server.url}/activate?user_code=WDJB-MJHT\n\n`,
     );
     expect(server.seen.map((r) => r.url)).toEqual(['/device', '/token', '/token']);
     expect(Object.fromEntries(new URLSearchParams(server.seen[0]?.body))).toEqual({
@@ -202,6 +203,16 @@ describe('login --device', () => {
       expires_at: '2026-01-15T13:00:00.000Z',
     });
     expect(storedTokens(ctx)).toBeUndefined();
+  });
+
+  it('a QR code of verification_uri_complete on stderr at a terminal; none with --json', async () => {
+    const ctx = fakeContext({ http: 'real', stderrIsTTY: true });
+    shown(ctx, await run(device({ cache: false, browser: false }), ctx), view);
+    expect(decodeTerminalQr(ctx.stderr())).toBe(`${server.url}/activate?user_code=WDJB-MJHT`);
+    const json = fakeContext({ http: 'real', stderrIsTTY: true, globals: { json: true } });
+    shown(json, await run(device({ cache: false, browser: false }), json), view);
+    expect(qrLines(json.stderr())).toEqual([]);
+    expect(json.stderr()).toContain('WDJB-MJHT');
   });
 
   it('the user denies: exit 3, nothing stored', async () => {

@@ -1,5 +1,8 @@
 // verify in process: the argument or stdin lines, one result each (NDJSON with --json), exit 4
 // when any is invalid, the fixed clock, and the key source rules; a JWKS from a small server.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, view, type VerifyInput } from '../../src/commands/verify.js';
@@ -156,6 +159,67 @@ describe('verify many tokens (arguments or stdin lines)', () => {
       message: 'no token given',
     });
     expect(tty.stdinReads()).toBe(0);
+  });
+});
+
+describe('verify: pasting mistakes and files', () => {
+  const wrapped = () => `${valid.slice(0, 30)}\n${valid.slice(30, 70)}\n${valid.slice(70)}`;
+
+  it('one quoted argument: verified, a note on stderr (also with --json)', async () => {
+    for (const json of [false, true]) {
+      const printed = await verified({ tokens: [`"${valid}"`] }, { globals: { json } });
+      expect(printed.code).toBe(0);
+      expect(printed.stderr).toBe(
+        'note: removed the quotes around the token, as pasted; what is left is a well-formed JWT\n',
+      );
+    }
+  });
+
+  it('one argument wrapped over lines: joined, with a note', async () => {
+    const printed = await verified({ tokens: [wrapped()] });
+    expect(printed.code).toBe(0);
+    expect(printed.stderr).toMatch(/^note: removed 2 line breaks inside the token/);
+  });
+
+  it('stdin keeps one token per line: a wrapped token is not joined', async () => {
+    const printed = await verified({}, { stdin: `${wrapped()}\n` });
+    expect(printed.code).toBe(4);
+    expect(printed.stdout.trimEnd().split('\n')).toHaveLength(3);
+    expect(printed.stderr).toBe('');
+  });
+
+  it('two tokens on two lines of stdin: two results', async () => {
+    const printed = await verified({}, { stdin: `${valid}\n${expired}\n` });
+    expect(printed.stdout).toMatch(/^1\tvalid sub=alice\n2\tinvalid sub=bob\t/);
+  });
+
+  it('a path as the argument is exit 2; --file reads it one token per line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oauth-verify-'));
+    const file = join(dir, 'tokens.txt');
+    writeFileSync(file, `${valid}\r\n${expired}\r\n`);
+    for (const tokens of [[file], [valid, file]]) {
+      await expect(run(input({ tokens }), fakeContext())).rejects.toMatchObject({
+        code: 'token_is_file',
+        exitCode: 2,
+        hint: expect.stringContaining(`--file ${file} or < ${file}`),
+      });
+    }
+    const ctx = fakeContext({ stdinIsTTY: true });
+    const printed = shown(ctx, await run(input({ file }), ctx), view);
+    expect(printed.stdout).toMatch(/^1\tvalid sub=alice\n2\tinvalid sub=bob\t/);
+    expect(ctx.stdinReads()).toBe(0);
+    await expect(run(input({ file, tokens: [valid] }), fakeContext())).rejects.toMatchObject({
+      code: 'token_conflict',
+    });
+    await expect(run(input({ file: join(dir, 'missing') }), fakeContext())).rejects.toMatchObject({
+      code: 'token_file_unreadable',
+      exitCode: 2,
+    });
+    writeFileSync(join(dir, 'empty'), '\n');
+    await expect(run(input({ file: join(dir, 'empty') }), fakeContext())).rejects.toMatchObject({
+      code: 'token_missing',
+      message: `no token in ${join(dir, 'empty')}`,
+    });
   });
 });
 

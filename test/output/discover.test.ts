@@ -34,4 +34,21 @@ describe('discover output', () => {
     expect(Object.keys(doc)).toEqual(['metadata', 'findings']);
     expect(doc.metadata).toEqual(metadata);
   });
+
+  // Regression: labels were padded to 20, so "pushed authorization request" ran into its URL.
+  it('one label column, as wide as the longest label, two spaces before every value', () => {
+    const long = {
+      ...metadata,
+      token_endpoint: 'https://idp.example/token',
+      pushed_authorization_request_endpoint: 'https://idp.example/par',
+      backchannel_authentication_endpoint: 'https://idp.example/bc',
+    };
+    const text = renderDiscovery({ ...result, metadata: long, findings: [] }, style);
+    const rows = text.split('\n').filter((line) => /^ {2}\S.*\S {2,}\S/.test(line));
+    expect(rows).toHaveLength(9); // 3 endpoints, 4 capabilities, 2 flags
+    const column = (line: string) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length;
+    expect(new Set(rows.map(column))).toEqual(new Set(['  pushed authorization request  '.length]));
+    expect(text).toContain('  pushed authorization request  https://idp.example/par\n');
+    expect(text).toContain('  PAR required                  no\n');
+  });
 });
