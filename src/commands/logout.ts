@@ -69,8 +69,14 @@ export async function run(input: LogoutInput, ctx: Context): Promise<Outcome<Log
     };
   }
   const selected = settings();
-  const removed = await tokens.update((tx) => tx.delete(targets(tx, selected, false)));
-  return { exitCode: ExitCode.ok, result: { removed, store: tokens.path } };
+  // The current login goes and none takes its place: `oauth switch` picks the next one.
+  const { removed, left } = await tokens.update((tx) => ({
+    removed: tx.delete(targets(tx, selected, false)),
+    left: tx.list().length,
+  }));
+  const result: LogoutResult = { removed, store: tokens.path };
+  if (usesCurrentLogin(selected) && left > 0) result.othersLeft = left;
+  return { exitCode: ExitCode.ok, result };
 }
 
 type Failure = NonNullable<LogoutResult['failed']>[number] & { error: CliError };

@@ -155,8 +155,12 @@ describe('token: the cached one', () => {
     const ctx = context();
     await storeTokens(ctx, { ...expired(server.url), refresh_token: undefined });
     await expect(run(input({}), ctx)).rejects.toMatchObject({
-      code: 'no_token',
-      message: expect.stringMatching(/has expired and there is no refresh token/),
+      code: 'no_usable_token',
+      exitCode: 3,
+      message: expect.stringMatching(
+        /^the current login \(app at .*\) has no usable token: its access token has expired and there is no refresh token/,
+      ),
+      hint: expect.stringMatching(/^log in again: `oauth login --issuer .* --client-id app/),
     });
     expect(server.seen).toEqual([]);
   });
