@@ -147,7 +147,7 @@ async function revokeAndRemove(
   // Under the lock even when nothing was revoked: that also removes the temp files of killed
   // writes (copies of the token set), which logout must never leave behind.
   const removed = await tokens.update((tx) =>
-    tx.delete((e, key) => done.get(key) === e.access_token),
+    tx.delete((e, key) => done.has(key) && done.get(key) === e.access_token),
   );
   return { removed, revoked, failed, store: tokens.path };
 }

@@ -227,6 +227,21 @@ describe('logout --revoke', () => {
     );
   });
 
+  it('an entry it did not revoke stays, also one without an access token (revoked before)', async () => {
+    const ctx = fakeContext({ http: 'real' });
+    const { access_token: _, ...onlyRefresh } = tokenEntry({
+      client_id: 'other',
+      refresh_token: 'other-rt',
+    });
+    await storeTokens(ctx, onlyRefresh, tokenEntry({ refresh_token: 'the-rt' }));
+    const printed = shown(ctx, await run(revoking(), ctx), view);
+    expect(printed.code).toBe(0);
+    expect(storedTokens(ctx)?.entries.map((e) => [e.client_id, e.refresh_token])).toEqual([
+      ['other', 'other-rt'],
+    ]);
+    expect(storedTokens(ctx)?.current).toBeUndefined();
+  });
+
   it('nothing cached: no request, "not logged in"', async () => {
     const ctx = fakeContext({ http: 'real' });
     const printed = shown(ctx, await run(revoking(), ctx), view);
