@@ -119,6 +119,11 @@ export async function run(input: SwitchInput, ctx: Context): Promise<Outcome<Swi
         entry: statusEntry(now, ids.get(chosen.key) ?? '', nowMs, tokens.path),
         previous: previous === undefined ? null : (ids.get(previous.key) ?? null),
         changed: previous?.key !== chosen.key,
+        // switchTo drops a current login that held no token any more: it was kept only for that.
+        droppedPrevious:
+          previous !== undefined && previous.key !== chosen.key && !holdsToken(previous.entry)
+            ? `${previous.entry.client_id} at ${previous.entry.issuer}`
+            : undefined,
         unusable: usable ? undefined : noUsableTokenError(now, nowMs),
       },
     };

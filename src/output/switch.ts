@@ -13,6 +13,8 @@ export interface SwitchResult {
   previous: string | null;
   /** false when it already was the current login. */
   changed: boolean;
+  /** The login that was current and held no token any more: removed now ("app at https://..."). */
+  droppedPrevious: string | undefined;
   /** Set when the login has nothing usable left: what `oauth token` will say. */
   unusable: CliError | undefined;
 }
@@ -24,6 +26,9 @@ export function renderSwitch(result: SwitchResult, s: Style): string {
   let out = result.changed
     ? `${s.green('Switched')} the current login to ${who}${profile} ${s.dim(`(id ${entry.id})`)}\n`
     : `already the current login: ${who}${profile} ${s.dim(`(id ${entry.id})`)}\n`;
+  if (result.droppedPrevious !== undefined) {
+    out += `${s.dim('note:')} the login that was current (${safeText(result.droppedPrevious)}) held no token any more and was removed\n`;
+  }
   if (result.unusable) {
     out += `${s.yellow('warning:')} ${safeText(result.unusable.message)}\n`;
     if (result.unusable.hint) out += `${s.dim('hint:')} ${safeText(result.unusable.hint)}\n`;

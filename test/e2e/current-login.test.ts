@@ -287,6 +287,14 @@ describe('the current login is never switched silently', () => {
     expect(human.stdout).toMatch(/^\* .* \(current\) {2}id [0-9a-f]{8}\n/);
     expect(human.stdout).toMatch(/tokens +none \(authorization_code\)\n/);
 
+    // switching away removes the login that held no token, and says so
+    const away = await runCli(['switch', other?.id ?? ''], { env });
+    expect(away.stderr).toBe(
+      `Switched the current login to svc at ${as.issuer} (id ${other?.id})\n` +
+        `note: the login that was current (app at ${as.issuer}) held no token any more and was removed\n`,
+    );
+    expect(stored(dir).entries.map((e) => e.client_id)).toEqual(['svc']);
+
     // the hint works as printed: it logs in again, and `oauth token` is app's token once more
     const again = await runCli(hintCommand(message + hint), { env });
     expect(again.code, again.stderr).toBe(0);
