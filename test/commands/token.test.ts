@@ -151,6 +151,41 @@ describe('token: the cached one', () => {
     });
   });
 
+  // Issue 10: another client's cached token used to be printed once the current login was gone.
+  it('no current login, another entry cached: exit 3 pointing to oauth switch, never that token', async () => {
+    const ctx = fakeContext();
+    const store = await storeTokens(
+      ctx,
+      tokenEntry({ client_id: 'svc', access_token: 'svc-token' }),
+    );
+    await store.update((tx) => tx.delete(() => false) && undefined);
+    const file = storedTokens(ctx);
+    if (file) delete file.current;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(storePaths(ctx.env).tokens, JSON.stringify(file), { mode: 0o600 });
+    await expect(run(input({}), ctx)).rejects.toMatchObject({
+      code: 'no_current_login',
+      exitCode: 3,
+      message: 'no current login (1 cached token is not selected)',
+      hint: expect.stringMatching(/`oauth switch <id>`/),
+    });
+  });
+
+  it('a current login with no token left: exit 3 naming it, never another entry', async () => {
+    const ctx = fakeContext();
+    const { access_token: _, ...spent } = tokenEntry({
+      lost: 'its access token was revoked (`oauth revoke`) and there is no refresh token',
+    });
+    await storeTokens(ctx, tokenEntry({ client_id: 'svc', access_token: 'svc-token' }), spent);
+    await expect(run(input({}), ctx)).rejects.toMatchObject({
+      code: 'no_usable_token',
+      exitCode: 3,
+      message:
+        'the current login (app at https://idp.example) has no usable token: its access token was revoked (`oauth revoke`) and there is no refresh token',
+      hint: 'log in again: `oauth login --issuer https://idp.example --client-id app`',
+    });
+  });
+
   it('an expired token without a refresh token is exit 3, with no request', async () => {
     const ctx = context();
     await storeTokens(ctx, { ...expired(server.url), refresh_token: undefined });
