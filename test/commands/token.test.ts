@@ -158,11 +158,8 @@ describe('token: the cached one', () => {
       ctx,
       tokenEntry({ client_id: 'svc', access_token: 'svc-token' }),
     );
-    await store.update((tx) => tx.delete(() => false) && undefined);
-    const file = storedTokens(ctx);
-    if (file) delete file.current;
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(storePaths(ctx.env).tokens, JSON.stringify(file), { mode: 0o600 });
+    await store.put(tokenEntry({ client_id: 'gone' }));
+    await store.update((tx) => tx.delete((e) => e.client_id === 'gone')); // as `oauth logout` does
     await expect(run(input({}), ctx)).rejects.toMatchObject({
       code: 'no_current_login',
       exitCode: 3,
