@@ -845,8 +845,9 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .command('status')
     .summary('cached tokens: whose, for what, until when')
     .description(
-      'List the cached tokens (never the tokens themselves): profile, issuer, client, subject, scopes, ' +
-        'expiry and where they are stored; the current login first. --issuer, --client-id or --profile ' +
+      'List the cached tokens (never the tokens themselves): id, profile, issuer, client, subject, ' +
+        'scopes, expiry and where they are stored; the current login first (`oauth switch <id>` ' +
+        'changes it). --issuer, --client-id or --profile ' +
         'narrow the list. Nothing cached: "not logged in" on stderr, exit 0 (--json prints []).',
     )
     .addOption(new Option('--issuer <url>', 'only tokens from this issuer').env('OAUTH_ISSUER'))
@@ -870,8 +871,9 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .command('logout')
     .summary('delete cached tokens')
     .description(
-      'Delete cached tokens: those of the current login (the last one stored), or of the issuer, ' +
-        'client or profile given; --all deletes the whole token file (also a corrupt one). A login ' +
+      'Delete cached tokens: those of the current login, or of the issuer, client or profile ' +
+        'given; --all deletes the whole token file (also a corrupt one). Once the current login ' +
+        'is gone there is none: no other login takes its place (`oauth switch` picks one). A login ' +
         "at an issuer with an end_session_endpoint also has its session there ended: the server's " +
         'page opens in the browser (OIDC RP-Initiated Logout); --no-browser prints its URL.',
     )
@@ -939,6 +941,34 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             postLogoutRedirectUri: str(o.postLogoutRedirectUri),
           };
         },
+      ),
+    );
+
+  program
+    .command('switch')
+    .summary('make another cached login the current one')
+    .description(
+      'Make a cached login the current one (the one `oauth token`, `call` and `userinfo` use with ' +
+        'no issuer, client or profile given): by the id `oauth status` shows (or 4 or more of its ' +
+        'first characters), or by --issuer, --client-id and --profile. The current login never ' +
+        'changes by itself. No match, or more than one: exit 2, listing the ids.',
+    )
+    .argument('[id]', 'the id `oauth status` shows')
+    .addOption(new Option('--issuer <url>', 'the login of this issuer').env('OAUTH_ISSUER'))
+    .addOption(new Option('--client-id <id>', 'the login of this client').env('OAUTH_CLIENT_ID'))
+    .addHelpText(
+      'after',
+      examples([
+        'oauth status                          # the ids',
+        'oauth switch 1a2b3c4d',
+        'oauth switch --issuer https://idp.example --client-id my-app',
+        'oauth --profile work switch',
+      ]),
+    )
+    .action(
+      wire(
+        () => import('./commands/switch.js'),
+        (c) => ({ id: str(c.processedArgs[0]), client: clientInput(c) }),
       ),
     );
 

@@ -3,14 +3,17 @@
 // token response, the one shape that login, token and refresh store.
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import type { Warn } from '../findings.js';
+import type { Finding, Warn } from '../findings.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { GRANT_REFRESH_TOKEN, requestToken, type TokenResult } from '../oauth/token-request.js';
 import { parseDiscoveryUrl, sameIssuer } from '../oauth/discovery-url.js';
+import { shellCommand } from '../shell.js';
 import {
   entryKey,
   expiresAt,
+  holdsToken,
   isUsable,
+  type EntryWithToken,
   type ListedEntry,
   type TokenEntry,
   type TokenFileEditor,
@@ -36,7 +39,69 @@ export function notDpopBound(): CliError {
   );
 }
 
-/** The cache entry the settings select: the current login, or the newest matching one. */
+/**
+ * The command that gets this entry's kind of token again, with the values the entry knows: a
+ * login, or the client-credentials request that got it.
+ */
+export function getAgainCommand(entry: TokenEntry): string {
+  const words = ['oauth'];
+  if (entry.grant === 'client_credentials') words.push('token', '--grant', 'client_credentials');
+  else words.push('login');
+  if (entry.grant === 'urn:ietf:params:oauth:grant-type:device_code') words.push('--device');
+  if (entry.token_endpoint !== undefined) words.push('--token-endpoint', entry.token_endpoint);
+  else words.push('--issuer', entry.issuer);
+  words.push('--client-id', entry.client_id);
+  if (entry.scopes.length > 0) words.push('--scope', entry.scopes.join(' '));
+  for (const resource of entry.resources) words.push('--resource', resource);
+  if (entry.audience !== undefined) words.push('--audience', entry.audience);
+  return shellCommand(words);
+}
+
+/** "the current login (app at https://idp.example)", or "the cached token of app at ...". */
+function whose(found: ListedEntry): string {
+  const who = `${found.entry.client_id} at ${found.entry.issuer}`;
+  return found.current ? `the current login (${who})` : `the cached token of ${who}`;
+}
+
+/**
+ * Exit 3 for a selected entry with nothing usable left (its access token revoked or expired, no
+ * refresh token): never another entry's token in its place. The hint gets one again.
+ */
+export function noUsableTokenError(found: ListedEntry, nowMs: number): CliError {
+  const { entry } = found;
+  const why =
+    entry.lost ??
+    (entry.access_token !== undefined && !isUsable(entry, nowMs)
+      ? 'its access token has expired and there is no refresh token to renew it'
+      : 'it holds no access token and no refresh token');
+  const again = entry.grant === 'client_credentials' ? 'get a new token' : 'log in again';
+  return new CliError(
+    'no_usable_token',
+    ExitCode.authorization,
+    `${whose(found)} has no usable token: ${why}`,
+    {
+      hint: `${again}: \`${getAgainCommand(entry)}\``,
+    },
+  );
+}
+
+/** No current login although tokens are cached (logged out, or its entry gone): none is picked. */
+export function noCurrentLoginError(cached: number): CliError {
+  return new CliError(
+    'no_current_login',
+    ExitCode.authorization,
+    `no current login (${cached === 1 ? '1 cached token is' : `${cached} cached tokens are`} not selected)`,
+    {
+      hint: '`oauth status` lists them with their ids; `oauth switch <id>` makes one the current login, or `oauth login`',
+    },
+  );
+}
+
+/**
+ * The cache entry the settings select: the current login (never another in its place), or the
+ * matching one for --issuer/--client-id/--profile (the current login if it matches, else the
+ * newest that still holds a token).
+ */
 export function selectEntry(tx: TokenFileEditor, settings: Settings): ListedEntry | undefined {
   if (usesCurrentLogin(settings)) return tx.current();
   const sameSet = (a: readonly string[], b: readonly string[]) =>
@@ -44,7 +109,8 @@ export function selectEntry(tx: TokenFileEditor, settings: Settings): ListedEntr
   const matches = tx
     .list()
     .filter(
-      ({ entry }) =>
+      ({ entry, current }) =>
+        (current || holdsToken(entry)) &&
         entryMatches(entry, settings) &&
         (settings.scopes.length === 0 || sameSet(entry.scopes, settings.scopes)) &&
         (settings.resources.length === 0 || sameSet(entry.resources, settings.resources)) &&
@@ -73,7 +139,7 @@ export function entryFor(store: TokenStore, key: TokenKey): TokenEntry | undefin
 }
 
 /** The token response as stored, for --output json of a cached token. */
-export function responseFromEntry(entry: TokenEntry, nowMs: number): Record<string, unknown> {
+export function responseFromEntry(entry: EntryWithToken, nowMs: number): Record<string, unknown> {
   const response: Record<string, unknown> = {
     access_token: entry.access_token,
     token_type: entry.token_type,
@@ -123,8 +189,8 @@ export function entryFrom(
   base: EntryBase,
   nowMs: number,
   dpop?: DpopSession,
-): TokenEntry {
-  const entry: TokenEntry = {
+): EntryWithToken {
+  const entry: EntryWithToken = {
     ...base,
     access_token: result.accessToken,
     token_type: result.tokenType,
@@ -140,7 +206,39 @@ export function entryFrom(
   const key = base.dpop_jwk ?? dpop?.key.privateJwk;
   if (key !== undefined && /^dpop$/i.test(result.tokenType)) entry.dpop_jwk = key;
   else delete entry.dpop_jwk;
+  delete entry.lost;
   return entry;
+}
+
+/**
+ * The note on a refresh response that leaves out refresh_token or scope: the previous refresh
+ * token is kept (RFC 6749 §6: the server may issue a new one) and, for a cached entry
+ * (`previous`), the granted scope is unchanged (§5.1, §6). Shown with --verbose.
+ */
+export function notRotatedNote(
+  result: TokenResult,
+  previous: TokenEntry | undefined,
+): Finding | undefined {
+  const parts: string[] = [];
+  if (result.refreshToken === undefined) {
+    parts.push(
+      'the server did not rotate the refresh token (none in the response): the previous one is kept',
+    );
+  }
+  if (result.scope === undefined && previous !== undefined) {
+    parts.push(
+      previous.scope === undefined
+        ? 'the response has no scope: the scope is unchanged'
+        : `the response has no scope: the scope is unchanged (${previous.scope})`,
+    );
+  }
+  if (parts.length === 0) return undefined;
+  return {
+    level: 'info',
+    code: 'refresh_not_rotated',
+    message: parts.join('; '),
+    ref: 'RFC 6749 §6',
+  };
 }
 
 /** A DPoP session for a key: a new one (null) or the one stored with a token. */
@@ -171,29 +269,29 @@ export interface CachedTokenInput {
 /**
  * The cached token the settings select (the current login, or the newest matching entry), refreshed
  * under the store lock when it is no longer usable, with the same DPoP key when it is bound to one
- * (RFC 6749 §6, RFC 9449 §5). No usable token: exit 3 with a hint.
+ * (RFC 6749 §6, RFC 9449 §5). No usable token: exit 3 with a hint, never another entry's token. A
+ * refresh token the server refuses (invalid_grant) leaves the entry, which stays what it was (the
+ * current login too), without it.
  */
-export async function cachedToken(ctx: Context, input: CachedTokenInput): Promise<TokenEntry> {
+export async function cachedToken(ctx: Context, input: CachedTokenInput): Promise<EntryWithToken> {
   const { settings, warn } = input;
-  return input.store.update(async (tx) => {
+  const outcome = await input.store.update(async (tx) => {
     const found = selectEntry(tx, settings);
     if (!found) {
-      throw noTokenError(
-        usesCurrentLogin(settings)
-          ? 'no cached token: nobody has logged in yet'
-          : 'no cached token for this issuer and client',
-      );
+      if (!usesCurrentLogin(settings)) {
+        throw noTokenError('no cached token for this issuer and client');
+      }
+      const cached = tx.list().length;
+      if (cached > 0) throw noCurrentLoginError(cached);
+      throw noTokenError('no cached token: nobody has logged in yet');
     }
     const cached = found.entry;
     if (input.requireDpop && cached.dpop_jwk === undefined) throw notDpopBound();
     // Re-read inside the lock: another process may have refreshed it meanwhile.
-    if (!input.refresh && isUsable(cached, ctx.now())) return cached;
+    if (!input.refresh && isUsable(cached, ctx.now())) return { entry: cached, refused: undefined };
     if (!cached.refresh_token) {
-      throw noTokenError(
-        input.grantGiven
-          ? 'no refresh token: none given and none cached'
-          : 'the cached token has expired and there is no refresh token to renew it',
-      );
+      if (input.grantGiven) throw noTokenError('no refresh token: none given and none cached');
+      throw noUsableTokenError(found, ctx.now());
     }
     // An entry got without an issuer knows only its token endpoint: no discovery for it.
     const issuer = settings.issuer ?? (cached.token_endpoint ? undefined : cached.issuer);
@@ -211,23 +309,45 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
     // DPoP is not asked about: the server bound this token, so it speaks DPoP.
     server.expect({ grant: GRANT_REFRESH_TOKEN }, warn);
     const nowMs = ctx.now();
-    const result = await server.explained(
-      requestToken(await ctx.http(), {
-        grant: GRANT_REFRESH_TOKEN,
-        refreshToken: cached.refresh_token,
-        extra: settings.params,
-        tokenEndpoint: server.require('token'),
-        client,
-        assertionAudience: server.require('token'),
-        nowMs,
-        signal: ctx.signal,
-        dpop,
-      }),
-    );
+    let result: TokenResult;
+    try {
+      result = await server.explained(
+        requestToken(await ctx.http(), {
+          grant: GRANT_REFRESH_TOKEN,
+          refreshToken: cached.refresh_token,
+          extra: settings.params,
+          tokenEndpoint: server.require('token'),
+          client,
+          assertionAudience: server.require('token'),
+          nowMs,
+          signal: ctx.signal,
+          dpop,
+        }),
+      );
+    } catch (err) {
+      // RFC 6749 §5.2: invalid_grant: the refresh token is dead (revoked, expired, reused).
+      if (!(err instanceof CliError) || err.code !== 'oauth_invalid_grant') throw err;
+      const left: TokenEntry = {
+        ...cached,
+        lost: 'the server refused its refresh token (invalid_grant)',
+      };
+      delete left.refresh_token;
+      if (input.writeCache) tx.keepLeft(left);
+      return { refused: err, left: { ...found, entry: left } };
+    }
     for (const finding of result.findings) warn(finding);
+    const note = notRotatedNote(result, cached);
+    if (note) warn(note);
     const next = entryFrom(result, cached, nowMs, dpop);
     if (input.writeCache) tx.put(next, { makeCurrent: input.makeCurrent || found.current });
-    return next;
+    return { entry: next, refused: undefined };
+  });
+  if (outcome.refused === undefined) return outcome.entry;
+  const { refused, left } = outcome;
+  const again = left.entry.grant === 'client_credentials' ? 'get a new token' : 'log in again';
+  throw new CliError(refused.code, refused.exitCode, refused.message, {
+    hint: `${whose(left)} now has no refresh token (it stays in the cache without it); ${again}: \`${getAgainCommand(left.entry)}\``,
+    cause: refused,
   });
 }
 
@@ -238,7 +358,7 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
 export function resourceToken(
   ctx: Context,
   input: Pick<CachedTokenInput, 'settings' | 'warn' | 'requireDpop'>,
-): Promise<TokenEntry> {
+): Promise<EntryWithToken> {
   return cachedToken(ctx, {
     ...input,
     store: tokenStore(ctx, input.warn),

@@ -7,10 +7,10 @@ import type { Warn } from '../findings.js';
 import { TOKEN_TYPE_HINTS, type TokenEndpointCall } from '../oauth/introspect-revoke.js';
 import { checkGivenToken } from '../oauth/token-request.js';
 import type { TokenEntry } from '../store/tokens.js';
-import { noTokenError, selectEntry } from './cached-token.js';
+import { noCurrentLoginError, noTokenError, selectEntry } from './cached-token.js';
 import { clientAuth } from './credentials.js';
 import { resolveServer, type EndpointName, type Server } from './server.js';
-import type { Settings } from './settings.js';
+import { usesCurrentLogin, type Settings } from './settings.js';
 import { tokenStore } from './stores.js';
 
 export interface TargetInput {
@@ -64,11 +64,15 @@ export async function targetToken(
   }
   const entry = lookup();
   if (!entry) {
+    const cached = usesCurrentLogin(settings) ? tokenStore(ctx, warn).list().length : 0;
+    if (cached > 0) throw noCurrentLoginError(cached);
     throw noTokenError('no token given and none cached');
   }
   const value = hint === 'refresh_token' ? entry.refresh_token : entry.access_token;
   if (value === undefined) {
-    throw noTokenError('the cached login has no refresh token');
+    const which = hint === 'refresh_token' ? 'refresh' : 'access';
+    const why = entry.lost === undefined ? '' : `: ${entry.lost}`;
+    throw noTokenError(`the cached login has no ${which} token${why}`);
   }
   return {
     token: value,

@@ -14,7 +14,8 @@ function originOf(value: unknown): string | undefined {
 }
 
 /** The `aud` of a JWT access token, decoded only: it says where the issuer meant it to go. */
-function audiences(accessToken: string): unknown[] {
+function audiences(accessToken: string | undefined): unknown[] {
+  if (accessToken === undefined) return [];
   const payload = accessToken.split('.')[1];
   if (accessToken.split('.').length !== 3 || payload === undefined) return [];
   try {

@@ -145,8 +145,17 @@ async function removeEntries(
     return { removed: existed ? before : [], store: tokens.path };
   }
   const selected = settings();
-  const removed = await tokens.update((tx) => tx.delete(targets(tx, selected, false)));
-  return { removed, store: tokens.path };
+  // The current login goes and none takes its place: `oauth switch` picks the next one.
+  const { removed, left } = await tokens.update((tx) => ({
+    removed: tx.delete(targets(tx, selected, false)),
+    left: tx.list().length,
+  }));
+  const result: LogoutResult & { removed: TokenEntry[]; failed?: Failure[] } = {
+    removed,
+    store: tokens.path,
+  };
+  if (usesCurrentLogin(selected) && left > 0) result.othersLeft = left;
+  return result;
 }
 
 type Failure = NonNullable<LogoutResult['failed']>[number] & { error: CliError };
@@ -217,7 +226,7 @@ async function revokeAndRemove(
   // Under the lock even when nothing was revoked: that also removes the temp files of killed
   // writes (copies of the token set), which logout must never leave behind.
   const removed = await tokens.update((tx) =>
-    tx.delete((e, key) => done.get(key) === e.access_token),
+    tx.delete((e, key) => done.has(key) && done.get(key) === e.access_token),
   );
   return { removed, revoked, failed, store: tokens.path };
 }

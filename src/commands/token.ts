@@ -6,6 +6,7 @@ import {
   entryBase,
   entryFor,
   entryFrom,
+  notRotatedNote,
   responseFromEntry,
 } from '../client/cached-token.js';
 import { clientAuth } from '../client/credentials.js';
@@ -24,7 +25,7 @@ import {
 import { findingReporter, renderNote } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 import type { TokenOutput, TokenShown } from '../output/token.js';
-import { expiresAt, isUsable, type TokenEntry, type TokenKey } from '../store/tokens.js';
+import { expiresAt, isUsable, type EntryWithToken, type TokenKey } from '../store/tokens.js';
 
 export interface TokenInput {
   client: ClientInput;
@@ -53,7 +54,7 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     exitCode: ExitCode.ok,
     result: { token, output: input.output },
   });
-  const fromEntry = (entry: TokenEntry) =>
+  const fromEntry = (entry: EntryWithToken) =>
     done({
       accessToken: entry.access_token,
       tokenType: entry.token_type,
@@ -179,6 +180,11 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     });
   }
   for (const finding of result.findings) warn(finding);
+  if (input.grant === GRANT_REFRESH_TOKEN && result.refreshToken === undefined) {
+    // A given refresh token: the scope granted before is not known here.
+    const note = notRotatedNote(result, undefined);
+    if (note) warn(note);
+  }
   return done({
     accessToken: result.accessToken,
     tokenType: result.tokenType,

@@ -5,7 +5,7 @@ import type { IntrospectionResult } from '../oauth/introspect-revoke.js';
 import { fromNow, isoDate } from '../time.js';
 import { claimDefinition, isNumericDate, isTimeClaim } from '../token/claims.js';
 import { valueText } from './decode.js';
-import { renderFindings } from './findings.js';
+import { renderFindings, renderNote } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
 import { jsonText, safeText } from './text.js';
@@ -79,11 +79,15 @@ export const introspectView: View<IntrospectionResult & { nowMs: number }> = {
 export interface RevokeResult {
   tokenTypeHint: string | undefined;
   removedFromCache: boolean;
+  /** When the token was the current login's: what that login is left with. */
+  currentLeft?: string | undefined;
 }
 
 export const revokeView: View<RevokeResult> = {
   human: (result, { io }) => ({
-    err: renderRevoked(result.tokenTypeHint, result.removedFromCache, io.errStyle),
+    err:
+      renderRevoked(result.tokenTypeHint, result.removedFromCache, io.errStyle) +
+      (result.currentLeft === undefined ? '' : renderNote(result.currentLeft, io.errStyle)),
   }),
   json: (result) => {
     const doc: Record<string, unknown> = {

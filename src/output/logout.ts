@@ -38,6 +38,8 @@ export interface LogoutResult {
   /** Removed logins whose issuer has an end_session_endpoint (OIDC RP-Initiated Logout). */
   endSession?: EndSession[];
   store: string;
+  /** Logout of the current login: how many other entries stay (none of them becomes current). */
+  othersLeft?: number;
 }
 
 function summary(entry: LogoutEntry) {
@@ -82,6 +84,10 @@ function count(n: number): string {
   return n === 1 ? '1 cached token' : `${n} cached tokens`;
 }
 
+function stay(n: number): string {
+  return n === 1 ? '1 cached token stays' : `${n} cached tokens stay`;
+}
+
 /** The stderr lines: failures first (each with its hint), then what was removed. */
 export function renderLogout(result: LogoutResult, s: Style): string {
   let out = '';
@@ -97,8 +103,11 @@ export function renderLogout(result: LogoutResult, s: Style): string {
       : 'run `oauth logout --revoke` again, or `oauth logout` to delete without revoking';
     out += `kept ${count(result.failed.length)} (${logins(result.failed.map((f) => f.entry))}): ${next}\n`;
   }
+  const others = result.othersLeft ?? 0;
   if (result.removed.length === 0) {
-    if (!result.failed || result.failed.length === 0) {
+    if (others > 0) {
+      out += `no current login: nothing removed; ${stay(others)} (\`oauth logout --all\`, or choose with --issuer/--client-id/--profile)\n`;
+    } else if (!result.failed || result.failed.length === 0) {
       out += 'not logged in: no cached tokens to remove\n';
     }
     return out;
@@ -122,6 +131,11 @@ export function renderLogout(result: LogoutResult, s: Style): string {
     // Only --revoke ends tokens, and only at a server with a revocation endpoint (RFC 7009).
     out += s.dim(
       'the tokens stay valid at the server until they expire (`oauth logout --revoke` revokes them first, where the server has a revocation endpoint)\n',
+    );
+  }
+  if (others > 0) {
+    out += s.dim(
+      `no current login now; ${stay(others)}: \`oauth switch <id>\` makes one current (\`oauth status\` shows the ids)\n`,
     );
   }
   return out;

@@ -1,46 +1,30 @@
 // How `oauth status` looks: one block per cached token for people, an array for --json.
+import type { StatusEntry } from '../client/entry-summary.js';
 import { fromNow } from '../time.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
 import { jsonText, safeText } from './text.js';
 
-/** One cached token as `oauth status --json` shows it (no token values, ever). */
-export interface StatusEntry {
-  current: boolean;
-  profile: string | null;
-  issuer: string;
-  client_id: string;
-  subject: string | null;
-  /** Requested scopes (the cache key); `scope` is what the server granted. */
-  scopes: string[];
-  scope: string | null;
-  resources: string[];
-  audience: string | null;
-  token_type: string;
-  grant: string;
-  obtained_at: string;
-  expires_at: string | null;
-  expired: boolean;
-  /** Seconds until expiry (negative once expired); null when unknown. */
-  expires_in: number | null;
-  refresh_token: boolean;
-  id_token: boolean;
-  dpop: boolean;
-  /** Origins `oauth call` may also send this token to (--allow-origin). */
-  allowed_origins: string[];
-  store: string;
-}
+export type { StatusEntry };
 
 export interface StatusResult {
   entries: StatusEntry[];
   /** How many entries the store holds in all (the shown ones may be fewer). */
   cached: number;
+  /** Whether one of them is the current login. */
+  hasCurrent: boolean;
   nowMs: number;
 }
 
-/** Nothing cached: "not logged in" on stderr, in either form (--json prints []). */
+/**
+ * Nothing cached: "not logged in" on stderr, in either form (--json prints []); tokens but no
+ * current login: how to pick one.
+ */
 function notLoggedIn(result: StatusResult, s: Style): string | undefined {
-  if (result.entries.length > 0) return undefined;
+  if (result.entries.length > 0) {
+    if (result.hasCurrent) return undefined;
+    return `no current login\n${s.dim('hint:')} oauth switch <id> makes one of these the current login\n`;
+  }
   return (
     `not logged in${result.cached > 0 ? ' with these settings' : ''}\n` +
     `${s.dim('hint:')} oauth login, or oauth token --grant client_credentials\n`
@@ -66,6 +50,11 @@ export function renderStatusJson(entries: StatusEntry[]): string {
 }
 
 function expiry(entry: StatusEntry, nowMs: number, s: Style): string {
+  if (!entry.access_token) {
+    return entry.refresh_token
+      ? s.dim('no access token (refreshed on next use)')
+      : s.red('no access token');
+  }
   if (entry.expires_at === null) return s.dim('no expiry given by the server');
   const when = fromNow(Date.parse(entry.expires_at) / 1000, nowMs);
   const text = entry.expired
@@ -89,13 +78,24 @@ export function renderStatus(entries: StatusEntry[], nowMs: number, s: Style): s
       rows.push(['sent to', safeText(e.allowed_origins.join(' '))]);
     }
     rows.push(['expiry', expiry(e, nowMs, s)]);
-    const kinds = [e.dpop ? 'DPoP-bound access token' : `${safeText(e.token_type)} access token`];
+    const kinds: string[] = [];
+    if (e.access_token) {
+      kinds.push(e.dpop ? 'DPoP-bound access token' : `${safeText(e.token_type)} access token`);
+    }
     if (e.refresh_token) kinds.push('refresh token');
     if (e.id_token) kinds.push('ID token');
-    rows.push(['tokens', `${kinds.join(', ')} ${s.dim(`(${safeText(e.grant)})`)}`]);
+    const held = kinds.length > 0 ? kinds.join(', ') : s.red('none');
+    rows.push(['tokens', `${held} ${s.dim(`(${safeText(e.grant)})`)}`]);
+    if (e.lost !== null) rows.push(['note', safeText(e.lost)]);
+    if (!e.usable)
+      rows.push([
+        'usable',
+        s.red('no: nothing to use or renew (get a new one; `oauth logout` removes it)'),
+      ]);
     const lines = rows.map(([k, v]) => `  ${s.dim(k.padEnd(9))} ${v}`);
     const mark = e.current ? `${s.green('*')} ` : '  ';
-    return `${mark}${s.bold(title)}${e.current ? s.dim(' (current)') : ''}\n${lines.join('\n')}\n`;
+    const id = s.dim(`  id ${e.id}`);
+    return `${mark}${s.bold(title)}${e.current ? s.dim(' (current)') : ''}${id}\n${lines.join('\n')}\n`;
   });
   const where = entries[0]?.store;
   return `${blocks.join('\n')}${where === undefined ? '' : `\n${s.dim(`stored in ${where}`)}\n`}`;

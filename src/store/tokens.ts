@@ -1,6 +1,7 @@
 // The token cache: one entry per issuer + client + scopes + resources (+ audience), so a token is
-// never handed out for another; a "current" pointer to the last stored login (README "The token store"); every
-// change under the store lock, so a refresh can re-read, refresh only if still needed, and write.
+// never handed out for another; a "current" pointer to the last stored (or switched-to) login that
+// never moves by itself (README "The token store"); every change under the store lock, so a refresh
+// can re-read, refresh only if still needed, and write.
 import {
   parseStoreJson,
   readStoreFile,
@@ -31,8 +32,10 @@ export interface TokenEntry {
   audience?: string;
   /** The profile in use when the token was stored, for `oauth status`. */
   profile?: string;
-  access_token: string;
+  /** Absent once revoked (`oauth revoke`): a refresh token left in the entry gets a new one. */
+  access_token?: string;
   token_type: string;
+  /** Absent when none was issued, or once revoked or refused by the server (invalid_grant). */
   refresh_token?: string;
   id_token?: string;
   /** ISO 8601 UTC; absent when the server gave no expires_in. */
@@ -53,7 +56,12 @@ export interface TokenEntry {
   allowed_origins?: string[];
   /** From a login: its issuer's end_session_endpoint, where `oauth logout` ends the session. */
   end_session_endpoint?: string;
+  /** What became of the tokens the entry no longer holds ("its refresh token was revoked"). */
+  lost?: string;
 }
+
+/** An entry whose access token is there (it may still have expired). */
+export type EntryWithToken = TokenEntry & { access_token: string };
 
 export interface TokenFile {
   version: 1;
@@ -66,6 +74,37 @@ export interface ListedEntry {
   key: string;
   entry: TokenEntry;
   current: boolean;
+}
+
+/** Whether an entry still holds a token: an access token, or a refresh token to get one. */
+export function holdsToken(entry: TokenEntry): boolean {
+  return entry.access_token !== undefined || entry.refresh_token !== undefined;
+}
+
+/** Length of an entry id in hex digits (32 bits of its key's SHA-256). */
+const ID_LENGTH = 8;
+
+/**
+ * The short ids `oauth status` shows and `oauth switch` takes: the first 8 hex digits of the
+ * SHA-256 of each entry's key, so an entry keeps its id across runs. Should two entries of the
+ * store share those 8 digits, both get as many more as tell them apart.
+ */
+export function entryIds(keys: readonly string[]): Map<string, string> {
+  // node:crypto on first use (~10 ms to load): a cached `oauth token` never needs an id.
+  const { createHash } = process.getBuiltinModule('node:crypto');
+  const hashes = keys.map((key) => [key, createHash('sha256').update(key).digest('hex')] as const);
+  const ids = new Map<string, string>();
+  for (const [key, hash] of hashes) {
+    let length = ID_LENGTH;
+    while (
+      length < hash.length &&
+      hashes.some(([k, h]) => k !== key && h.slice(0, length) === hash.slice(0, length))
+    ) {
+      length++;
+    }
+    ids.set(key, hash.slice(0, length));
+  }
+  return ids;
 }
 
 const CORRUPT_HINT = (path: string) =>
@@ -91,7 +130,12 @@ export function entryKey(key: TokenKey): string {
  * expires (skewSeconds, at most a tenth of its lifetime). No expires_at: the server did not say, so
  * it is used until a resource server rejects it.
  */
-export function isUsable(entry: TokenEntry, nowMs: number, skewSeconds = 60): boolean {
+export function isUsable(
+  entry: TokenEntry,
+  nowMs: number,
+  skewSeconds = 60,
+): entry is EntryWithToken {
+  if (entry.access_token === undefined) return false;
   if (entry.expires_at === undefined) return true;
   const expires = Date.parse(entry.expires_at);
   if (Number.isNaN(expires)) return false;
@@ -144,12 +188,13 @@ function validateEntry(value: unknown, index: number, path: string): TokenEntry 
     client_id: requiredString(value, 'client_id', where, path),
     scopes: stringArray(value, 'scopes', where, path),
     resources: stringArray(value, 'resources', where, path),
-    access_token: requiredString(value, 'access_token', where, path),
     token_type: requiredString(value, 'token_type', where, path),
     obtained_at: requiredString(value, 'obtained_at', where, path),
     grant: requiredString(value, 'grant', where, path),
   };
   for (const name of [
+    'access_token',
+    'lost',
     'audience',
     'profile',
     'refresh_token',
@@ -229,26 +274,44 @@ export class TokenFileEditor {
       resources: normalizeSet(entry.resources),
     };
     this.file.entries = [...this.file.entries.filter((e) => entryKey(e) !== key), normalized];
-    if (options.makeCurrent ?? true) this.file.current = key;
+    if (options.makeCurrent ?? true) this.switchTo(key);
     this.#changed = true;
   }
 
   /**
-   * Deletes the entries for which `match` is true and returns them. When the current login goes,
-   * the most recently obtained remaining entry becomes current.
+   * Makes the entry with this key the current login (`oauth switch`, a new login). The login it
+   * replaces goes if it holds no token any more: it was kept only to say so.
+   */
+  switchTo(key: string): void {
+    const before = this.current();
+    this.file.current = key;
+    if (before && before.key !== key && !holdsToken(before.entry)) {
+      this.file.entries = this.file.entries.filter((e) => entryKey(e) !== before.key);
+    }
+    this.#changed = true;
+  }
+
+  /**
+   * Keeps what is left of an entry that lost tokens (revoked, refused by the server): `left` is
+   * that entry without them. The current login stays current even with no token left, so that
+   * `oauth token` says which login has none instead of using another; any other entry with no
+   * token left goes.
+   */
+  keepLeft(left: TokenEntry): void {
+    const key = entryKey(left);
+    if (holdsToken(left) || key === this.file.current) this.put(left, { makeCurrent: false });
+    else this.delete((_e, k) => k === key);
+  }
+
+  /**
+   * Deletes the entries for which `match` is true and returns them. When the current login goes
+   * there is no current login: no other entry takes its place unasked (`oauth switch` picks one).
    */
   delete(match: (entry: TokenEntry, key: string) => boolean): TokenEntry[] {
     const removed = this.file.entries.filter((e) => match(e, entryKey(e)));
     if (removed.length === 0) return [];
     this.file.entries = this.file.entries.filter((e) => !removed.includes(e));
-    if (this.file.current !== undefined && !this.get(this.file.current)) {
-      const latest = this.file.entries.toSorted((a, b) =>
-        a.obtained_at < b.obtained_at ? -1 : a.obtained_at > b.obtained_at ? 1 : 0,
-      );
-      const last = latest.at(-1);
-      if (last) this.file.current = entryKey(last);
-      else delete this.file.current;
-    }
+    if (this.file.current !== undefined && !this.get(this.file.current)) delete this.file.current;
     this.#changed = true;
     return removed;
   }

@@ -34,6 +34,7 @@ describe('command names', () => {
     [['discover'], 'discover'],
     [['status'], 'status'],
     [['logout'], 'logout'],
+    [['switch', '1a2b3c4d'], 'switch'],
     [['profile', 'add', 'p', '--issuer', 'https://idp.example'], 'profile add'],
     [['profile', 'list'], 'profile list'],
     [['profile', 'show'], 'profile show'],
@@ -772,6 +773,7 @@ describe('completion', () => {
       'discover',
       'status',
       'logout',
+      'switch',
       'profile',
       'completion',
     ]);

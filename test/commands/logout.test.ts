@@ -36,7 +36,8 @@ async function logins(options: FakeOptions = {}) {
 }
 
 describe('logout', () => {
-  it('removes the current login, all its scope variants; the other becomes current', async () => {
+  // Issue 10: the other entry used to become the current login unasked.
+  it('removes the current login, all its scope variants; no other becomes current', async () => {
     const ctx = await logins();
     const printed = shown(ctx, await run(input(), ctx), view);
     expect(printed).toEqual({
@@ -44,11 +45,18 @@ describe('logout', () => {
       stdout: '',
       stderr:
         'Logged out: removed 2 cached tokens (app at https://idp.example)\n' +
-        'the tokens stay valid at the server until they expire (`oauth logout --revoke` revokes them first, where the server has a revocation endpoint)\n',
+        'the tokens stay valid at the server until they expire (`oauth logout --revoke` revokes them first, where the server has a revocation endpoint)\n' +
+        'no current login now; 1 cached token stays: `oauth switch <id>` makes one current (`oauth status` shows the ids)\n',
     });
     const file = storedTokens(ctx);
     expect(file?.entries.map((e) => e.client_id)).toEqual(['other']);
-    expect(file?.current).toContain('"other"');
+    expect(file?.current).toBeUndefined();
+    // and a second logout of "the current login" removes nothing and says why
+    const again = shown(ctx, await run(input(), ctx), view);
+    expect(again.stderr).toContain(
+      'no current login: nothing removed; 1 cached token stays (`oauth logout --all`, or choose with --issuer/--client-id/--profile)\n',
+    );
+    expect(storedTokens(ctx)?.entries.map((e) => e.client_id)).toEqual(['other']);
   });
 
   it('--json: the removed entries (no tokens) and the store', async () => {
@@ -217,6 +225,21 @@ describe('logout --revoke', () => {
     expect(Object.keys(auth).sort()).toEqual(
       [`Basic ${Buffer.from('a:a-secret').toString('base64')}`, 'public b'].sort(),
     );
+  });
+
+  it('an entry it did not revoke stays, also one without an access token (revoked before)', async () => {
+    const ctx = fakeContext({ http: 'real' });
+    const { access_token: _, ...onlyRefresh } = tokenEntry({
+      client_id: 'other',
+      refresh_token: 'other-rt',
+    });
+    await storeTokens(ctx, onlyRefresh, tokenEntry({ refresh_token: 'the-rt' }));
+    const printed = shown(ctx, await run(revoking(), ctx), view);
+    expect(printed.code).toBe(0);
+    expect(storedTokens(ctx)?.entries.map((e) => [e.client_id, e.refresh_token])).toEqual([
+      ['other', 'other-rt'],
+    ]);
+    expect(storedTokens(ctx)?.current).toBeUndefined();
   });
 
   it('nothing cached: no request, "not logged in"', async () => {

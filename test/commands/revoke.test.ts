@@ -39,7 +39,8 @@ const context = (options: FakeOptions = {}) => fakeContext({ http: 'real', ...op
 const cached = () => tokenEntry({ issuer: '', refresh_token: 'cached-rt' });
 
 describe('revoke', () => {
-  it('the cached token by default: revoked, then removed from the cache', async () => {
+  // Issue 10: the whole entry used to leave the cache, and another became the current login.
+  it('the cached token by default: revoked, removed from the cache; the refresh token stays', async () => {
     const ctx = context();
     await storeTokens(ctx, { ...cached(), issuer: server.url });
     const printed = shown(ctx, await run(input(), ctx), view);
@@ -47,14 +48,34 @@ describe('revoke', () => {
       code: 0,
       stdout: '',
       stderr:
-        'revoked: the server accepted the revocation of the token (and it was removed from the token cache)\n',
+        'revoked: the server accepted the revocation of the token (and it was removed from the token cache)\n' +
+        `note: the current login (app at ${server.url}) keeps its refresh token: \`oauth token\` gets a new access token\n`,
     });
     expect(Object.fromEntries(new URLSearchParams(server.seen[1]?.body))).toEqual({
       token: 'cached-access-token',
       token_type_hint: 'access_token',
       client_id: 'app',
     });
-    expect(storedTokens(ctx)).toBeUndefined();
+    const file = storedTokens(ctx);
+    expect(file?.entries).toHaveLength(1);
+    expect(file?.entries[0]).not.toHaveProperty('access_token');
+    expect(file?.entries[0]).not.toHaveProperty('expires_at');
+    expect(file?.entries[0]?.refresh_token).toBe('cached-rt');
+    expect(file?.current).toContain('"app"');
+  });
+
+  it('the refresh token: it and the access token leave; the current login stays, with none', async () => {
+    const ctx = context();
+    await storeTokens(ctx, { ...cached(), issuer: server.url });
+    const printed = shown(ctx, await run(input({ tokenTypeHint: 'refresh_token' }), ctx), view);
+    expect(printed.stderr).toMatch(
+      /^revoked: .*refresh token \(and it was removed from the token cache\)\nnote: the current login \(app at .*\) has no usable token left: `oauth login --issuer .* --client-id app` gets one again\n$/,
+    );
+    const file = storedTokens(ctx);
+    expect(file?.entries[0]).not.toHaveProperty('access_token');
+    expect(file?.entries[0]).not.toHaveProperty('refresh_token');
+    expect(file?.entries[0]?.lost).toMatch(/refresh token was revoked/);
+    expect(file?.current).toContain('"app"');
   });
 
   it('--no-cache leaves the cache as it is', async () => {
@@ -88,14 +109,24 @@ describe('revoke', () => {
     const client = clientInput({ issuer: server.url, clientId: 'app' });
     const printed = shown(ctx, await run(input({ token: 'given-rt', client }), ctx), view);
     expect(JSON.parse(printed.stdout)).toEqual({ revoked: true, removed_from_cache: true });
-    expect(storedTokens(ctx)?.entries.map((e) => e.access_token)).toEqual(['keep-me']);
+    // the current login (app) stays current, holding no token; the other entry is untouched
+    const file = storedTokens(ctx);
+    expect(file?.entries.map((e) => [e.client_id, e.access_token, e.refresh_token])).toEqual([
+      ['other', 'keep-me', 'cached-rt'],
+      ['app', undefined, undefined],
+    ]);
+    expect(file?.current).toContain('"app"');
   });
 
   it('a given token nobody cached: removed_from_cache false, the cache untouched', async () => {
     const ctx = context({ stdin: 'DPoP stranger\n' });
     await storeTokens(ctx, { ...cached(), issuer: server.url });
     const outcome = await run(input({ token: '-' }), ctx);
-    expect(outcome.result).toEqual({ tokenTypeHint: undefined, removedFromCache: false });
+    expect(outcome.result).toEqual({
+      tokenTypeHint: undefined,
+      removedFromCache: false,
+      currentLeft: undefined,
+    });
     expect(new URLSearchParams(server.seen.at(-1)?.body).get('token')).toBe('stranger');
     expect(storedTokens(ctx)?.entries).toHaveLength(1);
   });

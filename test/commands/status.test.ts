@@ -1,9 +1,11 @@
 // status in process: nothing cached ("not logged in" on stderr, [] with --json), what each cached
 // token shows (never the token), the current login first, narrowed by issuer, client or profile.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { add } from '../../src/commands/profile.js';
 import { run, view } from '../../src/commands/status.js';
 import { storePaths } from '../../src/store/paths.js';
+import { entryKey, type TokenKey } from '../../src/store/tokens.js';
 import {
   clientInput,
   fakeContext,
@@ -16,6 +18,16 @@ import {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const ID_TOKEN = `${b64({ alg: 'RS256' })}.${b64({ sub: 'alice' })}.sig`;
+
+/** The id status shows: 8 hex digits of the SHA-256 of the entry key. */
+const idOf = (key: TokenKey) =>
+  createHash('sha256').update(entryKey(key)).digest('hex').slice(0, 8);
+const CURRENT_ID = idOf({
+  issuer: 'https://idp-a.example',
+  client_id: 'app',
+  scopes: ['openid', 'email'],
+  resources: [],
+});
 
 /** Two logins: `old` at idp-b, expired 3h ago, then the current one at idp-a. */
 async function twoLogins(options: FakeOptions = {}) {
@@ -66,7 +78,7 @@ describe('status', () => {
     const [current, old] = printed.stdout.split('\n\n');
     expect(current).toBe(
       [
-        '* work (current)',
+        `* work (current)  id ${CURRENT_ID}`,
         '  issuer    https://idp-a.example',
         '  client    app',
         '  subject   alice',
@@ -75,7 +87,9 @@ describe('status', () => {
         '  tokens    Bearer access token, refresh token, ID token (authorization_code)',
       ].join('\n'),
     );
-    expect(old).toMatch(/^ {2}https:\/\/idp-b\.example\n/);
+    expect(old).toMatch(/^ {2}https:\/\/idp-b\.example {2}id [0-9a-f]{8}\n/);
+    // expired, no refresh token: nothing to use
+    expect(old).toMatch(/usable +no: nothing to use or renew/);
     expect(old).toMatch(/subject +unknown \(opaque token\)/);
     expect(old).toMatch(/expiry +expired 3h ago \(/);
     expect(printed.stdout).toContain(`stored in ${storePaths(ctx.env).tokens}\n`);
@@ -88,6 +102,7 @@ describe('status', () => {
     const printed = shown(ctx, await run({ client: {} }, ctx), view);
     const doc = JSON.parse(printed.stdout) as Record<string, unknown>[];
     expect(doc[0]).toEqual({
+      id: CURRENT_ID,
       current: true,
       profile: 'work',
       issuer: 'https://idp-a.example',
@@ -103,13 +118,22 @@ describe('status', () => {
       expires_at: '2026-01-15T13:00:00.000Z',
       expired: false,
       expires_in: 3600,
+      access_token: true,
       refresh_token: true,
+      usable: true,
+      lost: null,
       id_token: true,
       dpop: false,
       allowed_origins: [],
       store: storePaths(ctx.env).tokens,
     });
-    expect(doc[1]).toMatchObject({ current: false, expired: true, expires_in: -3 * 3600 });
+    expect(doc[1]).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f]{8}$/),
+      current: false,
+      expired: true,
+      expires_in: -3 * 3600,
+      usable: false,
+    });
     expect(printed.stdout).not.toMatch(/secret-|cached-access-token/);
   });
 

@@ -151,12 +151,48 @@ describe('token: the cached one', () => {
     });
   });
 
+  // Issue 10: another client's cached token used to be printed once the current login was gone.
+  it('no current login, another entry cached: exit 3 pointing to oauth switch, never that token', async () => {
+    const ctx = fakeContext();
+    const store = await storeTokens(
+      ctx,
+      tokenEntry({ client_id: 'svc', access_token: 'svc-token' }),
+    );
+    await store.put(tokenEntry({ client_id: 'gone' }));
+    await store.update((tx) => tx.delete((e) => e.client_id === 'gone')); // as `oauth logout` does
+    await expect(run(input({}), ctx)).rejects.toMatchObject({
+      code: 'no_current_login',
+      exitCode: 3,
+      message: 'no current login (1 cached token is not selected)',
+      hint: expect.stringMatching(/`oauth switch <id>`/),
+    });
+  });
+
+  it('a current login with no token left: exit 3 naming it, never another entry', async () => {
+    const ctx = fakeContext();
+    const { access_token: _, ...spent } = tokenEntry({
+      lost: 'its access token was revoked (`oauth revoke`) and there is no refresh token',
+    });
+    await storeTokens(ctx, tokenEntry({ client_id: 'svc', access_token: 'svc-token' }), spent);
+    await expect(run(input({}), ctx)).rejects.toMatchObject({
+      code: 'no_usable_token',
+      exitCode: 3,
+      message:
+        'the current login (app at https://idp.example) has no usable token: its access token was revoked (`oauth revoke`) and there is no refresh token',
+      hint: 'log in again: `oauth login --issuer https://idp.example --client-id app`',
+    });
+  });
+
   it('an expired token without a refresh token is exit 3, with no request', async () => {
     const ctx = context();
     await storeTokens(ctx, { ...expired(server.url), refresh_token: undefined });
     await expect(run(input({}), ctx)).rejects.toMatchObject({
-      code: 'no_token',
-      message: expect.stringMatching(/has expired and there is no refresh token/),
+      code: 'no_usable_token',
+      exitCode: 3,
+      message: expect.stringMatching(
+        /^the current login \(app at .*\) has no usable token: its access token has expired and there is no refresh token/,
+      ),
+      hint: expect.stringMatching(/^log in again: `oauth login --issuer .* --client-id app/),
     });
     expect(server.seen).toEqual([]);
   });

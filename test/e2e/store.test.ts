@@ -183,7 +183,9 @@ describe('oauth status', () => {
     );
     const r = await runCli(['status'], env(dir));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\* work \(current\)\n {2}issuer +https:\/\/idp\.example\n/);
+    expect(r.stdout).toMatch(
+      /^\* work \(current\) {2}id [0-9a-f]{8}\n {2}issuer +https:\/\/idp\.example\n/,
+    );
     expect(r.stdout).toMatch(/subject +alice/);
     expect(r.stdout).toMatch(/expires in 59m/);
     expect(r.stdout).toMatch(/expired 3h ago/);
@@ -223,7 +225,8 @@ describe('oauth status', () => {
 });
 
 describe('oauth logout', () => {
-  it('removes the current login (all its scope variants) and keeps the others', async () => {
+  // Issue 10: the other entry used to become the current login.
+  it('removes the current login (all its scope variants), keeps the others, none current', async () => {
     const dir = storeWith(
       entry({ client_id: 'other' }),
       entry({ scopes: ['email'], refresh_token: 'removed-1' }),
@@ -236,7 +239,8 @@ describe('oauth logout', () => {
     expect(r.stderr).toMatch(/removed 2 cached tokens \(app at https:\/\/idp\.example\)/);
     const status = await runCli(['status', '--json'], env(dir));
     const left = JSON.parse(status.stdout) as Record<string, unknown>[];
-    expect(left.map((e) => [e.client_id, e.current])).toEqual([['other', true]]);
+    expect(left.map((e) => [e.client_id, e.current])).toEqual([['other', false]]);
+    expect(r.stderr).toMatch(/no current login now; 1 cached token stays: `oauth switch <id>`/);
     expect(readFileSync(join(dir, 'tokens.json'), 'utf8')).not.toMatch(/removed-1|removed-2/);
   });
 

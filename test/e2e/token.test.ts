@@ -479,7 +479,8 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
     }
   });
 
-  it('a refused refresh (invalid_grant) is exit 3 and leaves the store as it was', async () => {
+  // Issue 10: the store used to stay as it was, dead refresh token included.
+  it('a refused refresh (invalid_grant) is exit 3 and drops only the dead refresh token', async () => {
     const as = await fakeAuthorizationServer();
     try {
       const dir = tempConfigDir();
@@ -487,13 +488,19 @@ describe('refresh, introspection, revocation and private_key_jwt (fake server)',
       expect((await runCli(['token', '--grant', 'client_credentials'], { env: e })).code).toBe(0);
       as.state.revoked.add(`${CANARY_RT}-1`);
       expireCachedTokens(dir);
-      const before = snapshot(dir);
+      const before = JSON.parse(snapshot(dir).tokens ?? '') as { entries: object[] };
       const r = await runCli(['token', '--verbose'], { env: secretEnv(dir) });
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/invalid_grant.*refresh token reused/);
-      expect(r.stderr).toMatch(/hint: log in again/);
+      expect(r.stderr).toMatch(
+        /hint: the current login .* now has no refresh token .*; get a new token: `oauth token --grant client_credentials/,
+      );
       expectNoSecrets(r);
-      expect(snapshot(dir)).toEqual(before);
+      const after = JSON.parse(snapshot(dir).tokens ?? '') as { entries: object[] };
+      const { refresh_token: _, ...rest } = before.entries[0] as Record<string, unknown>;
+      expect(after.entries).toEqual([
+        { ...rest, lost: 'the server refused its refresh token (invalid_grant)' },
+      ]);
     } finally {
       await as.server.close();
     }

@@ -134,8 +134,8 @@ describe('store files', () => {
     ['an array', '[]'],
     ['a wrong version', '{"version": 2, "entries": []}'],
     [
-      'an entry without access_token',
-      '{"version":1,"entries":[{"issuer":"https://i","client_id":"c","token_type":"Bearer","obtained_at":"2025-01-01T00:00:00Z","grant":"x"}]}',
+      'an entry whose access_token is not a string',
+      '{"version":1,"entries":[{"issuer":"https://i","client_id":"c","access_token":5,"token_type":"Bearer","obtained_at":"2025-01-01T00:00:00Z","grant":"x"}]}',
     ],
     [
       'a bad expires_at',

@@ -1,10 +1,17 @@
 // The token cache: keys that never hand a token out for another, reuse until shortly before
 // expiry, the current pointer, and nothing written when the change fails.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storePaths } from '../../src/store/paths.js';
-import { entryKey, isUsable, TokenStore, type TokenEntry } from '../../src/store/tokens.js';
+import {
+  entryIds,
+  entryKey,
+  isUsable,
+  TokenStore,
+  type TokenEntry,
+} from '../../src/store/tokens.js';
 import { tempConfigDir } from '../helpers/cli.js';
 
 const base: TokenEntry = {
@@ -36,6 +43,35 @@ describe('entryKey', () => {
   });
 });
 
+describe('entryIds', () => {
+  it('8 hex digits of the SHA-256 of the key, the same on every run', () => {
+    const key = entryKey(base);
+    const id = entryIds([key]).get(key);
+    expect(id).toMatch(/^[0-9a-f]{8}$/);
+    expect(entryIds([entryKey({ ...base, client_id: 'x' }), key]).get(key)).toBe(id);
+  });
+
+  it('two entries that share the first 8 digits get as many more as tell them apart', () => {
+    // A pair of keys whose hashes share 8 hex digits, found the birthday way (~2^16 tries).
+    const seen = new Map<string, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const key = entryKey({ ...base, client_id: `c${i}` });
+      const prefix = createHash('sha256').update(key).digest('hex').slice(0, 8);
+      const other = seen.get(prefix);
+      if (other !== undefined) pair = [other, key];
+      else seen.set(prefix, key);
+    }
+    const ids = entryIds([...pair, entryKey(base)]);
+    const [a, b] = pair.map((k) => ids.get(k) ?? '');
+    expect(a?.slice(0, 8)).toBe(b?.slice(0, 8));
+    expect(a).not.toBe(b);
+    expect(a?.length).toBeGreaterThan(8);
+    expect(a?.length).toBe(b?.length);
+    expect(ids.get(entryKey(base))).toHaveLength(8);
+  });
+});
+
 describe('isUsable', () => {
   it.each([
     ['well before expiry', '2025-01-01T00:30:00Z', 60, true],
@@ -51,6 +87,11 @@ describe('isUsable', () => {
     const short = { ...base, expires_at: '2025-01-01T00:01:00.000Z' }; // 60 s token
     expect(isUsable(short, at('2025-01-01T00:00:50Z'), 60)).toBe(true);
     expect(isUsable(short, at('2025-01-01T00:00:55Z'), 60)).toBe(false);
+  });
+
+  it('an entry without an access token (revoked) is not usable', () => {
+    const { access_token: _, ...revoked } = base;
+    expect(isUsable(revoked, at('2025-01-01T00:00:01Z'))).toBe(false);
   });
 
   it('a token without expiry is usable', () => {
@@ -70,18 +111,50 @@ describe('TokenStore', () => {
     expect(store.get({ ...base, scopes: ['openid', 'email', 'admin'] })).toBeUndefined();
   });
 
-  it('the last stored entry is current; deleting it makes the latest remaining current', async () => {
+  // Issue 10: deleting the current login used to make the latest remaining entry current.
+  it('the last stored entry is current; deleting it leaves no current login (no promotion)', async () => {
     const store = open();
     await store.put({ ...base, client_id: 'a', obtained_at: '2025-01-01T00:00:00Z' });
     await store.put({ ...base, client_id: 'b', obtained_at: '2025-01-02T00:00:00Z' });
     await store.put({ ...base, client_id: 'c', obtained_at: '2025-01-03T00:00:00Z' });
     expect(store.current()?.entry.client_id).toBe('c');
     await store.update((tx) => tx.delete((e) => e.client_id === 'c'));
-    expect(store.current()?.entry.client_id).toBe('b');
+    expect(store.current()).toBeUndefined();
     expect(store.list().map((l) => [l.entry.client_id, l.current])).toEqual([
       ['a', false],
-      ['b', true],
+      ['b', false],
     ]);
+    expect(JSON.parse(readFileSync(store.path, 'utf8'))).not.toHaveProperty('current');
+  });
+
+  it('keepLeft: the current login stays current with no token left; another such entry goes', async () => {
+    const store = open();
+    await store.put({ ...base, client_id: 'other' });
+    await store.put({ ...base, client_id: 'cur' });
+    const { access_token: _a, ...spent } = { ...base, client_id: 'cur' };
+    const { access_token: _b, ...otherSpent } = { ...base, client_id: 'other' };
+    await store.update((tx) => {
+      tx.keepLeft(spent);
+      tx.keepLeft(otherSpent);
+    });
+    expect(store.list().map((l) => [l.entry.client_id, l.current, l.entry.access_token])).toEqual([
+      ['cur', true, undefined],
+    ]);
+    expect(isUsable(store.current()?.entry ?? base, at('2025-01-01T00:00:01Z'))).toBe(false);
+  });
+
+  it('switchTo: the entry becomes current; a current login with no token left is dropped', async () => {
+    const store = open();
+    await store.put({ ...base, client_id: 'a' });
+    await store.put({ ...base, client_id: 'b', refresh_token: 'rt' });
+    const keyA = entryKey({ ...base, client_id: 'a' });
+    await store.update((tx) => tx.switchTo(keyA));
+    expect(store.current()?.entry.client_id).toBe('a');
+    // b keeps its refresh token: it stays. a without tokens, once no longer current, goes.
+    const { access_token: _, ...spent } = { ...base, client_id: 'a' };
+    await store.update((tx) => tx.keepLeft(spent));
+    await store.update((tx) => tx.switchTo(entryKey({ ...base, client_id: 'b' })));
+    expect(store.list().map((l) => [l.entry.client_id, l.current])).toEqual([['b', true]]);
   });
 
   it('replaces the entry of the same key instead of adding one', async () => {
