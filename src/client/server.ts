@@ -5,6 +5,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import type { Metadata } from '../oauth/discovery.js';
 import { parseDiscoveryUrl } from '../oauth/discovery-url.js';
+import { AUTH_METHODS } from '../oauth/client-auth.js';
 
 /** Each endpoint: its metadata member and its override flag. */
 const ENDPOINTS = {
@@ -175,7 +176,7 @@ export function authMethodObjection(
   metadata: Metadata | undefined,
   method: string,
   endpoint: 'token' | 'introspection' | 'revocation' = 'token',
-): Finding | undefined {
+): Objection | undefined {
   const key = `${endpoint}_endpoint_auth_methods_supported`;
   const methods = metadataList(metadata, key);
   if (methods === undefined || methods.includes(method)) return undefined;
@@ -184,6 +185,7 @@ export function authMethodObjection(
     code: 'auth_method_not_supported',
     message: `the server's metadata does not list ${method} in ${key} (${listed(methods)}); the server may refuse this client authentication`,
     ref: 'RFC 8414 §2',
+    alternatives: methods.filter((m) => m !== 'none' && AUTH_METHODS.some((known) => known === m)),
   };
 }
 
@@ -206,6 +208,11 @@ const ABSENT_LIST_HINTS: Record<string, [string, string]> = {
     "the server's metadata has no response_types_supported; its documentation says which response types this client may use",
   ],
 };
+
+/** A finding about a coming request; for a client authentication, the methods the metadata lists. */
+export interface Objection extends Finding {
+  alternatives?: string[];
+}
 
 /** Each objection, and the refusals (error codes) it can explain: a DPoP fact says nothing about invalid_client. */
 const BEARS_ON: Record<string, string[]> = {
@@ -235,10 +242,17 @@ export function explainRefusal(
   if (!(err instanceof CliError) || err.exitCode !== ExitCode.authorization) return err;
   if (err.code === 'no_token' || err.code === 'refresh_token_missing') return err;
   const absent = ABSENT_LIST_HINTS[err.code];
+  // A refused client authentication the metadata predicted: the hint names a method it lists.
+  const method = objections.find(
+    (o): o is Objection =>
+      o.code === 'auth_method_not_supported' && err.code === 'oauth_invalid_client',
+  )?.alternatives?.[0];
   const hint =
-    absent !== undefined && metadata !== undefined && metadata[absent[0]] === undefined
-      ? absent[1]
-      : err.hint;
+    method !== undefined
+      ? `pass --auth-method ${method} (the server's metadata lists it), and check --client-id and the secret or key`
+      : absent !== undefined && metadata !== undefined && metadata[absent[0]] === undefined
+        ? absent[1]
+        : err.hint;
   const facts = objections
     .filter((o) => BEARS_ON[o.code]?.includes(err.code) ?? false)
     .map((o) => o.message.replace(/; (the server|it) may .*$/, ''));

@@ -237,6 +237,22 @@ describe('what the metadata says will fail (issue 10 item 7)', () => {
     expect(explainRefusal(grant, metadata, [])).toBe(grant);
   });
 
+  it('a refused client authentication the metadata predicted: the hint names a listed method', () => {
+    const objection = authMethodObjection(
+      {
+        issuer: 'https://as',
+        token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
+      },
+      'client_secret_post',
+    );
+    const refused = new CliError('oauth_invalid_client', ExitCode.authorization, 'refused', {
+      hint: 'h',
+    });
+    expect((explainRefusal(refused, undefined, [objection!]) as CliError).hint).toBe(
+      "pass --auth-method client_secret_basic (the server's metadata lists it), and check --client-id and the secret or key",
+    );
+  });
+
   it('a refusal names only the facts that bear on it: no DPoP fact on an invalid_client', () => {
     const objections = objectionsTo(metadata, { grant: 'client_credentials', dpop: true });
     const client = new CliError('oauth_invalid_client', ExitCode.authorization, 'refused');
