@@ -306,8 +306,10 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
     );
     const dpop =
       cached.dpop_jwk === undefined ? undefined : await dpopSession(ctx, cached.dpop_jwk);
-    // DPoP is not asked about: the server bound this token, so it speaks DPoP.
-    server.expect({ grant: GRANT_REFRESH_TOKEN }, warn);
+    // DPoP is not asked about: the server bound this token, so it speaks DPoP. The server issued
+    // this refresh token, so a grant_types_supported without refresh_token is a metadata slip:
+    // shown with --verbose, not a warning on every automatic refresh (still named on a refusal).
+    server.expect({ grant: GRANT_REFRESH_TOKEN }, (finding) => warn(finding, 'metadata'));
     const nowMs = ctx.now();
     let result: TokenResult;
     try {

@@ -223,6 +223,34 @@ describe('token: the cached one', () => {
     expect(file?.current).toBeDefined();
   });
 
+  it('an automatic refresh at a server whose grant_types_supported omits refresh_token: no warning, the fact with --verbose only', async () => {
+    const slip = await record((req, res, base) => {
+      if (req.url === '/.well-known/openid-configuration') {
+        return json(res, {
+          issuer: base,
+          token_endpoint: `${base}/token`,
+          grant_types_supported: ['authorization_code'],
+        });
+      }
+      json(res, { access_token: 'renewed', token_type: 'Bearer', expires_in: 3600 });
+    });
+    try {
+      const quiet = context();
+      await storeTokens(quiet, expired(slip.url));
+      expect(shown(quiet, await run(input({}), quiet), view)).toEqual({
+        code: 0,
+        stdout: 'renewed\n',
+        stderr: '',
+      });
+      const verbose = context({ globals: { verbose: true } });
+      await storeTokens(verbose, expired(slip.url));
+      shown(verbose, await run(input({}), verbose), view);
+      expect(verbose.stderr()).toMatch(/does not list the refresh_token grant/);
+    } finally {
+      await slip.close();
+    }
+  });
+
   it('two runs at once with an expired token refresh it once', async () => {
     const ctx = context();
     await storeTokens(ctx, expired(server.url));
