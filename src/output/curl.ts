@@ -80,7 +80,10 @@ function word(parts: Part[]): string {
 
 /** `${NAME}`, or its value percent-encoded by a command substitution. */
 function substitution(p: { variable: string; encode?: boolean }): string {
-  if (p.encode) return `$(node -p 'encodeURIComponent(process.env.${p.variable})')`;
+  // The encoding oauth itself uses (URLSearchParams), so the bytes sent are the same.
+  if (p.encode) {
+    return `$(node -p 'new URLSearchParams([["",process.env.${p.variable}]]).toString().slice(1)')`;
+  }
   return `\${${p.variable}}`;
 }
 
