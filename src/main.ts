@@ -179,6 +179,16 @@ async function main(argv: string[]): Promise<number> {
     const program = buildProgram(ctx, (c) => (code = c));
     program.hook('preAction', withholdSecretsFromChildren);
     await program.parseAsync(args);
+    if (ctx.globals.dryRun) {
+      // The command finished without a request to hold back (a cached token that is still good).
+      const { renderNote } = await import('./output/findings.js');
+      io.err(
+        renderNote(
+          'dry run: the command needed no request to a server; nothing was sent',
+          io.errStyle,
+        ),
+      );
+    }
   } catch (err) {
     const commanderExit = (err as { code?: unknown; exitCode?: unknown }).exitCode;
     const isCommander = String((err as { code?: unknown }).code).startsWith('commander.');

@@ -72,7 +72,14 @@ function word(parts: Part[]): string {
   if (parts.every((p) => !literal(p) || /^[^$`"\\!]*$/.test(p.text))) {
     return `"${parts.map(inQuotes).join('')}"`;
   }
-  return parts
+  // Adjacent literal text as one quoted piece.
+  const pieces: Part[] = [];
+  for (const p of parts) {
+    const last = pieces.at(-1);
+    if (literal(p) && last !== undefined && literal(last)) last.text += p.text;
+    else pieces.push(literal(p) ? { text: p.text } : p);
+  }
+  return pieces
     .filter((p) => !literal(p) || p.text !== '')
     .map((p) => (literal(p) ? shellQuote(p.text) : `"${inQuotes(p)}"`))
     .join('');

@@ -68,7 +68,10 @@ beforeAll(async () => {
     if (path === '/api/me') {
       const auth = req.headers.authorization ?? '';
       if (!/^(Bearer|DPoP) at-/.test(auth)) return json(res, { error: 'invalid_token' }, 401);
-      if (auth.startsWith('DPoP ') && decodeJwt(req.headers.dpop ?? '').htm !== req.method) {
+      if (
+        auth.startsWith('DPoP ') &&
+        decodeJwt(String(req.headers.dpop ?? '')).htm !== req.method
+      ) {
         return json(res, { error: 'invalid_dpop_proof' }, 401);
       }
       return json(res, { sub: 'svc', scheme: auth.split(' ')[0], method: req.method });
@@ -206,7 +209,7 @@ describe('--curl: a curl command that sends the same request', () => {
       const ours = server.seen.at(-1);
       const token = tokenFor(SECRET, true);
       expect(ours?.headers.authorization).toBe(`DPoP ${token}`);
-      const proof = ours?.headers.dpop ?? '';
+      const proof = String(ours?.headers.dpop ?? '');
       expect(proof).toMatch(/^ey/);
       expectNoSecret(result, [token, proof, SECRET]);
       expect(result.stderr).toContain('# resource (export OAUTH_TOKEN, OAUTH_DPOP_PROOF first)');
