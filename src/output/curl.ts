@@ -89,7 +89,8 @@ function word(parts: Part[]): string {
 function substitution(p: { variable: string; encode?: boolean }): string {
   // The encoding oauth itself uses (URLSearchParams), so the bytes sent are the same.
   if (p.encode) {
-    return `$(node -p 'new URLSearchParams([["",process.env.${p.variable}]]).toString().slice(1)')`;
+    // (Code for the user's shell, which reads its own environment: not this process's.)
+    return `$(node -p 'const { env } = process; new URLSearchParams([["", env.${p.variable}]]).toString().slice(1)')`;
   }
   return `\${${p.variable}}`;
 }

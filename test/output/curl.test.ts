@@ -40,7 +40,7 @@ describe('curlCommand', () => {
   it('a secret that form-encoding changes is encoded by the shell, as oauth encodes it', () => {
     const { line } = curlCommand(post('', { authorization: basic('ci', 'a%2Bb+c') }), plain);
     expect(line).toContain(
-      `--user "ci:$(node -p 'new URLSearchParams([["",process.env.OAUTH_CLIENT_SECRET]]).toString().slice(1)')"`,
+      `--user "ci:$(node -p 'const { env } = process; new URLSearchParams([["", env.OAUTH_CLIENT_SECRET]]).toString().slice(1)')"`,
     );
   });
 
