@@ -158,6 +158,10 @@ export function addClientOptions(command: Command): Command {
     .option('--revocation-endpoint <url>', 'revocation endpoint (overrides discovery)');
 }
 
+/** --dry-run of token, introspect, revoke and call (README "Reproducible requests"). */
+const DRY_RUN =
+  'build the request and print it (a curl command; --json: the request), send nothing, exit 0';
+
 export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): Command {
   /** parse → lazy import → run → present, then what follows the output (a login's page). */
   const wire =
@@ -194,6 +198,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .option('--json', 'print one JSON document on stdout')
     .option('-v, --verbose', 'HTTP trace on stderr, secrets redacted')
     .option('--show-secrets', 'do not redact secrets in the trace and human output')
+    .option('--curl', 'print every HTTP request as a curl command on stderr (secrets as $OAUTH_*)')
     .option('--no-color', 'plain output (also NO_COLOR)')
     .option('--debug', 'print stack traces on errors')
     .addOption(
@@ -230,6 +235,8 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         cacert: typeof g.cacert === 'string' ? g.cacert : undefined,
         insecure: g.insecure === true,
         profile: typeof g.profile === 'string' ? g.profile : undefined,
+        curl: g.curl === true,
+        dryRun: g.dryRun === true,
       });
     });
 
@@ -490,6 +497,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         .choices(['token', 'header', 'json'])
         .default('token'),
     )
+    .option('--dry-run', DRY_RUN)
     .addHelpText(
       'after',
       examples([
@@ -562,6 +570,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'OAUTH_DPOP',
       ),
     )
+    .option('--dry-run', DRY_RUN)
     .addHelpText(
       'after',
       examples([
@@ -613,6 +622,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'refresh_token',
       ]),
     )
+    .option('--dry-run', DRY_RUN)
     .addHelpText(
       'after',
       examples([
@@ -650,6 +660,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       ]),
     )
     .option('--no-cache', 'leave the token cache as it is')
+    .option('--dry-run', DRY_RUN)
     .addHelpText(
       'after',
       examples([

@@ -14,6 +14,10 @@ export interface GlobalOptions {
   cacert: string | undefined;
   insecure: boolean;
   profile: string | undefined;
+  /** --curl: every HTTP request also printed as a curl command on stderr. */
+  curl: boolean;
+  /** --dry-run (token, introspect, revoke, call): build the request, print it, send nothing. */
+  dryRun: boolean;
 }
 
 export interface Context {
@@ -37,4 +41,6 @@ export const defaultGlobals: GlobalOptions = {
   cacert: undefined,
   insecure: false,
   profile: undefined,
+  curl: false,
+  dryRun: false,
 };

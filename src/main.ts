@@ -5,6 +5,7 @@ import { buildProgram } from './cli.js';
 import { defaultGlobals, type Context } from './context.js';
 import { CliError, ExitCode, toCliError } from './errors.js';
 import type { HttpClient } from './http/client.js';
+import { DryRunStop } from './http/dry-run.js';
 import { renderError } from './output/error.js';
 import { createIo, type ProcessLike, type Sink } from './output/io.js';
 
@@ -19,12 +20,16 @@ function earlyFlags(args: string[]) {
   };
 }
 
-/** The HTTP client, once per run: the --verbose trace goes to stderr, --insecure warns. */
+/**
+ * The HTTP client, once per run: the --verbose trace and the --curl commands go to stderr,
+ * --insecure warns, --dry-run holds back every request but a credential-free document GET.
+ */
 async function createHttp(ctx: Context): Promise<HttpClient> {
-  const [{ createHttpClient }, { renderTrace }, { renderNote }] = await Promise.all([
+  const [{ createHttpClient }, { renderTrace }, { renderNote }, curl] = await Promise.all([
     import('./http/client.js'),
     import('./output/trace.js'),
     import('./output/findings.js'),
+    ctx.globals.curl ? import('./output/curl.js') : undefined,
   ]);
   const { io, globals } = ctx;
   if (globals.insecure) {
@@ -42,6 +47,31 @@ async function createHttp(ctx: Context): Promise<HttpClient> {
           onTrace: (event) =>
             io.err(renderTrace(event, { style: io.errStyle, showSecrets: globals.showSecrets })),
           onNote: (note) => io.err(renderNote(note, io.errStyle)),
+        }
+      : {}),
+    ...(curl
+      ? {
+          onRequest: (purpose, request) =>
+            io.err(
+              curl.renderCurl(purpose, request, {
+                showSecrets: globals.showSecrets,
+                insecure: globals.insecure,
+                cacert: globals.cacert,
+              }),
+            ),
+        }
+      : {}),
+    ...(globals.dryRun
+      ? {
+          dryRun: {
+            onFetch: (purpose, url) =>
+              io.err(
+                renderNote(
+                  `dry run: fetching the ${purpose} at ${url} (a GET with no credentials) to build the request`,
+                  io.errStyle,
+                ),
+              ),
+          },
         }
       : {}),
   });
@@ -149,11 +179,28 @@ async function main(argv: string[]): Promise<number> {
     const program = buildProgram(ctx, (c) => (code = c));
     program.hook('preAction', withholdSecretsFromChildren);
     await program.parseAsync(args);
+    if (ctx.globals.dryRun) {
+      // The command finished without a request to hold back (a cached token that is still good).
+      const { renderNote } = await import('./output/findings.js');
+      io.err(
+        renderNote(
+          'dry run: the command needed no request to a server; nothing was sent',
+          io.errStyle,
+        ),
+      );
+    }
   } catch (err) {
     const commanderExit = (err as { code?: unknown; exitCode?: unknown }).exitCode;
     const isCommander = String((err as { code?: unknown }).code).startsWith('commander.');
     // --help and --version end through commander's exitOverride with exit code 0.
     if (isCommander && commanderExit === 0) return ExitCode.ok;
+    if (err instanceof DryRunStop) {
+      const { renderDryRun } = await import('./output/dry-run.js');
+      const printed = renderDryRun({ purpose: err.purpose, request: err.request }, ctx);
+      if (printed.err) io.err(printed.err);
+      if (printed.out) io.out(printed.out);
+      return ExitCode.ok;
+    }
     const error = interrupt.signal.aborted
       ? new CliError('interrupted', ExitCode.interrupted, 'interrupted')
       : toCliError(err);

@@ -12,6 +12,7 @@ import undiciRequest from 'undici/lib/api/api-request.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { parseJson } from '../json.js';
+import { DryRunStop, type BuiltRequest } from './dry-run.js';
 import { redactUrl } from './redact.js';
 import type { TraceEvent } from './trace.js';
 
@@ -77,6 +78,13 @@ export interface HttpOptions {
   onTrace?: (event: TraceEvent) => void;
   /** Receives a note worth showing with --verbose, e.g. a redirect that was followed. */
   onNote?: (note: string) => void;
+  /** --curl: receives every request just before it is sent (raw values; output/curl.ts renders). */
+  onRequest?: (purpose: string, request: BuiltRequest) => void;
+  /**
+   * --dry-run: only a document GET (discovery, JWKS; getJson, with no credential) is sent, and
+   * `onFetch` hears of it; any other request is built and thrown as a DryRunStop instead.
+   */
+  dryRun?: { onFetch: (purpose: string, url: string) => void };
 }
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -123,9 +131,16 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   let dispatcher: Promise<Dispatcher> | undefined;
   const getDispatcher = (): Promise<Dispatcher> => (dispatcher ??= buildDispatcher(options, ca));
 
-  async function request(req: HttpRequest): Promise<HttpResponse> {
+  async function request(req: HttpRequest, document = false): Promise<HttpResponse> {
     let at = checkUrl(req.url, req.purpose);
     const method: string = req.method ?? 'GET';
+    if (options.dryRun) {
+      if (!document || carriesCredentials(method, req)) {
+        const { raw: _raw, ...built } = build({ ...req, url: at, method });
+        throw new DryRunStop(req.purpose, built);
+      }
+      options.dryRun.onFetch(req.purpose, redactUrl(at.href));
+    }
     // README "Security": only a GET with no credential may follow a redirect, and only within its
     // origin (a 307/308 would resend a POST body; Authorization, Cookie and DPoP must not travel).
     const policy =
@@ -193,14 +208,17 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     purpose: string,
     opts: JsonOptions = {},
   ): Promise<unknown> {
-    const response = await request({
-      url: input,
-      purpose,
-      headers: { accept: 'application/json' },
-      redirect: 'same-origin',
-      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
-      ...(opts.redirectHint === undefined ? {} : { redirectHint: opts.redirectHint }),
-    });
+    const response = await request(
+      {
+        url: input,
+        purpose,
+        headers: { accept: 'application/json' },
+        redirect: 'same-origin',
+        ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+        ...(opts.redirectHint === undefined ? {} : { redirectHint: opts.redirectHint }),
+      },
+      true,
+    );
     const where = `the ${purpose} at ${redactUrl(response.url)}`;
     if (response.status !== 200) {
       throw new CliError(
@@ -234,7 +252,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     if (current) await (await current).close();
   }
 
-  return { request, getJson, close };
+  return { request: (req) => request(req), getJson, close };
 }
 
 function readCaFile(path: string): string[] {
@@ -300,6 +318,32 @@ function safeUrl(location: string, base: URL): URL | undefined {
 
 type Exchange = Omit<HttpRequest, 'url' | 'method'> & { url: URL; method: string };
 
+/** The request as it goes on the wire: our default headers, the caller's (lower-cased), the body as text. */
+function build(req: Exchange): BuiltRequest & { raw: string | Uint8Array | undefined } {
+  const headers: Record<string, string> = {
+    'user-agent': `oauth/${pkg.version}`,
+    'accept-encoding': 'gzip, deflate, br',
+  };
+  for (const [name, value] of Object.entries(req.headers ?? {}))
+    headers[name.toLowerCase()] = value;
+  let raw: string | Uint8Array | undefined;
+  if (req.body instanceof URLSearchParams) {
+    raw = req.body.toString();
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+  } else {
+    raw = req.body;
+  }
+  return {
+    method: req.method,
+    url: req.url.href,
+    headers,
+    ...(raw === undefined
+      ? {}
+      : { body: typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8') }),
+    raw,
+  };
+}
+
 /** One request and its response, read within the deadline and the size cap; emits one trace event. */
 async function exchange(
   dispatcher: Dispatcher,
@@ -308,29 +352,12 @@ async function exchange(
 ): Promise<HttpResponse> {
   const started = Date.now();
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
-  const headers: Record<string, string> = {
-    'user-agent': `oauth/${pkg.version}`,
-    'accept-encoding': 'gzip, deflate, br',
-  };
-  for (const [name, value] of Object.entries(req.headers ?? {}))
-    headers[name.toLowerCase()] = value;
-  let body: string | Uint8Array | undefined;
-  if (req.body instanceof URLSearchParams) {
-    body = req.body.toString();
-    headers['content-type'] ??= 'application/x-www-form-urlencoded';
-  } else {
-    body = req.body;
-  }
+  const { raw: body, ...built } = build(req);
+  const headers = built.headers;
+  options.onRequest?.(req.purpose, built);
   const event: TraceEvent = {
     purpose: req.purpose,
-    request: {
-      method: req.method,
-      url: req.url.href,
-      headers,
-      ...(body === undefined
-        ? {}
-        : { body: typeof body === 'string' ? body : Buffer.from(body).toString('utf8') }),
-    },
+    request: built,
     durationMs: 0,
   };
   const emit = () => {

@@ -60,6 +60,7 @@ describe('global options', () => {
       '--insecure',
       '--profile',
       'work',
+      '--curl',
       't',
     ]);
     expect(globals).toEqual({
@@ -71,7 +72,22 @@ describe('global options', () => {
       cacert: 'ca.pem',
       insecure: true,
       profile: 'work',
+      curl: true,
+      dryRun: false,
     });
+  });
+
+  it.each([
+    ['token', '--dry-run'],
+    ['introspect', '--dry-run', 't'],
+    ['revoke', '--dry-run', 't'],
+    ['call', '--dry-run', 'https://api.example/me'],
+  ])('%s --dry-run sets dryRun on the context', async (...argv) => {
+    expect((await parseArgv(argv)).globals).toMatchObject({ dryRun: true, curl: false });
+  });
+
+  it('--dry-run belongs to token, introspect, revoke and call only', async () => {
+    await expect(parseArgv(['decode', '--dry-run', 't'])).rejects.toThrow(/unknown option/);
   });
 
   it('default: --timeout 30, nothing else set', async () => {
