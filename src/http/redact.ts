@@ -45,6 +45,7 @@ export function redactHeader(name: string, value: string): string {
   if (!SECRET_HEADERS.has(lower)) return value;
   if (lower === 'authorization' || lower === 'proxy-authorization') {
     const match = /^(\S+)(\s+)(.*)$/s.exec(value);
+    if (match && /^basic$/i.test(match[1] ?? '')) return redactBasic(match[1]!, match[3] ?? '');
     if (match) return `${match[1]}${match[2]}${redactValue(match[3] ?? '')}`;
     return redactValue(value);
   }
@@ -59,6 +60,19 @@ export function redactHeader(name: string, value: string): string {
       .join('\n');
   }
   return redactValue(value);
+}
+
+/**
+ * Basic credentials (RFC 7617 §2): base64 of "id:secret", so a kept prefix would show the start of
+ * the secret when the id is short. The id is shown decoded, nothing of the secret.
+ */
+function redactBasic(scheme: string, credentials: string): string {
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1 || Buffer.from(decoded, 'utf8').toString('base64') !== credentials) {
+    return `${scheme} ${redactValue(credentials)}`;
+  }
+  return `${scheme} …[redacted, ${credentials.length} chars: ${JSON.stringify(decoded.slice(0, colon))} and a secret]`;
 }
 
 function redactCookiePair(pair: string): string {

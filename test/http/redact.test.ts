@@ -33,7 +33,17 @@ describe('redactValue', () => {
 describe('redactHeader', () => {
   it.each([
     ['Authorization', `Bearer ${SECRET}`, 'Bearer CANAR…[redacted, 23 chars]'],
-    ['authorization', 'Basic Y2xpZW50OnNlY3JldA==', 'Basic Y2xpZ…[redacted, 20 chars]'],
+    [
+      'authorization',
+      'Basic Y2xpZW50OnNlY3JldA==',
+      'Basic …[redacted, 20 chars: "client" and a secret]',
+    ],
+    // A short client id must not let the kept prefix show the start of the secret ("ci:s…").
+    [
+      'authorization',
+      'Basic Y2k6c2VjcmV0c2VjcmV0',
+      'Basic …[redacted, 20 chars: "ci" and a secret]',
+    ],
     ['Proxy-Authorization', `Basic ${SECRET}`, 'Basic CANAR…[redacted, 23 chars]'],
     ['DPoP', SECRET, 'CANAR…[redacted, 23 chars]'],
     ['Cookie', `a=${SECRET}; b=short`, 'a=CANAR…[redacted, 23 chars]; b=s…[redacted, 5 chars]'],
