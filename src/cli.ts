@@ -536,7 +536,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           'Redirects: within the origin the token goes along; to another origin it is dropped; ' +
           'https to http is refused (exit 5). A cached token goes only to the origin of its issuer, ' +
           'audience or resources, or one allowed with --allow-origin; elsewhere the request is ' +
-          'sent without it. Exit 7 when the API answers HTTP >= 400.',
+          'sent without it. An event stream (text/event-stream) is shown event by event, and read ' +
+          'until --timeout when it does not end (then exit 5). --mcp checks an MCP server ' +
+          '(initialize, tools/list) with the same token. Exit 7 when the API answers HTTP >= 400 ' +
+          'or a JSON-RPC error.',
       )
       .argument('<url>', 'the resource URL (https, or http to loopback)'),
   )
@@ -562,10 +565,12 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'OAUTH_DPOP',
       ),
     )
+    .option('--mcp', 'check an MCP server (Streamable HTTP): initialize, then list its tools')
     .addHelpText(
       'after',
       examples([
         "oauth call https://api.example.com/me                 # the current login's token",
+        'oauth call --mcp https://mcp.example.com/mcp           # server, protocol, tools',
         'oauth call --allow-origin https://api.example.com https://api.example.com/me',
         'oauth call --token "$TOKEN" -i https://api.example.com/me',
         'oauth call -X POST -H "Content-Type: application/json" -d @body.json https://api.example.com/items',
@@ -591,6 +596,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             token: str(o.token),
             include: o.include === true,
             dpop: o.dpop === true,
+            mcp: o.mcp === true,
           };
         },
       ),

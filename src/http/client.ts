@@ -36,7 +36,23 @@ export interface HttpRequest {
   /** The hint of a refused redirect to `target`: what the user can pass instead. */
   redirectHint?: (target: string) => string;
   signal?: AbortSignal;
+  /**
+   * Reads the body as it comes (an event stream): called with the status and headers; a returned
+   * reader gets each chunk and returns true to stop reading there (the body so far is the
+   * response). The request asks for no content-coding; a coded body reaches the reader whole once
+   * decoded. The size cap and the whole-body deadline still apply.
+   */
+  stream?: (head: ResponseHead) => Promise<StreamReader | undefined> | StreamReader | undefined;
 }
+
+export interface ResponseHead {
+  status: number;
+  /** Lower-case names, as in HttpResponse. */
+  headers: Record<string, string>;
+}
+
+/** Gets the body's chunks in order; true stops the read. */
+export type StreamReader = (chunk: Buffer) => boolean;
 
 export interface HttpResponse {
   status: number;
@@ -310,7 +326,8 @@ async function exchange(
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
   const headers: Record<string, string> = {
     'user-agent': `oauth/${pkg.version}`,
-    'accept-encoding': 'gzip, deflate, br',
+    // A stream is read as it comes, so it is asked for without a content-coding.
+    'accept-encoding': req.stream ? 'identity' : 'gzip, deflate, br',
   };
   for (const [name, value] of Object.entries(req.headers ?? {}))
     headers[name.toLowerCase()] = value;
@@ -368,6 +385,10 @@ async function exchange(
         controller.abort();
       }, options.timeout * 1000);
     }
+    const coded = !/^(identity)?$/i.test((responseHeaders['content-encoding'] ?? '').trim());
+    const reader = req.stream
+      ? await req.stream({ status: response.statusCode, headers: responseHeaders })
+      : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of response.body) {
@@ -379,10 +400,15 @@ async function exchange(
         throw tooLarge(where, maxBytes);
       }
       chunks.push(buf);
+      if (reader && !coded && reader(buf)) {
+        response.body.destroy();
+        break;
+      }
     }
     clearTimeout(bodyDeadline);
     const raw = Buffer.concat(chunks);
     const decoded = decompress(raw, responseHeaders['content-encoding'], maxBytes, where);
+    if (reader && coded) reader(decoded);
     const text = decoded.toString('utf8');
     event.response.body = text;
     emit();

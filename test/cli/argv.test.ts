@@ -508,6 +508,7 @@ describe('call', () => {
       token: 'tok',
       include: true,
       dpop: true,
+      mcp: false,
     });
   });
 
@@ -518,6 +519,14 @@ describe('call', () => {
       data: undefined,
       include: false,
       dpop: false,
+      mcp: false,
+    });
+  });
+
+  it('--mcp', async () => {
+    expect(await input(['call', '--mcp', 'https://mcp.example/mcp'])).toMatchObject({
+      url: 'https://mcp.example/mcp',
+      mcp: true,
     });
   });
 
