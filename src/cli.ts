@@ -782,12 +782,17 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--token-ttl <seconds>', 'lifetime of access and ID tokens (default 3600)', seconds)
+    .option(
+      '--mcp',
+      'also run an MCP endpoint (Streamable HTTP, tool whoami) on its own port; its URL is the second stdout line',
+    )
     .addHelpText(
       'after',
       examples([
         'oauth server                                   # prints the issuer, runs until Ctrl-C',
         'oauth server --port 9000 --auto-login alice --token-ttl 60',
         'oauth server --json --client my-app --client my-svc:s3cret',
+        'oauth server --mcp --auto-login alice         # line 2: the MCP URL (audience of its tokens)',
         '',
         '# in CI: start it, read the issuer, use it, stop it',
         'oauth server --auto-login alice > issuer.txt & SERVER=$!',
@@ -808,6 +813,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             autoLogin: str(o.autoLogin),
             clients: strs(o.client) ?? [],
             tokenTtl: num(o.tokenTtl),
+            mcp: o.mcp === true,
           };
         },
       ),
