@@ -16,6 +16,7 @@ import { requestResource, type Method, type ResourceResponse } from '../oauth/re
 import type { Warn } from '../findings.js';
 import type { ResponseHead } from '../http/client.js';
 import { redactUrl } from '../http/redact.js';
+import { shellQuote } from '../shell.js';
 import { isEventStream, sseReader, type SseEvent } from '../http/sse.js';
 import { renderRedirectNote, type CallOutput } from '../output/call.js';
 import { findingReporter } from '../output/findings.js';
@@ -336,6 +337,15 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
     };
   }
   const { response } = result;
+  // The MCP SDKs answer 406 to a POST that does not accept both JSON and an event stream.
+  if (response.status === 406 && /text\/event-stream/i.test(response.text().slice(0, 2000))) {
+    warn({
+      level: 'warning',
+      code: 'mcp_accept',
+      message: `HTTP 406 naming text/event-stream: this looks like an MCP endpoint; check it with oauth call --mcp ${shellQuote(redactUrl(url.href))}, or send -H "Accept: application/json, text/event-stream"`,
+      ref: 'MCP Streamable HTTP §Sending Messages',
+    });
+  }
   return {
     exitCode: response.status >= 400 ? ExitCode.httpStatus : ExitCode.ok,
     result: {

@@ -170,7 +170,9 @@ describe('hostile MCP servers and event streams', () => {
       const accept = String(req.headers.accept);
       if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
         res.writeHead(406, { 'content-type': 'application/json' });
-        res.end('{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Not Acceptable"}}');
+        res.end(
+          '{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Not Acceptable: Client must accept both application/json and text/event-stream"}}',
+        );
         return;
       }
       if (req.method === 'DELETE') return void res.writeHead(200).end();
@@ -264,6 +266,17 @@ describe('hostile MCP servers and event streams', () => {
       expect(s.headers['mcp-protocol-version']).toBe('2025-06-18');
       expect(s.headers['mcp-session-id']).toBe('sess-1');
     }
+  });
+
+  it('a plain call without the Accept an MCP endpoint wants: its 406 points at --mcp', async () => {
+    const run = await runCli(
+      ['call', '-d', '{"jsonrpc":"2.0","id":1}', at('/strict'), '--token', 't0k'],
+      {
+        env: { OAUTH_CONFIG_DIR: tempConfigDir() },
+      },
+    );
+    expect(run.code).toBe(7);
+    expect(run.stderr).toMatch(/this looks like an MCP endpoint; check it with oauth call --mcp /);
   });
 
   it('a server that answers 406 anyway: said that the Accept was sent, exit 7', async () => {
