@@ -243,7 +243,7 @@ export async function checkMcpServer(http: HttpClient, req: McpCheckRequest): Pr
     if (!isObject(parsed) || parsed.id !== id || !('result' in parsed || 'error' in parsed)) {
       throw protocolError(
         `the MCP server at ${where} answered ${method} with JSON that is not the JSON-RPC response to it (id ${id})`,
-        'the server must answer with {"jsonrpc": "2.0", "id": <the id>, "result" or "error"}',
+        `is this the MCP endpoint itself (often /mcp)? an MCP server answers {"jsonrpc": "2.0", "id": ${id}, "result" or "error"}`,
       );
     }
     return { kind: 'message', message: parsed, response: result };
