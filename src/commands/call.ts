@@ -279,6 +279,8 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
       : 'application/x-www-form-urlencoded';
   }
   headers.accept ??= 'application/json, */*;q=0.5';
+  // A request for an event stream gets it uncompressed, so it can be read as it comes.
+  if (/text\/event-stream/i.test(headers.accept)) headers['accept-encoding'] ??= 'identity';
 
   const { token, dpop } = await credentials(
     options,
@@ -290,6 +292,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
 
   // An event stream is read as it comes, so one that never ends still shows what came.
   let stream: { head: ResponseHead; events: SseEvent[] } | undefined;
+  let events: SseEvent[] | undefined;
   let result: ResourceResponse;
   try {
     result = await requestResource(await ctx.http(), {
@@ -303,10 +306,14 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
       onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
       stream: async (head) => {
         if (!isEventStream(head.headers)) return undefined;
-        const events: SseEvent[] = [];
-        stream = { head, events };
+        const got: SseEvent[] = [];
+        events = got;
+        // A compressed stream is cut into events only once it ended (see HttpRequest.stream):
+        // one that never ends is then a plain timeout.
+        const coded = !/^(identity)?$/i.test((head.headers['content-encoding'] ?? '').trim());
+        if (!coded) stream = { head, events: got };
         return sseReader((event) => {
-          events.push(event);
+          got.push(event);
         });
       },
     });
@@ -355,7 +362,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
         body: response.text(),
         url: response.url,
         challenge: challengeOf(response, result.sent, url, headers, options),
-        ...(stream ? { events: (stream as { events: SseEvent[] }).events } : {}),
+        ...(events ? { events: events as SseEvent[] } : {}),
       },
       include: options.include,
       secrets: secretsOf(ctx, token, result.proofs),

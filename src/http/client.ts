@@ -39,8 +39,9 @@ export interface HttpRequest {
   /**
    * Reads the body as it comes (an event stream): called with the status and headers; a returned
    * reader gets each chunk and returns true to stop reading there (the body so far is the
-   * response). The request asks for no content-coding; a coded body reaches the reader whole once
-   * decoded. The size cap and the whole-body deadline still apply.
+   * response). A coded body (gzip, ...) reaches the reader whole once decoded, so a request that
+   * wants its stream as it comes sends `accept-encoding: identity`. The size cap and the
+   * whole-body deadline still apply.
    */
   stream?: (head: ResponseHead) => Promise<StreamReader | undefined> | StreamReader | undefined;
 }
@@ -326,8 +327,7 @@ async function exchange(
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
   const headers: Record<string, string> = {
     'user-agent': `oauth/${pkg.version}`,
-    // A stream is read as it comes, so it is asked for without a content-coding.
-    'accept-encoding': req.stream ? 'identity' : 'gzip, deflate, br',
+    'accept-encoding': 'gzip, deflate, br',
   };
   for (const [name, value] of Object.entries(req.headers ?? {}))
     headers[name.toLowerCase()] = value;

@@ -144,6 +144,8 @@ export async function checkMcpServer(http: HttpClient, req: McpCheckRequest): Pr
       ...req.headers,
       accept: MCP_ACCEPT,
       'content-type': 'application/json',
+      // An event stream is read as it comes: uncompressed.
+      'accept-encoding': 'identity',
     };
     // Transports §Protocol Version Header and §Session Management: after initialize only.
     if (protocolVersion !== undefined) headers['mcp-protocol-version'] = protocolVersion;
