@@ -544,7 +544,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           'Redirects: within the origin the token goes along; to another origin it is dropped; ' +
           'https to http is refused (exit 5). A cached token goes only to the origin of its issuer, ' +
           'audience or resources, or one allowed with --allow-origin; elsewhere the request is ' +
-          'sent without it. Exit 7 when the API answers HTTP >= 400.',
+          'sent without it. An event stream (text/event-stream) is shown event by event, and read ' +
+          'until --timeout when it does not end (then exit 5). --mcp checks an MCP server ' +
+          '(initialize, tools/list) with the same token. Exit 7 when the API answers HTTP >= 400 ' +
+          'or a JSON-RPC error.',
       )
       .argument('<url>', 'the resource URL (https, or http to loopback)'),
   )
@@ -571,10 +574,12 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       ),
     )
     .option('--dry-run', DRY_RUN)
+    .option('--mcp', 'check an MCP server (Streamable HTTP): initialize, then list its tools')
     .addHelpText(
       'after',
       examples([
         "oauth call https://api.example.com/me                 # the current login's token",
+        'oauth call --mcp https://mcp.example.com/mcp           # server, protocol, tools',
         'oauth call --allow-origin https://api.example.com https://api.example.com/me',
         'oauth call --token "$TOKEN" -i https://api.example.com/me',
         'oauth call -X POST -H "Content-Type: application/json" -d @body.json https://api.example.com/items',
@@ -600,6 +605,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             token: str(o.token),
             include: o.include === true,
             dpop: o.dpop === true,
+            mcp: o.mcp === true,
           };
         },
       ),
@@ -787,12 +793,17 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--token-ttl <seconds>', 'lifetime of access and ID tokens (default 3600)', seconds)
+    .option(
+      '--mcp',
+      'also run an MCP endpoint (Streamable HTTP, tool whoami) on its own port; its URL is the second stdout line',
+    )
     .addHelpText(
       'after',
       examples([
         'oauth server                                   # prints the issuer, runs until Ctrl-C',
         'oauth server --port 9000 --auto-login alice --token-ttl 60',
         'oauth server --json --client my-app --client my-svc:s3cret',
+        'oauth server --mcp --auto-login alice         # line 2: the MCP URL (audience of its tokens)',
         '',
         '# in CI: start it, read the issuer, use it, stop it',
         'oauth server --auto-login alice > issuer.txt & SERVER=$!',
@@ -813,6 +824,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             autoLogin: str(o.autoLogin),
             clients: strs(o.client) ?? [],
             tokenTtl: num(o.tokenTtl),
+            mcp: o.mcp === true,
           };
         },
       ),

@@ -29,7 +29,7 @@ function imports(text: string): string[] {
 }
 
 describe('architecture', () => {
-  const computeLayers = ['oauth/', 'token/', 'http/', 'store/'];
+  const computeLayers = ['oauth/', 'token/', 'http/', 'store/', 'mcp/'];
   const forbidden = /^(chalk|commander|open|inquirer|@inquirer\/.*)$|\/output\//;
 
   it.each(all.filter((f) => computeLayers.some((layer) => f.path.startsWith(layer))))(

@@ -12,8 +12,13 @@ import { checkUrl } from '../http/client.js';
 import { explainChallenge } from '../oauth/challenge.js';
 import { checkGivenToken } from '../oauth/token-request.js';
 import type { DpopSession } from '../oauth/dpop.js';
-import { requestResource, type Method } from '../oauth/resource-request.js';
-import { renderRedirectNote, type CallResult } from '../output/call.js';
+import { requestResource, type Method, type ResourceResponse } from '../oauth/resource-request.js';
+import type { Warn } from '../findings.js';
+import type { ResponseHead } from '../http/client.js';
+import { redactUrl } from '../http/redact.js';
+import { shellQuote } from '../shell.js';
+import { isEventStream, sseReader, type SseEvent } from '../http/sse.js';
+import { renderRedirectNote, type CallOutput } from '../output/call.js';
 import { findingReporter } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 
@@ -29,6 +34,8 @@ export interface CallInput {
   token: string | undefined;
   include: boolean;
   dpop: boolean;
+  /** --mcp: check an MCP server (initialize, tools/list) instead of one request. */
+  mcp: boolean;
 }
 
 export { callView as view } from '../output/call.js';
@@ -85,8 +92,165 @@ function looksLikeJson(body: string | Uint8Array): boolean {
   }
 }
 
-export async function run(options: CallInput, ctx: Context): Promise<Outcome<CallResult>> {
-  const url = checkUrl(options.url, 'resource');
+interface Credentials {
+  token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
+  dpop: DpopSession | undefined;
+}
+
+/**
+ * The credentials of a call, chosen in one place for every mode: --token, else the cached token
+ * (withheld, with a warning, from an origin it is not for), else none (the user's own -H
+ * Authorization, or nothing).
+ */
+async function credentials(
+  options: CallInput,
+  url: URL,
+  ownAuthorization: boolean,
+  ctx: Context,
+  warn: Warn,
+): Promise<Credentials> {
+  if (ownAuthorization && (options.token !== undefined || options.dpop)) {
+    throw usageError(
+      'authorization_twice',
+      '-H Authorization and --token/--dpop both give the credentials',
+      'use one: --token <t> (or the cached token), or your own -H "Authorization: ..."',
+    );
+  }
+  if (options.token !== undefined && options.dpop) {
+    throw usageError(
+      'dpop_key_unknown',
+      '--dpop with --token: the DPoP key of a given token is not known',
+      'drop --token to use the cached DPoP-bound token (`oauth token --grant ... --dpop` stores one)',
+    );
+  }
+  if (options.token !== undefined) {
+    const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
+    if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
+    return {
+      token: { value: checkGivenToken(value, '--token'), scheme: 'Bearer' },
+      dpop: undefined,
+    };
+  }
+  if (ownAuthorization) return { token: undefined, dpop: undefined };
+  const settings = clientSettings(ctx, options.client, warn);
+  const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop });
+  const where = destination(entry, url, settings.allowOrigins);
+  if (!where.send) {
+    // The call goes on without it: the server's answer still says what it wants.
+    warn({
+      level: 'warning',
+      code: 'token_withheld',
+      message: `the cached token was not sent: ${where.why}; add --allow-origin ${where.origin} to send it there (it is remembered with the token)`,
+    });
+    return { token: undefined, dpop: undefined };
+  }
+  if (where.remember) await rememberOrigin(tokenStore(ctx, warn), entry, url.origin);
+  const bound = /^dpop$/i.test(entry.token_type);
+  if (bound && entry.dpop_jwk === undefined) {
+    throw new CliError(
+      'dpop_key_missing',
+      ExitCode.store,
+      'the cached token is DPoP-bound but its key is not in the store',
+      { hint: 'get a new token with --dpop (`oauth token --force`, `oauth login --dpop`)' },
+    );
+  }
+  const dpop = entry.dpop_jwk !== undefined ? await dpopSession(ctx, entry.dpop_jwk) : undefined;
+  return { token: { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' }, dpop };
+}
+
+/** The challenge of a refused answer, explained. */
+function challengeOf(
+  response: { status: number; headers: Record<string, string>; url: string },
+  sent: 'Bearer' | 'DPoP' | undefined,
+  url: URL,
+  headers: Record<string, string>,
+  options: CallInput,
+) {
+  if (response.status < 400) return undefined;
+  // The user's own -H Authorization went along as far as the origin it was given for.
+  const ownSent =
+    headers.authorization !== undefined && new URL(response.url).origin === url.origin
+      ? (headers.authorization.trim().split(/\s+/)[0] ?? undefined)
+      : undefined;
+  return explainChallenge({
+    status: response.status,
+    header: response.headers['www-authenticate'],
+    sent: sent ?? ownSent,
+    tokenGiven: options.token !== undefined,
+  });
+}
+
+function secretsOf(ctx: Context, token: Credentials['token'], proofs: string[]): string[] {
+  return ctx.globals.showSecrets ? [] : [...(token ? [token.value] : []), ...proofs];
+}
+
+/** `--mcp`: the MCP check, with the same credentials as any call. */
+async function runMcp(
+  options: CallInput,
+  url: URL,
+  headers: Record<string, string>,
+  ctx: Context,
+  warn: Warn,
+): Promise<Outcome<CallOutput>> {
+  if (options.method !== undefined || options.data !== undefined || options.include) {
+    throw usageError(
+      'mcp_options',
+      '--mcp sends its own JSON-RPC requests: -X, -d and -i do not apply',
+      'drop -X/-d/-i, or call the endpoint without --mcp to send your own request',
+    );
+  }
+  const { token, dpop } = await credentials(
+    options,
+    url,
+    headers.authorization !== undefined,
+    ctx,
+    warn,
+  );
+  const { checkMcpServer } = await import('../mcp/streamable-http.js');
+  const check = await checkMcpServer(await ctx.http(), {
+    url,
+    headers,
+    token,
+    dpop,
+    signal: ctx.signal,
+    onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
+    timeout: ctx.globals.timeout,
+    warn,
+  });
+  if (check.kind === 'ok') {
+    return {
+      exitCode: ExitCode.ok,
+      result: { mcp: check.report },
+    };
+  }
+  const { response, sent } = check.result;
+  warn({
+    level: 'error',
+    code: 'mcp_step_refused',
+    message:
+      response.status === 406
+        ? `the MCP server answered ${check.step} with HTTP 406 Not Acceptable, although the request said Accept: application/json, text/event-stream (MCP Streamable HTTP §Sending Messages)`
+        : `the MCP server answered ${check.step} with HTTP ${response.status}`,
+  });
+  return {
+    exitCode: ExitCode.httpStatus,
+    result: {
+      response: {
+        status: response.status,
+        headers: response.headers,
+        body: response.text(),
+        url: response.url,
+        challenge: challengeOf(response, sent, url, headers, options),
+        ...(check.events ? { events: check.events } : {}),
+      },
+      include: false,
+      secrets: secretsOf(ctx, token, check.proofs),
+    },
+  };
+}
+
+export async function run(options: CallInput, ctx: Context): Promise<Outcome<CallOutput>> {
+  const url = checkUrl(options.url, options.mcp ? 'MCP server' : 'resource');
   const warn = findingReporter(ctx);
   // RFC 6750 §2.3 / §5.3: a token in the URL leaks into logs and Referer headers.
   if (url.searchParams.has('access_token')) {
@@ -99,6 +263,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
     });
   }
   const headers = parseHeaders(options.headers);
+  if (options.mcp) return runMcp(options, url, headers, ctx, warn);
   const body = options.data === undefined ? undefined : await readData(options.data, ctx);
   const method = (options.method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();
   if (!(METHODS as readonly string[]).includes(method)) {
@@ -114,84 +279,80 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
       : 'application/x-www-form-urlencoded';
   }
   headers.accept ??= 'application/json, */*;q=0.5';
+  // A request for an event stream gets it uncompressed, so it can be read as it comes.
+  if (/text\/event-stream/i.test(headers.accept)) headers['accept-encoding'] ??= 'identity';
 
-  const ownAuthorization = headers.authorization !== undefined;
-  if (ownAuthorization && (options.token !== undefined || options.dpop)) {
-    throw usageError(
-      'authorization_twice',
-      '-H Authorization and --token/--dpop both give the credentials',
-      'use one: --token <t> (or the cached token), or your own -H "Authorization: ..."',
-    );
-  }
-  if (options.token !== undefined && options.dpop) {
-    throw usageError(
-      'dpop_key_unknown',
-      '--dpop with --token: the DPoP key of a given token is not known',
-      'drop --token to use the cached DPoP-bound token (`oauth token --grant ... --dpop` stores one)',
-    );
-  }
-
-  let token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
-  let dpop: DpopSession | undefined;
-  if (options.token !== undefined) {
-    const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
-    if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
-    token = { value: checkGivenToken(value, '--token'), scheme: 'Bearer' };
-  } else if (!ownAuthorization) {
-    const settings = clientSettings(ctx, options.client, warn);
-    const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop });
-    const where = destination(entry, url, settings.allowOrigins);
-    if (!where.send) {
-      // The call goes on without it: the server's answer still says what it wants.
-      warn({
-        level: 'warning',
-        code: 'token_withheld',
-        message: `the cached token was not sent: ${where.why}; add --allow-origin ${where.origin} to send it there (it is remembered with the token)`,
-      });
-    } else {
-      if (where.remember) await rememberOrigin(tokenStore(ctx, warn), entry, url.origin);
-      const bound = /^dpop$/i.test(entry.token_type);
-      if (bound && entry.dpop_jwk === undefined) {
-        throw new CliError(
-          'dpop_key_missing',
-          ExitCode.store,
-          'the cached token is DPoP-bound but its key is not in the store',
-          { hint: 'get a new token with --dpop (`oauth token --force`, `oauth login --dpop`)' },
-        );
-      }
-      if (entry.dpop_jwk !== undefined) dpop = await dpopSession(ctx, entry.dpop_jwk);
-      token = { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' };
-    }
-  }
-
-  const result = await requestResource(await ctx.http(), {
-    method: method as Method,
+  const { token, dpop } = await credentials(
+    options,
     url,
-    headers,
-    body,
-    token,
-    dpop,
-    signal: ctx.signal,
-    onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
-  });
+    headers.authorization !== undefined,
+    ctx,
+    warn,
+  );
+
+  // An event stream is read as it comes, so one that never ends still shows what came.
+  let stream: { head: ResponseHead; events: SseEvent[] } | undefined;
+  let events: SseEvent[] | undefined;
+  let result: ResourceResponse;
+  try {
+    result = await requestResource(await ctx.http(), {
+      method: method as Method,
+      url,
+      headers,
+      body,
+      token,
+      dpop,
+      signal: ctx.signal,
+      onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
+      stream: async (head) => {
+        if (!isEventStream(head.headers)) return undefined;
+        const got: SseEvent[] = [];
+        events = got;
+        // A compressed stream is cut into events only once it ended (see HttpRequest.stream):
+        // one that never ends is then a plain timeout.
+        const coded = !/^(identity)?$/i.test((head.headers['content-encoding'] ?? '').trim());
+        if (!coded) stream = { head, events: got };
+        return sseReader((event) => {
+          got.push(event);
+        });
+      },
+    });
+  } catch (err) {
+    const cut = stream as { head: ResponseHead; events: SseEvent[] } | undefined;
+    if (!(err instanceof CliError && err.code === 'timeout') || cut === undefined) throw err;
+    const n = cut.events.length;
+    return {
+      exitCode: ExitCode.network,
+      result: {
+        response: {
+          status: cut.head.status,
+          headers: cut.head.headers,
+          body: '',
+          url: url.href,
+          challenge: undefined,
+          events: cut.events,
+        },
+        include: options.include,
+        secrets: secretsOf(ctx, token, []),
+        cut: new CliError(
+          'stream_timeout',
+          ExitCode.network,
+          `the event stream from ${redactUrl(url.href)} did not end within ${ctx.globals.timeout} s (--timeout); ${n} event${n === 1 ? '' : 's'} came, shown above`,
+          { hint: 'a stream that stays open is read until --timeout; raise it to read longer' },
+        ),
+      },
+    };
+  }
   const { response } = result;
-  // The user's own -H Authorization went along as far as the origin it was given for.
-  const ownSent =
-    ownAuthorization && new URL(response.url).origin === url.origin
-      ? (headers.authorization?.trim().split(/\s+/)[0] ?? undefined)
-      : undefined;
-  const challenge =
-    response.status >= 400
-      ? explainChallenge({
-          status: response.status,
-          header: response.headers['www-authenticate'],
-          sent: result.sent ?? ownSent,
-          tokenGiven: options.token !== undefined,
-        })
-      : undefined;
-  const secrets = ctx.globals.showSecrets
-    ? []
-    : [...(token ? [token.value] : []), ...result.proofs];
+  // The MCP SDKs answer 406 to a POST that does not accept both JSON and an event stream.
+  if (response.status === 406 && /text\/event-stream/i.test(response.text().slice(0, 2000))) {
+    warn({
+      level: 'warning',
+      code: 'mcp_accept',
+      message: `HTTP 406 naming text/event-stream: this looks like an MCP endpoint; check it with oauth call --mcp ${shellQuote(redactUrl(url.href))}, or send -H "Accept: application/json, text/event-stream"`,
+      ref: 'MCP Streamable HTTP §Sending Messages',
+    });
+  }
   return {
     exitCode: response.status >= 400 ? ExitCode.httpStatus : ExitCode.ok,
     result: {
@@ -200,10 +361,11 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
         headers: response.headers,
         body: response.text(),
         url: response.url,
-        challenge,
+        challenge: challengeOf(response, result.sent, url, headers, options),
+        ...(events ? { events: events as SseEvent[] } : {}),
       },
       include: options.include,
-      secrets,
+      secrets: secretsOf(ctx, token, result.proofs),
     },
   };
 }

@@ -37,7 +37,24 @@ export interface HttpRequest {
   /** The hint of a refused redirect to `target`: what the user can pass instead. */
   redirectHint?: (target: string) => string;
   signal?: AbortSignal;
+  /**
+   * Reads the body as it comes (an event stream): called with the status and headers; a returned
+   * reader gets each chunk and returns true to stop reading there (the body so far is the
+   * response). A coded body (gzip, ...) reaches the reader whole once decoded, so a request that
+   * wants its stream as it comes sends `accept-encoding: identity`. The size cap and the
+   * whole-body deadline still apply.
+   */
+  stream?: (head: ResponseHead) => Promise<StreamReader | undefined> | StreamReader | undefined;
 }
+
+export interface ResponseHead {
+  status: number;
+  /** Lower-case names, as in HttpResponse. */
+  headers: Record<string, string>;
+}
+
+/** Gets the body's chunks in order; true stops the read. */
+export type StreamReader = (chunk: Buffer) => boolean;
 
 export interface HttpResponse {
   status: number;
@@ -395,6 +412,10 @@ async function exchange(
         controller.abort();
       }, options.timeout * 1000);
     }
+    const coded = !/^(identity)?$/i.test((responseHeaders['content-encoding'] ?? '').trim());
+    const reader = req.stream
+      ? await req.stream({ status: response.statusCode, headers: responseHeaders })
+      : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of response.body) {
@@ -406,10 +427,15 @@ async function exchange(
         throw tooLarge(where, maxBytes);
       }
       chunks.push(buf);
+      if (reader && !coded && reader(buf)) {
+        response.body.destroy();
+        break;
+      }
     }
     clearTimeout(bodyDeadline);
     const raw = Buffer.concat(chunks);
     const decoded = decompress(raw, responseHeaders['content-encoding'], maxBytes, where);
+    if (reader && coded) reader(decoded);
     const text = decoded.toString('utf8');
     event.response.body = text;
     emit();

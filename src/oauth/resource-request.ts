@@ -3,7 +3,13 @@
 // and redirects followed by our own rules: same origin keeps the credentials, another origin gets
 // none, https to http and more than a few hops are refused.
 import { CliError, ExitCode } from '../errors.js';
-import { checkUrl, type HttpClient, type HttpRequest, type HttpResponse } from '../http/client.js';
+import {
+  checkUrl,
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+  type ResponseHead,
+} from '../http/client.js';
 import { redactUrl } from '../http/redact.js';
 import { parseWwwAuthenticate } from './challenge.js';
 import type { DpopSession } from './dpop.js';
@@ -28,6 +34,8 @@ export interface ResourceRequest {
   /** With a DPoP-bound token: proofs with `ath` (RFC 9449 §7). */
   dpop?: DpopSession | undefined;
   signal?: AbortSignal | undefined;
+  /** Reads the final answer's body as it comes (an event stream); see HttpRequest.stream. */
+  stream?: HttpRequest['stream'];
   /** Called before following a redirect to another origin (credentials dropped). */
   onCrossOrigin?: ((from: string, to: string) => void) | undefined;
 }
@@ -86,6 +94,15 @@ export async function requestResource(
         redirect: 'manual',
         maxBytes: MAX_RESOURCE_BYTES,
         ...(req.signal ? { signal: req.signal } : {}),
+        // A redirect's own body is never streamed.
+        ...(req.stream
+          ? {
+              stream: (head: ResponseHead) =>
+                [301, 302, 303, 307, 308].includes(head.status) && head.headers.location
+                  ? undefined
+                  : req.stream?.(head),
+            }
+          : {}),
       });
     };
     let response = await send();

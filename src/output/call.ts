@@ -4,7 +4,10 @@
 import { parseJson } from '../json.js';
 import { STATUS_CODES } from 'node:http';
 import { redactHeader, scrub } from '../http/redact.js';
+import type { CliError } from '../errors.js';
+import type { SseEvent } from '../http/sse.js';
 import type { ChallengeExplanation } from '../oauth/challenge.js';
+import { mcpView, type McpResult } from './mcp.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
 import { jsonText, safeText } from './text.js';
@@ -17,6 +20,8 @@ export interface CallView {
   /** The URL that answered (after the redirects followed). */
   url: string;
   challenge: ChallengeExplanation | undefined;
+  /** A text/event-stream answer, cut into its events. */
+  events?: SseEvent[] | undefined;
 }
 
 export interface CallRenderOptions {
@@ -33,29 +38,78 @@ export interface CallResult {
   include: boolean;
   /** The token and proofs sent: scrubbed from the server's words (none with --show-secrets). */
   secrets: string[];
+  /** A stream that did not end by --timeout: what came is shown, then this error (exit 5). */
+  cut?: CliError | undefined;
 }
 
-/** A refused call's challenge is explained on stderr in either form. */
+/** What `oauth call` hands its view: a response, or with --mcp the MCP server's report. */
+export type CallOutput = CallResult | McpResult;
+
+function isMcp(result: CallOutput): result is McpResult {
+  return 'mcp' in result;
+}
+
+/** A refused call's challenge is explained on stderr in either form; a cut stream's error too. */
 function challengeText(result: CallResult, style: Style): string | undefined {
   const { challenge, status } = result.response;
-  return challenge ? renderChallenge(status, challenge, style, result.secrets) : undefined;
+  const text = challenge ? renderChallenge(status, challenge, style, result.secrets) : '';
+  const cut = result.cut
+    ? `${style.red.bold('error:')} ${safeText(result.cut.message)}\n${
+        result.cut.hint ? `${style.dim('hint:')} ${safeText(result.cut.hint)}\n` : ''
+      }`
+    : '';
+  return text + cut || undefined;
 }
 
-export const callView: View<CallResult> = {
-  human: (result, { io, globals }) => ({
-    out: renderCall(result.response, {
-      tty: io.stdoutIsTTY,
-      include: result.include,
-      showSecrets: globals.showSecrets,
-      style: io.outStyle,
-    }),
-    err: challengeText(result, io.errStyle),
-  }),
-  json: (result, { io, globals }) => ({
-    out: renderCallJson(result.response, globals.showSecrets),
-    err: challengeText(result, io.errStyle),
-  }),
+export const callView: View<CallOutput> = {
+  human: (result, ctx) => {
+    if (isMcp(result)) return mcpView.human(result, ctx);
+    const { io, globals } = ctx;
+    return {
+      out: renderCall(result.response, {
+        tty: io.stdoutIsTTY,
+        include: result.include,
+        showSecrets: globals.showSecrets,
+        style: io.outStyle,
+      }),
+      err: challengeText(result, io.errStyle),
+    };
+  },
+  json: (result, ctx) => {
+    if (isMcp(result)) return mcpView.json(result, ctx);
+    const { io, globals } = ctx;
+    return {
+      out: renderCallJson(result.response, globals.showSecrets, result.cut),
+      err: challengeText(result, io.errStyle),
+    };
+  },
 };
+
+/** An event's data as JSON when it is JSON, else undefined. */
+function eventJson(data: string): unknown {
+  const trimmed = data.trim();
+  return trimmed.startsWith('{') || trimmed.startsWith('[') ? bodyJson(trimmed) : undefined;
+}
+
+/**
+ * The events of a stream: at a terminal each with its `event:`/`id:` line and its data (pretty
+ * JSON when it is JSON); piped, each event's data on its own line, as it came.
+ */
+export function renderEvents(events: readonly SseEvent[], tty: boolean, s: Style): string {
+  if (!tty) return events.map((e) => `${e.data}\n`).join('');
+  return events
+    .map((e) => {
+      const label = [
+        e.event !== undefined ? `event: ${safeText(e.event, { max: 80 })}` : undefined,
+        e.id !== undefined ? `id: ${safeText(e.id, { max: 80 })}` : undefined,
+      ].filter((part) => part !== undefined);
+      const json = eventJson(e.data);
+      const data = json !== undefined ? jsonText(json) : safeText(e.data, { multiline: true });
+      const head = label.length > 0 ? `${s.dim(label.join('  '))}\n` : '';
+      return `${head}${data.endsWith('\n') ? data : `${data}\n`}`;
+    })
+    .join('\n');
+}
 
 function isJsonType(headers: Record<string, string>): boolean {
   return /^application\/([\w.+-]+\+)?json\b/i.test((headers['content-type'] ?? '').trim());
@@ -94,14 +148,22 @@ export function renderCall(view: CallView, options: CallRenderOptions): string {
     }
     head = `${lines.join('\n')}\n\n`;
   }
+  if (view.events !== undefined) return head + renderEvents(view.events, options.tty, s);
   if (!options.tty) return head + view.body;
   const json = isJsonType(view.headers) ? bodyJson(view.body) : undefined;
   const text = json !== undefined ? jsonText(json) : safeText(view.body, { multiline: true });
   return head + (text === '' || text.endsWith('\n') ? text : `${text}\n`);
 }
 
-/** --json: {status, headers, body, url} (+ challenge); body is parsed when it is JSON. */
-export function renderCallJson(view: CallView, showSecrets: boolean): string {
+/**
+ * --json: {status, headers, body, url} (+ challenge, + events of a stream, + error of a cut one);
+ * body is parsed when it is JSON.
+ */
+export function renderCallJson(
+  view: CallView,
+  showSecrets: boolean,
+  cut?: CliError | undefined,
+): string {
   const headers = Object.fromEntries(
     Object.entries(view.headers).map(([name, value]) => [
       name,
@@ -115,6 +177,15 @@ export function renderCallJson(view: CallView, showSecrets: boolean): string {
     body: parsed !== undefined ? parsed : view.body,
     url: view.url,
   };
+  if (view.events !== undefined) {
+    doc.events = view.events.map((e) => {
+      const json = eventJson(e.data);
+      return { event: e.event ?? null, id: e.id ?? null, data: json !== undefined ? json : e.data };
+    });
+  }
+  if (cut) {
+    doc.error = { code: cut.code, message: cut.message, ...(cut.hint ? { hint: cut.hint } : {}) };
+  }
   if (view.challenge) {
     const c = view.challenge;
     doc.challenge = {

@@ -7,17 +7,28 @@ import { jsonText, safeText } from './text.js';
 export interface ServerStarted {
   issuer: string;
   api: string;
+  /** The MCP endpoint, with --mcp. */
+  mcp?: string | undefined;
   clients: { client_id: string; client_secret?: string; grant_types: string[] }[];
 }
 
 /** The first line of stdout, which scripts read to learn the issuer; at a terminal, a summary. */
 export const serverStartView: View<{ started: ServerStarted; autoLogin: string | undefined }> = {
   human: ({ started, autoLogin }, { io }) => ({
-    out: `${started.issuer}\n`,
+    // With --mcp, the second line is the MCP endpoint's URL.
+    out: `${started.issuer}\n${started.mcp === undefined ? '' : `${started.mcp}\n`}`,
     err: io.stderrIsTTY ? renderServerSummary(started, io.errStyle, autoLogin) : undefined,
   }),
   json: ({ started }) => ({
-    out: `${jsonText({ issuer: started.issuer, clients: started.clients, api: started.api }, 0)}\n`,
+    out: `${jsonText(
+      {
+        issuer: started.issuer,
+        clients: started.clients,
+        api: started.api,
+        ...(started.mcp === undefined ? {} : { mcp: started.mcp }),
+      },
+      0,
+    )}\n`,
   }),
 };
 
@@ -35,6 +46,9 @@ export function renderServerSummary(
     `${s.green('oauth server')} listening on ${s.bold(started.issuer)}`,
     `discovery ${started.issuer}/.well-known/openid-configuration`,
     `resource  ${started.api}/... (scopes api:read, api:write)`,
+    ...(started.mcp === undefined
+      ? []
+      : [`mcp       ${started.mcp} (tokens with resource=${started.mcp}; tool whoami)`]),
     'clients:',
     ...clients,
     autoLogin === undefined

@@ -78,6 +78,8 @@ export function clientInfo(spec: ClientSpec): ClientInfo {
 export interface ProviderSettings {
   issuer: string;
   api: string;
+  /** The MCP endpoint (`oauth server --mcp`): a second resource, its own audience. */
+  mcp?: string | undefined;
   clients: ClientSpec[];
   /** Private signing keys (JWK), the first is used for tokens. */
   jwks: { keys: Record<string, unknown>[] };
@@ -182,7 +184,7 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
         logoutSource: providerPages.logoutSource,
         postLogoutSuccessSource: providerPages.postLogoutSuccessSource,
       },
-      // RFC 8707: the one resource; requests without `resource` get it too.
+      // RFC 8707: the API (requests without `resource` get it), and the MCP endpoint with --mcp.
       resourceIndicators: {
         enabled: true,
         defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) =>
@@ -192,6 +194,9 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
         useGrantedResource: async (_ctx: unknown, model: HasScopes) =>
           API_SCOPES.some((scope) => model.scopes.has(scope)),
         getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
+          if (s.mcp !== undefined && indicator === s.mcp) {
+            return { ...resourceServer, audience: s.mcp };
+          }
           if (indicator !== s.api) throw new errors.InvalidTarget();
           return resourceServer;
         },

@@ -30,6 +30,18 @@ export interface ResourceOptions {
   /** RFC 9449 §9: make clients send a server-provided nonce in their proofs. */
   requireDpopNonce?: boolean | undefined;
   now?: (() => number) | undefined;
+  /**
+   * Answers a request whose token passed every check (default: its claims as JSON); `headers`
+   * are the ones every answer carries (DPoP-Nonce, no-store). The MCP endpoint is one.
+   */
+  respond?:
+    | ((
+        req: IncomingMessage,
+        res: ServerResponse,
+        claims: JWTPayload,
+        headers: Record<string, string | string[]>,
+      ) => Promise<void>)
+    | undefined;
 }
 
 type Scheme = 'Bearer' | 'DPoP';
@@ -104,7 +116,8 @@ export function createResourceHandler(options: ResourceOptions) {
     } catch (err) {
       throw refuse(`the DPoP proof is invalid: ${(err as Error).message}`);
     }
-    const url = new URL(req.url ?? '/', options.issuer);
+    // The resource's own origin (the MCP endpoint has its own port).
+    const url = new URL(req.url ?? '/', options.api);
     const expectedHtu = `${url.origin}${url.pathname}`;
     let htu: URL | undefined;
     try {
@@ -229,6 +242,7 @@ export function createResourceHandler(options: ResourceOptions) {
           },
         );
       }
+      if (options.respond) return await options.respond(req, res, claims, headers);
       res.writeHead(200, headers);
       res.end(`${JSON.stringify(claims, null, 2)}\n`);
     } catch (err) {

@@ -15,6 +15,7 @@ import {
   type ClientInfo,
   type ClientSpec,
 } from './provider.js';
+import { createMcpHandler } from './mcp.js';
 import { createResourceHandler } from './resource.js';
 
 export const HOST = '127.0.0.1';
@@ -29,6 +30,8 @@ export interface ServerOptions {
   clients?: ClientSpec[] | undefined;
   /** Access and ID token lifetime in seconds (default 3600). */
   tokenTtl?: number | undefined;
+  /** Also run the MCP endpoint (server/mcp.ts) on a port of its own. */
+  mcp?: boolean | undefined;
   /** RFC 9449 §9: the resource demands a DPoP nonce. */
   requireDpopNonce?: boolean | undefined;
   /** Called once per answered request (for --verbose). */
@@ -40,6 +43,8 @@ export interface ServerOptions {
 export interface RunningServer {
   issuer: string;
   api: string;
+  /** The MCP endpoint's URL, with --mcp. */
+  mcp: string | undefined;
   clients: ClientInfo[];
   close(): Promise<void>;
 }
@@ -143,35 +148,54 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end();
   };
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
-    if (options.onRequest) {
-      const onRequest = options.onRequest;
-      res.on('finish', () =>
-        onRequest({
-          method: req.method ?? '',
-          path: (req.url ?? '').split('?')[0] ?? '',
-          status: res.statusCode,
-        }),
-      );
-    }
-    handler(req, res);
-  });
-  // Everything that takes time runs at once: the import, the key, the socket.
-  const [lib, key, port] = await Promise.all([
+  let mcpHandler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const logged =
+    (handle: () => (req: IncomingMessage, res: ServerResponse) => void, prefix = '') =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (options.onRequest) {
+        const onRequest = options.onRequest;
+        res.on('finish', () =>
+          onRequest({
+            method: req.method ?? '',
+            path: `${prefix}${(req.url ?? '').split('?')[0] ?? ''}`,
+            status: res.statusCode,
+          }),
+        );
+      }
+      handle()(req, res);
+    };
+  const server = createServer(
+    { keepAliveTimeout: 5000 },
+    logged(() => handler),
+  );
+  const mcpServer = options.mcp
+    ? createServer(
+        { keepAliveTimeout: 5000 },
+        logged(() => mcpHandler, '(mcp) '),
+      )
+    : undefined;
+  // Everything that takes time runs at once: the import, the key, the sockets.
+  const [lib, key, port, mcpPort] = await Promise.all([
     import('oidc-provider'),
     signingKey(),
     listen(server, options.port ?? 0),
+    mcpServer ? listen(mcpServer, 0) : undefined,
   ]).catch(async (err: unknown) => {
     server.close();
+    mcpServer?.close();
     throw err;
   });
 
   const issuer = `http://${HOST}:${port}`;
   const api = `${issuer}/api`;
+  const mcp = mcpPort === undefined ? undefined : `http://${HOST}:${mcpPort}/mcp`;
   const tokenTtl = options.tokenTtl ?? 3600;
   const provider = createProvider(lib, {
     issuer,
     api,
+    mcp,
     clients,
     jwks: { keys: [key.privateJwk as Record<string, unknown>] },
     tokenTtl,
@@ -198,6 +222,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     isRevoked: jwtTokens.isRevoked,
     requireDpopNonce: options.requireDpopNonce,
   });
+  if (mcp !== undefined) {
+    const handleMcp = createMcpHandler({
+      url: mcp,
+      issuer,
+      jwks: publicJwks,
+      algorithms: [SIGNING_ALG],
+      isRevoked: jwtTokens.isRevoked,
+      requireDpopNonce: options.requireDpopNonce,
+    });
+    mcpHandler = (req, res) =>
+      void handleMcp(req, res).catch((err: unknown) => {
+        onError(err);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
+  }
   const interactions = createInteractionHandler(provider, options.autoLogin);
   const callback = provider.callback();
 
@@ -230,11 +270,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   return {
     issuer,
     api,
+    mcp,
     clients: clients.map(clientInfo),
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      Promise.all(
+        [server, mcpServer].map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              if (!s) return resolve();
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      ).then(() => undefined),
   };
 }

@@ -524,6 +524,7 @@ describe('call', () => {
       token: 'tok',
       include: true,
       dpop: true,
+      mcp: false,
     });
   });
 
@@ -534,6 +535,14 @@ describe('call', () => {
       data: undefined,
       include: false,
       dpop: false,
+      mcp: false,
+    });
+  });
+
+  it('--mcp', async () => {
+    expect(await input(['call', '--mcp', 'https://mcp.example/mcp'])).toMatchObject({
+      url: 'https://mcp.example/mcp',
+      mcp: true,
     });
   });
 
@@ -577,13 +586,15 @@ describe('demo and server', () => {
     expect(await input(['demo', '--auto', '--port', '9000'])).toEqual({ auto: true, port: 9000 });
   });
 
-  it('server: --port 0 by default; --auto-login, repeatable --client, --token-ttl', async () => {
+  it('server: --port 0 by default; --auto-login, repeatable --client, --token-ttl, --mcp', async () => {
     expect(await input(['server'])).toEqual({
       port: 0,
       autoLogin: undefined,
       clients: [],
       tokenTtl: undefined,
+      mcp: false,
     });
+    expect(await input(['server', '--mcp'])).toMatchObject({ mcp: true });
     expect(
       await input([
         'server',
@@ -598,7 +609,13 @@ describe('demo and server', () => {
         '--token-ttl',
         '60',
       ]),
-    ).toEqual({ port: 9000, autoLogin: 'alice', clients: ['a', 'b:s,c'], tokenTtl: 60 });
+    ).toEqual({
+      port: 9000,
+      autoLogin: 'alice',
+      clients: ['a', 'b:s,c'],
+      tokenTtl: 60,
+      mcp: false,
+    });
   });
 
   it('a bad --port or --token-ttl is exit 2', async () => {

@@ -52,6 +52,7 @@ const input = (path: string, fields: Partial<CallInput> = {}): CallInput => ({
   token: 'good',
   include: false,
   dpop: false,
+  mcp: false,
   ...fields,
 });
 

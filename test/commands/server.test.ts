@@ -10,6 +10,7 @@ const input = (fields: Partial<ServerInput> = {}): ServerInput => ({
   autoLogin: undefined,
   clients: [],
   tokenTtl: undefined,
+  mcp: false,
   ...fields,
 });
 

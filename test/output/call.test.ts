@@ -7,6 +7,7 @@ import {
   renderCall,
   renderCallJson,
   renderChallenge,
+  renderEvents,
   type CallView,
 } from '../../src/output/call.js';
 
@@ -71,5 +72,20 @@ describe('renderChallenge', () => {
     expect(text).not.toContain(token);
     expect(text).not.toContain('\u001b');
     expect(text).toMatch(/^hint: get a new token/m);
+  });
+});
+
+describe('renderEvents', () => {
+  const events = [
+    { event: 'message', id: '3', data: '{"a":[1]}' },
+    { event: undefined, id: undefined, data: 'line\u001b[2J' },
+  ];
+  it('at a terminal: the event and id, pretty JSON, control characters escaped', () => {
+    expect(renderEvents(events, true, style)).toBe(
+      'event: message  id: 3\n{\n  "a": [\n    1\n  ]\n}\n\nline\\u001b[2J\n',
+    );
+  });
+  it('piped: each event’s data on its own line, as it came', () => {
+    expect(renderEvents(events, false, style)).toBe('{"a":[1]}\nline\u001b[2J\n');
   });
 });
