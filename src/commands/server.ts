@@ -10,6 +10,8 @@ export interface ServerInput {
   /** --client id[:secret], repeatable. */
   clients: string[];
   tokenTtl: number | undefined;
+  /** RFC 7591 §3: registration only with this initial access token. */
+  initialAccessToken?: string | undefined;
 }
 
 export { NOTHING_MORE as view } from '../output/present.js';
@@ -55,6 +57,7 @@ export async function run(options: ServerInput, ctx: Context): Promise<Outcome<u
     autoLogin,
     clients,
     tokenTtl,
+    initialAccessToken: options.initialAccessToken,
     onRequest: ctx.globals.verbose ? (line) => ctx.io.err(renderRequestLine(line, err)) : undefined,
     onError:
       ctx.globals.verbose || ctx.globals.debug
