@@ -96,6 +96,13 @@ export function renderRegistrations(list: readonly Registration[], s: Style): st
     .join('\n');
 }
 
+/** A registration that took the place of the stored one of its issuer, said on stderr. */
+function replacedNote(replaced: string | undefined, e: Style): string {
+  return replaced === undefined
+    ? ''
+    : `${e.dim('note:')} it replaces the stored registration of ${safeText(replaced)} at this issuer (still registered there; \`oauth register --remove\` first deletes it)\n`;
+}
+
 export const registerView: View<RegisterResult> = {
   human: (result, { io, globals }) => {
     const s = io.outStyle;
@@ -103,10 +110,7 @@ export const registerView: View<RegisterResult> = {
     switch (result.kind) {
       case 'registered': {
         const r = result.registration;
-        const replaced =
-          result.replaced === undefined
-            ? ''
-            : `${e.dim('note:')} it replaces the stored registration of ${safeText(result.replaced)} at this issuer (still registered there; \`oauth register --remove\` before registering deletes it)\n`;
+        const replaced = replacedNote(result.replaced, e);
         return {
           out:
             `${s.green('Registered')} the client ${s.bold(safeText(r.client_id))} at ${safeText(r.issuer)}\n` +
@@ -140,12 +144,13 @@ export const registerView: View<RegisterResult> = {
         };
     }
   },
-  json: (result) => {
+  json: (result, { io }) => {
     switch (result.kind) {
       case 'registered': {
         const findings = result.findings.length > 0 ? { findings: result.findings } : {};
         return {
           out: `${jsonText({ ...result.response, issuer: result.registration.issuer, ...findings })}\n`,
+          err: replacedNote(result.replaced, io.errStyle),
         };
       }
       case 'list':

@@ -50,7 +50,6 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidTarget: new (description?: string) => Error;
     InvalidClientMetadata: new (description?: string) => Error;
-    InvalidRedirectUri: new (description?: string) => Error;
   };
 
   export default Provider;

@@ -231,8 +231,9 @@ function nativeOnly(errors: typeof import('oidc-provider').errors) {
       );
     }
     if (!Array.isArray(redirects) || !redirects.every(loopback)) {
-      throw new errors.InvalidRedirectUri(
-        'only loopback redirect URIs (http://127.0.0.1/..., http://[::1]/..., http://localhost/...) may be registered here',
+      // oidc-provider answers invalid_redirect_uri for a description about redirect_uris.
+      throw new errors.InvalidClientMetadata(
+        'redirect_uris must be loopback http URIs (http://127.0.0.1/..., http://[::1]/..., http://localhost/...) to register here',
       );
     }
   };
