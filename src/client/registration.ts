@@ -26,9 +26,14 @@ export interface ClientOptions {
   initialAccessToken?: string | undefined;
   /** --port of the login: the exact redirect URI to register (else the portless loopback one). */
   port?: number | undefined;
+  /** RFC 8628: the login uses the device grant, so a registration asks for it too. */
+  device?: boolean | undefined;
   /** At a terminal: asks for the client id when the server offers no way to register one. */
   ask?: (() => Promise<string>) | undefined;
 }
+
+/** RFC 8628 §3.4 (oauth/device.ts GRANT_DEVICE_CODE, which would load the device flow here). */
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** The client_id_metadata_document_supported member of the metadata (draft-ietf-oauth-client-id-metadata-document §4). */
 const CIMD_SUPPORTED = 'client_id_metadata_document_supported';
@@ -57,12 +62,25 @@ export async function clientForServer(
     tell(
       `using the client ${stored.client_id} that oauth registered at ${stored.issuer} on ${stored.registered_at} (oauth register --list)`,
     );
+    if (options.device && stored.grant_types && !stored.grant_types.includes(DEVICE_GRANT)) {
+      warn({
+        level: 'warning',
+        code: 'registered_without_device_grant',
+        message: `the client oauth registered at ${stored.issuer} has no ${DEVICE_GRANT} grant; the server may refuse the device flow (\`oauth register --remove\`, then \`oauth login --device\` registers one with it)`,
+        ref: 'RFC 7591 §2',
+      });
+    }
     return fromRegistration(stored, settings);
   }
   const endpoint = server.metadata?.registration_endpoint;
   if (issuer !== undefined && typeof endpoint === 'string' && endpoint !== '') {
     const registration = await registerClient(ctx, server, {
-      metadata: nativeClientMetadata({ redirectUris: [redirectUriFor(settings, options.port)] }),
+      metadata: nativeClientMetadata({
+        redirectUris: [redirectUriFor(settings, options.port)],
+        grantTypes: options.device
+          ? ['authorization_code', 'refresh_token', DEVICE_GRANT]
+          : undefined,
+      }),
       initialAccessToken: options.initialAccessToken,
       warn,
     });

@@ -196,7 +196,12 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
       completed.settings,
       warn,
       (text) => ctx.io.err(renderNote(text, ctx.io.errStyle)),
-      { initialAccessToken: options.initialAccessToken, port: options.port, ask: askClientId(ctx) },
+      {
+        initialAccessToken: options.initialAccessToken,
+        port: options.port,
+        device: options.device,
+        ask: askClientId(ctx),
+      },
     )),
   };
   const client = await clientAuth(ctx, settings, server, warn);

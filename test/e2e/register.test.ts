@@ -21,6 +21,7 @@ interface StoredRegistration {
   registration_client_uri?: string;
   registration_access_token?: string;
   redirect_uris?: string[];
+  grant_types?: string[];
 }
 
 function registrations(config: string): StoredRegistration[] | undefined {
@@ -169,6 +170,33 @@ describe('registration at the embedded server (oidc-provider, RFC 7591)', () => 
     } finally {
       await guarded.stop();
     }
+  });
+
+  it('login --device with no --client-id registers the device grant too; a stored client without it is warned about', async () => {
+    const config = tempConfigDir();
+    const plain = await cli(['register', '--issuer', server.issuer], config);
+    expect(plain.code).toBe(0);
+    const warned = await cli(
+      ['login', '--device', '--issuer', server.issuer, '--scope', 'openid'],
+      config,
+    );
+    expect(warned.stderr).toMatch(
+      /warning: the client oauth registered at .* has no urn:ietf:params:oauth:grant-type:device_code grant/,
+    );
+    expect(warned.code).toBe(3);
+
+    const fresh = tempConfigDir();
+    const run = await cli(
+      ['login', '--device', '--issuer', server.issuer, '--scope', 'openid'],
+      fresh,
+    );
+    expect(run.stderr).toMatch(/registered the client/);
+    expect(run.code).toBe(0);
+    expect(registrations(fresh)?.[0]?.grant_types).toEqual([
+      'authorization_code',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ]);
   });
 
   it('the embedded server registers native loopback clients only', async () => {
