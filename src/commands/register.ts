@@ -11,7 +11,7 @@ import {
 import { resolveServer } from '../client/server.js';
 import { registrationStore } from '../client/stores.js';
 import type { Context } from '../context.js';
-import { ExitCode, usageError } from '../errors.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import { validateAuthMethod } from '../oauth/client-auth.js';
 import { manageRegistration, nativeClientMetadata } from '../oauth/registration.js';
@@ -77,7 +77,20 @@ export async function run(input: RegisterInput, ctx: Context): Promise<Outcome<R
       let deleted = false;
       if (!input.local && stored.registration_client_uri !== undefined) {
         const http = await ctx.http();
-        await manageRegistration(http, management(stored), 'DELETE', ctx.signal);
+        try {
+          await manageRegistration(http, management(stored), 'DELETE', ctx.signal);
+        } catch (err) {
+          if (!(err instanceof CliError)) throw err;
+          throw new CliError(
+            err.code,
+            err.exitCode,
+            `${err.message}; the registration stays stored`,
+            {
+              hint: `${err.hint ?? 'run again with --verbose to see the exchange'}; \`oauth register --remove --local\` forgets it here only`,
+              cause: err,
+            },
+          );
+        }
         deleted = true;
       }
       await store.remove(stored.issuer);
