@@ -6,6 +6,7 @@ import pkg from '../package.json' with { type: 'json' };
 import type { EndpointName } from './client/server.js';
 import type { ClientInput, Given } from './client/settings.js';
 import type { Context } from './context.js';
+import { usageError } from './errors.js';
 import { AUTH_METHODS } from './oauth/client-auth.js';
 import type { CommandShape, Values } from './output/completion.js';
 import { present, type Outcome, type View } from './output/present.js';
@@ -396,6 +397,12 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       ),
     )
     .option('--no-cache', 'do not store the tokens')
+    .addOption(
+      new Option(
+        '--initial-access-token <token>',
+        'without --client-id: for a registration that needs one (RFC 7591 §3)',
+      ).env('OAUTH_INITIAL_ACCESS_TOKEN'),
+    )
     .option('--authorization-endpoint <url>', 'authorization endpoint (overrides discovery)')
     .option('--device-authorization-endpoint <url>', 'device endpoint (overrides discovery)')
     .option('--par-endpoint <url>', 'PAR endpoint (overrides discovery)')
@@ -422,7 +429,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           return {
             client: clientInput(c),
             port: num(o.port),
-            browser: o.browser === false ? false : str(o.browser),
+            browser: o.browser === false ? (false as const) : str(o.browser),
             wait: num(o.wait) ?? 300,
             prompt: str(o.prompt),
             loginHint: str(o.loginHint),
@@ -432,6 +439,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             device: o.device === true,
             par: o.par === true,
             dpop: o.dpop === true,
+            initialAccessToken: str(o.initialAccessToken),
           };
         },
       ),
@@ -797,6 +805,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       '--mcp',
       'also run an MCP endpoint (Streamable HTTP, tool whoami) on its own port; its URL is the second stdout line',
     )
+    .option(
+      '--require-initial-access-token <token>',
+      'dynamic registration (RFC 7591) only with this initial access token',
+    )
     .addHelpText(
       'after',
       examples([
@@ -825,6 +837,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             clients: strs(o.client) ?? [],
             tokenTtl: num(o.tokenTtl),
             mcp: o.mcp === true,
+            initialAccessToken: str(o.requireInitialAccessToken),
           };
         },
       ),
@@ -992,6 +1005,89 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       wire(
         () => import('./commands/switch.js'),
         (c) => ({ id: str(c.processedArgs[0]), client: clientInput(c) }),
+      ),
+    );
+
+  program
+    .command('register')
+    .summary('register a client (RFC 7591); list, read or remove the registered ones')
+    .description(
+      'Register a native public client at an authorization server by Dynamic Client Registration ' +
+        '(RFC 7591) and store it for the logins there (`oauth login` without --client-id registers ' +
+        'one by itself and reuses it). --list shows the stored registrations; --show reads one at ' +
+        'the server and --remove deletes it there (RFC 7592), then here. --cimd prints the Client ' +
+        'ID Metadata Document to host at the URL given as --client-id.',
+    )
+    .addOption(
+      new Option('--issuer <url>', 'the authorization server (discovery)').env('OAUTH_ISSUER'),
+    )
+    .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collect)
+    .option('--client-id <url>', 'with --cimd: the https URL the document will be hosted at')
+    .option(
+      '--redirect-uri <uri>',
+      'loopback redirect URI to register (repeatable; default http://127.0.0.1/callback, any port)',
+      (v: string, p?: string[]) => [...(p ?? []), v],
+    )
+    .option(
+      '--grant <type>',
+      'grant type to register (repeatable; default authorization_code and refresh_token)',
+      collect,
+    )
+    .addOption(
+      new Option('--auth-method <method>', 'token_endpoint_auth_method (default none)').choices(
+        AUTH_METHODS,
+      ),
+    )
+    .option('--scope <scopes>', 'scope to register (space- or comma-separated)', collect)
+    .addOption(
+      new Option(
+        '--initial-access-token <token>',
+        'for servers that register only with one (RFC 7591 §3)',
+      ).env('OAUTH_INITIAL_ACCESS_TOKEN'),
+    )
+    .option('--list', 'list the stored registrations')
+    .option('--show', 'read the stored registration at the server (RFC 7592 §2.1)')
+    .option('--remove', 'delete the stored registration at the server (RFC 7592 §2.3) and here')
+    .option('--local', 'with --remove: forget it here only')
+    .option('--cimd', 'print the Client ID Metadata Document for --client-id <https url>')
+    .addHelpText(
+      'after',
+      examples([
+        'oauth register --issuer https://idp.example',
+        'oauth register --issuer https://idp.example --initial-access-token "$IAT" --json',
+        'oauth register --list',
+        'oauth register --remove --issuer https://idp.example',
+        'oauth register --cimd --client-id https://example.com/oauth-client.json > oauth-client.json',
+      ]) + '\nEnvironment: OAUTH_ISSUER, OAUTH_INITIAL_ACCESS_TOKEN, OAUTH_CONFIG_DIR.\n',
+    )
+    .action(
+      wire(
+        () => import('./commands/register.js'),
+        (c) => {
+          const o = c.opts();
+          const actions = (['list', 'show', 'remove', 'cimd'] as const).filter(
+            (a) => o[a] === true,
+          );
+          if (actions.length > 1) {
+            throw usageError(
+              'register_actions_conflict',
+              `--${actions.join(' and --')} cannot be used together`,
+              'use one of --list, --show, --remove and --cimd at a time',
+            );
+          }
+          return {
+            action: actions[0] ?? ('register' as const),
+            issuer: str(o.issuer),
+            resources: strs(o.resource) ?? [],
+            clientId: str(o.clientId),
+            redirectUris: strs(o.redirectUri) ?? [],
+            grants: strs(o.grant) ?? [],
+            authMethod: str(o.authMethod),
+            scope: strs(o.scope)?.join(' '),
+            initialAccessToken: str(o.initialAccessToken),
+            local: o.local === true,
+          };
+        },
       ),
     );
 

@@ -7,6 +7,7 @@ import type { Warn } from '../findings.js';
 import type { LockOptions } from '../store/lock.js';
 import { storePaths } from '../store/paths.js';
 import { ProfileStore } from '../store/profiles.js';
+import { RegistrationStore } from '../store/registrations.js';
 import { TokenStore } from '../store/tokens.js';
 
 /** Seconds to wait for another oauth command holding the store lock before exit 6. */
@@ -36,4 +37,8 @@ export function tokenStore(ctx: Context, warn: Warn): TokenStore {
 
 export function profileStore(ctx: Context, warn: Warn): ProfileStore {
   return new ProfileStore(storePaths(ctx.env), { warn, lock: lockOptions(ctx) });
+}
+
+export function registrationStore(ctx: Context, warn: Warn): RegistrationStore {
+  return new RegistrationStore(storePaths(ctx.env), { warn, lock: lockOptions(ctx) });
 }

@@ -5,6 +5,7 @@ import { openableUrl, openBrowser } from '../client/browser.js';
 import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
 import { authorize, exchangeCode } from '../client/code-flow.js';
 import { clientAuth } from '../client/credentials.js';
+import { clientForServer } from '../client/registration.js';
 import { resolveServer, type Server } from '../client/server.js';
 import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
 import { profileStore, tokenStore } from '../client/stores.js';
@@ -47,6 +48,8 @@ export interface LoginInput {
   par: boolean;
   /** RFC 9449: DPoP-bound tokens; the key is stored with them. */
   dpop: boolean;
+  /** RFC 7591 §3: for a registration (no client id given) at a server that requires one. */
+  initialAccessToken?: string | undefined;
 }
 
 export { loginView as view } from '../output/login.js';
@@ -101,24 +104,20 @@ async function withWaiting<T>(ctx: Context, what: string, deadlineMs: number, wo
   }
 }
 
-/** Missing issuer or client id: asked for at a TTY (and maybe saved as a profile), else exit 2. */
+/**
+ * A missing issuer is asked for at a TTY (and the settings maybe saved as a profile); a missing
+ * client id comes from clientForServer (a registration, else asked at a TTY, else exit 2).
+ */
 async function completeSettings(
   ctx: Context,
   settings: Settings,
   warn: Warn,
-): Promise<{ settings: Settings; saveAs: () => Promise<void> }> {
+): Promise<{ settings: Settings; saveAs: (clientId: string) => Promise<void> }> {
   const hasEndpoints =
     settings.endpoints.authorization !== undefined || settings.endpoints.device !== undefined;
   const missingIssuer = settings.issuer === undefined && !hasEndpoints;
   const missingClient = settings.clientId === undefined || settings.clientId === '';
   if (!ctx.io.canPrompt || (!missingIssuer && !missingClient)) {
-    if (missingClient) {
-      throw usageError(
-        'client_id_missing',
-        'no client id given',
-        'pass --client-id <id> or set OAUTH_CLIENT_ID (or use a --profile that has one)',
-      );
-    }
     return { settings, saveAs: async () => {} };
   }
   const { askConfirm, askText } = await import('../output/prompt.js');
@@ -136,18 +135,16 @@ async function completeSettings(
       check(() => validateIssuer(v))(),
     );
   }
-  if (missingClient) {
-    next.clientId = await askText('Client id:', (v) => (v === '' ? 'enter the client id' : true));
-  }
   let profileName: string | undefined;
   if (settings.profile === undefined && (await askConfirm('Save these as a profile?'))) {
     profileName = await askText('Profile name:', (v) => check(() => validateProfileName(v))());
   }
   return {
     settings: next,
-    saveAs: async () => {
+    saveAs: async (clientId) => {
       if (profileName === undefined) return;
       const name = profileName;
+      next.clientId = clientId;
       const profiles = profileStore(ctx, warn);
       await profiles.update((file) => {
         const profile: Record<string, unknown> = { ...file.profiles[name] };
@@ -159,6 +156,15 @@ async function completeSettings(
       });
       ctx.io.err(renderNote(`saved as profile ${name} (use --profile ${name})`, ctx.io.errStyle));
     },
+  };
+}
+
+/** At a terminal: the client id asked for, when the server offers no registration. */
+function askClientId(ctx: Context): (() => Promise<string>) | undefined {
+  if (!ctx.io.canPrompt) return undefined;
+  return async () => {
+    const { askText } = await import('../output/prompt.js');
+    return askText('Client id:', (v) => (v === '' ? 'enter the client id' : true));
   };
 }
 
@@ -179,8 +185,25 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
         : ['authorization', 'token'],
     warn,
   );
-  // The issuer as the metadata names it (--issuer may have been its discovery URL).
-  const settings = { ...completed.settings, issuer: server.issuer };
+  // The issuer as the metadata names it (--issuer may have been its discovery URL); the client
+  // given, else registered there (RFC 7591).
+  const settings = {
+    ...completed.settings,
+    issuer: server.issuer,
+    ...(await clientForServer(
+      ctx,
+      server,
+      completed.settings,
+      warn,
+      (text) => ctx.io.err(renderNote(text, ctx.io.errStyle)),
+      {
+        initialAccessToken: options.initialAccessToken,
+        port: options.port,
+        device: options.device,
+        ask: askClientId(ctx),
+      },
+    )),
+  };
   const client = await clientAuth(ctx, settings, server, warn);
   if (openid && settings.issuer === undefined) {
     throw usageError(
@@ -252,7 +275,7 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
       accepted = await store.update(accept);
       storedIn = store.path;
     }
-    await completed.saveAs();
+    await completed.saveAs(client.clientId);
     if (!device) await rememberRedirectUri(ctx, settings, warn);
     const { tokens, subject } = accepted;
     const expires = expiresAt(tokens.expiresIn, flow.nowMs);

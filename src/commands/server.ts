@@ -12,6 +12,8 @@ export interface ServerInput {
   tokenTtl: number | undefined;
   /** --mcp: the MCP endpoint on a port of its own. */
   mcp: boolean;
+  /** RFC 7591 §3: registration only with this initial access token. */
+  initialAccessToken?: string | undefined;
 }
 
 export { NOTHING_MORE as view } from '../output/present.js';
@@ -58,6 +60,7 @@ export async function run(options: ServerInput, ctx: Context): Promise<Outcome<u
     clients,
     tokenTtl,
     mcp: options.mcp,
+    initialAccessToken: options.initialAccessToken,
     onRequest: ctx.globals.verbose ? (line) => ctx.io.err(renderRequestLine(line, err)) : undefined,
     onError:
       ctx.globals.verbose || ctx.globals.debug

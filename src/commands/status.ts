@@ -7,11 +7,12 @@ import {
   type ClientInput,
 } from '../client/settings.js';
 import { statusEntry } from '../client/entry-summary.js';
-import { tokenStore } from '../client/stores.js';
+import { registrationStore, tokenStore } from '../client/stores.js';
 import { ExitCode } from '../errors.js';
 import { findingReporter } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 import type { StatusResult } from '../output/status.js';
+import { forIssuer } from '../store/registrations.js';
 import { entryIds } from '../store/tokens.js';
 
 export interface StatusInput {
@@ -33,8 +34,20 @@ export async function run(input: StatusInput, ctx: Context): Promise<Outcome<Sta
   const nowMs = ctx.now();
   const ids = entryIds(all.map((l) => l.key));
   const entries = shown.map((l) => statusEntry(l, ids.get(l.key) ?? '', nowMs, tokens.path));
+  // The clients oauth registered (RFC 7591): shown to people; --json keeps its array of entries.
+  const registrations = registrationStore(ctx, warn)
+    .read()
+    .registrations.filter(
+      (r) => settings.issuer === undefined || forIssuer(settings.issuer, r.issuer),
+    );
   return {
     exitCode: ExitCode.ok,
-    result: { entries, cached: all.length, hasCurrent: all.some((l) => l.current), nowMs },
+    result: {
+      entries,
+      cached: all.length,
+      hasCurrent: all.some((l) => l.current),
+      nowMs,
+      registrations,
+    },
   };
 }

@@ -31,6 +31,7 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'issued_token',
   'token',
   'logout_token',
+  'registration_access_token',
 ]);
 
 /** `eyJhbG…[redacted, 812 chars]`: at most 6 characters and never more than a quarter of it. */

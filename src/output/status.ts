@@ -1,5 +1,6 @@
 // How `oauth status` looks: one block per cached token for people, an array for --json.
 import type { StatusEntry } from '../client/entry-summary.js';
+import type { Registration } from '../store/registrations.js';
 import { fromNow } from '../time.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
@@ -14,6 +15,8 @@ export interface StatusResult {
   /** Whether one of them is the current login. */
   hasCurrent: boolean;
   nowMs: number;
+  /** The clients oauth registered (RFC 7591), for people only (`oauth register --list`). */
+  registrations?: readonly Registration[];
 }
 
 /**
@@ -34,9 +37,8 @@ function notLoggedIn(result: StatusResult, s: Style): string | undefined {
 export const statusView: View<StatusResult> = {
   human: (result, { io }) => ({
     out:
-      result.entries.length > 0
-        ? renderStatus(result.entries, result.nowMs, io.outStyle)
-        : undefined,
+      (result.entries.length > 0 ? renderStatus(result.entries, result.nowMs, io.outStyle) : '') +
+      renderRegistered(result.registrations ?? [], result.entries.length > 0, io.outStyle),
     err: notLoggedIn(result, io.errStyle),
   }),
   json: (result, { io }) => ({
@@ -44,6 +46,16 @@ export const statusView: View<StatusResult> = {
     err: notLoggedIn(result, io.errStyle),
   }),
 };
+
+/** The registered clients, one line each, after the entries. */
+function renderRegistered(list: readonly Registration[], afterEntries: boolean, s: Style): string {
+  if (list.length === 0) return '';
+  const lines = list.map(
+    (r) =>
+      `  ${safeText(r.client_id)} ${s.dim('at')} ${safeText(r.issuer)} ${s.dim(`(registered ${r.registered_at})`)}`,
+  );
+  return `${afterEntries ? '\n' : ''}${s.bold('Registered clients')} ${s.dim('(oauth register --list)')}\n${lines.join('\n')}\n`;
+}
 
 export function renderStatusJson(entries: StatusEntry[]): string {
   return `${jsonText(entries)}\n`;

@@ -86,6 +86,8 @@ export interface ProviderSettings {
   /** Access token lifetime in seconds. */
   tokenTtl: number;
   signingAlg: string;
+  /** RFC 7591 §3: dynamic registration only with this initial access token (else open). */
+  initialAccessToken?: string | undefined;
 }
 
 /** The claims of a user: any user name is an account (the server is for testing). */
@@ -142,6 +144,8 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
     // RFC 9700 §2.1.2: the code flow only; no implicit or hybrid response types are offered.
     responseTypes: ['code', 'none'],
     clientBasedCORS: () => false,
+    // Registration (RFC 7591) is for native clients with loopback redirects only: see nativeOnly.
+    extraClientMetadata: { properties: ['software_id'], validator: nativeOnly(errors) },
     interactions: {
       url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
     },
@@ -179,6 +183,13 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
       pushedAuthorizationRequests: { enabled: true },
       dPoP: { enabled: true },
       userinfo: { enabled: true },
+      // RFC 7591 at /reg, RFC 7592 (read, delete) at /reg/<client_id> with the registration token.
+      registration: {
+        enabled: true,
+        initialAccessToken: s.initialAccessToken ?? false,
+        issueRegistrationAccessToken: true,
+      },
+      registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: providerPages.logoutSource,
@@ -204,6 +215,33 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
     },
   });
   return provider;
+}
+
+/**
+ * What may register here (RFC 7591 §2, RFC 8252 §7.3, §8.4): native clients whose redirect URIs
+ * are all loopback http URIs, and no others. Static clients (no request) pass.
+ */
+function nativeOnly(errors: typeof import('oidc-provider').errors) {
+  return (ctx: unknown, key: string, _value: unknown, metadata: Record<string, unknown>) => {
+    if (ctx === undefined || key !== 'software_id') return;
+    const redirects = metadata.redirect_uris;
+    const loopback = (uri: unknown) =>
+      typeof uri === 'string' &&
+      URL.canParse(uri) &&
+      new URL(uri).protocol === 'http:' &&
+      ['127.0.0.1', '[::1]', 'localhost'].includes(new URL(uri).hostname);
+    if (metadata.application_type !== 'native') {
+      throw new errors.InvalidClientMetadata(
+        'only native clients (application_type native) may register at this server',
+      );
+    }
+    if (!Array.isArray(redirects) || !redirects.every(loopback)) {
+      // oidc-provider answers invalid_redirect_uri for a description about redirect_uris.
+      throw new errors.InvalidClientMetadata(
+        'redirect_uris must be loopback http URIs (http://127.0.0.1/..., http://[::1]/..., http://localhost/...) to register here',
+      );
+    }
+  };
 }
 
 interface PolicyClient {

@@ -32,6 +32,8 @@ export interface ServerOptions {
   tokenTtl?: number | undefined;
   /** Also run the MCP endpoint (server/mcp.ts) on a port of its own. */
   mcp?: boolean | undefined;
+  /** RFC 7591 §3: dynamic registration only with this initial access token (else open). */
+  initialAccessToken?: string | undefined;
   /** RFC 9449 §9: the resource demands a DPoP nonce. */
   requireDpopNonce?: boolean | undefined;
   /** Called once per answered request (for --verbose). */
@@ -200,6 +202,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     jwks: { keys: [key.privateJwk as Record<string, unknown>] },
     tokenTtl,
     signingAlg: SIGNING_ALG,
+    initialAccessToken: options.initialAccessToken,
   });
   const onError = options.onError ?? (() => {});
   // Koa would print these on stderr itself; the command decides what to show.

@@ -10,6 +10,9 @@ export interface StorePaths {
   /** Serializes every read-modify-write of the token file (and refreshes) across processes. */
   tokensLock: string;
   profilesLock: string;
+  /** Clients registered by oauth (RFC 7591), one per authorization server. */
+  registrations: string;
+  registrationsLock: string;
 }
 
 export function configDir(env: NodeJS.ProcessEnv): string {
@@ -29,5 +32,7 @@ export function storePaths(env: NodeJS.ProcessEnv): StorePaths {
     profiles: join(dir, 'profiles.json'),
     tokensLock: join(dir, 'tokens.json.lock'),
     profilesLock: join(dir, 'profiles.json.lock'),
+    registrations: join(dir, 'registrations.json'),
+    registrationsLock: join(dir, 'registrations.json.lock'),
   };
 }

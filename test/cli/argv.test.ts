@@ -618,10 +618,82 @@ describe('demo and server', () => {
     });
   });
 
+  it('server: --require-initial-access-token', async () => {
+    expect(await input(['server', '--require-initial-access-token', 'iat'])).toMatchObject({
+      initialAccessToken: 'iat',
+    });
+  });
+
   it('a bad --port or --token-ttl is exit 2', async () => {
     expect((await usage(['server', '--port', 'http'])).message).toMatch(/expected a port number/);
     expect((await usage(['demo', '--port', '99999'])).message).toMatch(/expected a port number/);
     expect((await usage(['server', '--token-ttl', 'x'])).message).toMatch(/number of seconds/);
+  });
+});
+
+describe('register', () => {
+  it('defaults: a registration; every option; OAUTH_INITIAL_ACCESS_TOKEN', async () => {
+    expect(await input(['register'])).toEqual({
+      action: 'register',
+      resources: [],
+      redirectUris: [],
+      grants: [],
+      local: false,
+    });
+    expect(
+      await input([
+        'register',
+        '--issuer',
+        'https://idp.example',
+        '--resource',
+        'https://api.example',
+        '--redirect-uri',
+        'http://127.0.0.1:8400/callback',
+        '--redirect-uri',
+        'http://[::1]/callback',
+        '--grant',
+        'authorization_code,refresh_token',
+        '--auth-method',
+        'none',
+        '--scope',
+        'openid email',
+        '--initial-access-token',
+        'iat',
+      ]),
+    ).toEqual({
+      action: 'register',
+      issuer: 'https://idp.example',
+      resources: ['https://api.example'],
+      redirectUris: ['http://127.0.0.1:8400/callback', 'http://[::1]/callback'],
+      grants: ['authorization_code', 'refresh_token'],
+      authMethod: 'none',
+      scope: 'openid email',
+      initialAccessToken: 'iat',
+      local: false,
+    });
+    expect(await input(['register'], { OAUTH_INITIAL_ACCESS_TOKEN: 'env-iat' })).toMatchObject({
+      initialAccessToken: 'env-iat',
+    });
+    expect(await input(['login', '--initial-access-token', 'iat'])).toMatchObject({
+      initialAccessToken: 'iat',
+    });
+  });
+
+  it.each([
+    [['--list'], 'list'],
+    [['--show'], 'show'],
+    [['--remove', '--local'], 'remove'],
+    [['--cimd', '--client-id', 'https://c.example/c.json'], 'cimd'],
+  ])('%j is the %s action', async (flags, action) => {
+    expect(await input(['register', ...flags])).toMatchObject({ action });
+  });
+
+  it('two actions at once are exit 2', async () => {
+    expect(await usage(['register', '--list', '--remove'])).toMatchObject({
+      exitCode: 2,
+      code: 'register_actions_conflict',
+      message: '--list and --remove cannot be used together',
+    });
   });
 });
 
@@ -807,6 +879,7 @@ describe('completion', () => {
       'status',
       'logout',
       'switch',
+      'register',
       'profile',
       'completion',
     ]);

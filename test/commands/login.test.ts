@@ -40,8 +40,10 @@ describe('login: settings refused before any request', () => {
     'no client id %s: exit 2 naming --client-id',
     async (_, options) => {
       const ctx = fakeContext(options); // no HTTP: a request would fail the test
+      // The endpoints given: no metadata, so no registration_endpoint to register a client at.
+      const endpoints = { authorization: 'https://idp.example/a', token: 'https://idp.example/t' };
       await expect(
-        run(input(clientInput({ issuer: 'https://idp.example' })), ctx),
+        run(input(clientInput({ issuer: 'https://idp.example', endpoints })), ctx),
       ).rejects.toMatchObject({
         code: 'client_id_missing',
         exitCode: 2,

@@ -211,8 +211,17 @@ describe('oauth login (authorization code + PKCE)', () => {
     expect(readStore(config)).toBeUndefined();
   });
 
-  it('no client id without a TTY: exit 2 naming the flag and the variable', async () => {
-    const run = await login(['--scope', SCOPE]);
+  // The embedded server offers registration (RFC 7591): with its endpoints given, no metadata is
+  // fetched, so nothing offers to register a client (test/e2e/register.test.ts has the rest).
+  it('no client id without a TTY and no registration: exit 2 naming the flag and the variable', async () => {
+    const run = await login([
+      '--scope',
+      SCOPE,
+      '--authorization-endpoint',
+      `${server.issuer}/auth`,
+      '--token-endpoint',
+      `${server.issuer}/token`,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/no client id/);
     expect(run.stderr).toMatch(/--client-id/);
@@ -236,7 +245,7 @@ describe('oauth login (authorization code + PKCE)', () => {
 describe('oauth login at a terminal', () => {
   // `script` gives the CLI a pseudo-terminal (stdin and stderr are TTYs, CI unset): it prompts.
   it.skipIf(!existsSync('/usr/bin/script'))(
-    'asks for the missing client id, saves a profile, shows the wait line, logs in',
+    'registers the missing client (RFC 7591), saves it in a profile, shows the wait line, logs in',
     async () => {
       const config = tempConfigDir();
       const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
@@ -259,7 +268,6 @@ describe('oauth login at a terminal', () => {
       });
       let screen = '';
       const answers: [RegExp, string][] = [
-        [/Client id:/, 'oauth-cli\r'],
         [/Save these as a profile\?/, 'y\r'],
         [/Profile name:/, 'dev\r'],
       ];
@@ -281,11 +289,17 @@ describe('oauth login at a terminal', () => {
       expect(all).toMatch(/waiting for the browser to finish the login/);
       expect(all).toContain('Logged in.');
       expect(code).toBe(0);
+      expect(all).toMatch(/no --client-id given: registered the client/);
+      const registered = (
+        JSON.parse(readFileSync(join(config, 'registrations.json'), 'utf8')) as {
+          registrations: { client_id: string }[];
+        }
+      ).registrations[0]?.client_id;
       const profiles = JSON.parse(readFileSync(join(config, 'profiles.json'), 'utf8')) as unknown;
       expect(profiles).toMatchObject({
-        profiles: { dev: { issuer: server.issuer, clientId: 'oauth-cli', scopes: ['openid'] } },
+        profiles: { dev: { issuer: server.issuer, clientId: registered, scopes: ['openid'] } },
       });
-      expect(readStore(config)?.entries[0]).toMatchObject({ client_id: 'oauth-cli' });
+      expect(readStore(config)?.entries[0]).toMatchObject({ client_id: registered });
     },
   );
 });

@@ -23,6 +23,8 @@ describe('configDir', () => {
       profiles: '/c/profiles.json',
       tokensLock: '/c/tokens.json.lock',
       profilesLock: '/c/profiles.json.lock',
+      registrations: '/c/registrations.json',
+      registrationsLock: '/c/registrations.json.lock',
     });
   });
 });
