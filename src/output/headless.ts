@@ -3,7 +3,7 @@
 import type { Delivery } from '../oauth/loopback.js';
 import { formatDuration } from '../time.js';
 import type { Style } from './io.js';
-import { CLEAR_LINE } from './spinner.js';
+import { renderOpenUrl } from './login.js';
 import { safeText } from './text.js';
 
 export function renderHeadless(
@@ -11,26 +11,25 @@ export function renderHeadless(
   s: Style,
 ): string {
   return (
-    `${s.bold(`${view.reason}: no browser opens here.`)} Open this URL in a browser on any machine to sign in:\n\n` +
-    `  ${s.cyan(safeText(view.url))}\n\n` +
-    `The server sends the browser back to ${safeText(view.redirectUri)}. Either let that reach this machine:\n` +
-    `run this where the browser is, before you sign in (a fixed port: --port):\n\n` +
+    `${s.bold(`${view.reason}: no browser opens here.`)} ${renderOpenUrl(view.url, false, s)}` +
+    `The server sends the browser back to ${safeText(view.redirectUri)}. To let that reach this machine,\n` +
+    `run this where the browser is, before you sign in (for a port that stays the same: --port):\n\n` +
     `  ${safeText(view.tunnel)}\n\n` +
     `or, once the browser ends on a page that does not load, copy the URL from its address bar and paste it here.\n`
   );
 }
 
 export function renderPastePrompt(leftMs: number, hint: string | undefined, s: Style): string {
-  const extra = hint === undefined ? '' : `, ${hint}`;
-  return `${s.bold('Paste the URL your browser ended on')} ${s.dim(`(${formatDuration(Math.max(0, leftMs))} left, Ctrl-C to cancel${extra})`)}:\n`;
+  const extra = hint === undefined ? '' : `${hint}.\n`;
+  return `${extra}${s.bold('Paste the URL your browser ended on')} ${s.dim(`(${formatDuration(Math.max(0, leftMs))} left, Ctrl-C to cancel)`)}:\n`;
 }
 
 /** One line per pasted line: taken, or why not (the wait goes on unless it ended). */
 export function renderPasteOutcome(outcome: Delivery, redirectUri: string, s: Style): string {
-  const refused = (text: string) => `${CLEAR_LINE}${s.yellow('refused:')} ${text}\n`;
+  const refused = (text: string) => `${s.yellow('refused:')} ${text}\n`;
   switch (outcome.kind) {
     case 'done':
-      return `${CLEAR_LINE}${s.green('✓')} got the authorization response from the pasted URL\n`;
+      return `${s.green('✓')} got the authorization response from the pasted URL\n`;
     case 'error':
       return '';
     case 'used':
