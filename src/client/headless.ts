@@ -4,8 +4,23 @@
 // be pasted on stdin instead: checked by the listener's own callback check (state, iss, one use).
 import type { Context } from '../context.js';
 import type { Delivery, Loopback } from '../oauth/loopback.js';
-import { renderWarning } from '../output/findings.js';
-import { renderHeadless, renderPasteOutcome, renderPastePrompt } from '../output/headless.js';
+
+/** What a headless wait says, rendered by the command's view (output/headless.ts). */
+export interface HeadlessSay {
+  /** Why no browser opens, the URL, the tunnel, the redirect URI, the paste prompt. */
+  intro(view: {
+    url: string;
+    reason: string;
+    tunnel: string;
+    redirectUri: string;
+    leftMs: number;
+    hint: string | undefined;
+  }): string;
+  /** What became of one pasted line. */
+  pasted(outcome: Delivery, redirectUri: string): string;
+  /** A browser command that failed. */
+  warn(message: string): string;
+}
 
 /** Why no browser can open here, or undefined when one can. `command`: --browser (false: --no-browser). */
 export function headlessReason(
@@ -59,34 +74,32 @@ export async function waitHeadless(
   },
   waiting: Promise<string>,
   loopback: Pick<Loopback<string>, 'deliver' | 'port' | 'redirectUri'>,
+  say: HeadlessSay,
 ): Promise<string> {
-  const s = ctx.io.errStyle;
-  ctx.io.err(
-    renderHeadless(
-      {
-        url: view.url,
-        reason: view.reason,
-        tunnel: sshTunnelCommand(loopback.port, ctx.env),
-        redirectUri: loopback.redirectUri,
-      },
-      s,
-    ),
-  );
   const named =
     typeof view.command === 'string' || (view.command !== false && (ctx.env.BROWSER ?? '') !== '');
+  ctx.io.err(
+    say.intro({
+      url: view.url,
+      reason: view.reason,
+      tunnel: sshTunnelCommand(loopback.port, ctx.env),
+      redirectUri: loopback.redirectUri,
+      leftMs: view.deadlineMs - ctx.now(),
+      hint: view.hint,
+    }),
+  );
   if (named) {
     const { openBrowser } = await import('./browser.js');
     await openBrowser(ctx, view.url, view.command, (message) =>
-      ctx.io.err(renderWarning(`${message}; open the URL above yourself`, s)),
+      ctx.io.err(say.warn(`${message}; open the URL above yourself`)),
     );
   }
-  ctx.io.err(renderPastePrompt(view.deadlineMs - ctx.now(), view.hint, s));
   const stop = new AbortController();
   const reading = (async () => {
     for await (const line of ctx.io.stdinLines(stop.signal)) {
       if (line.trim() === '') continue;
       const outcome: Delivery = loopback.deliver(line);
-      ctx.io.err(renderPasteOutcome(outcome, loopback.redirectUri, s));
+      ctx.io.err(say.pasted(outcome, loopback.redirectUri));
       if (outcome.kind === 'done' || outcome.kind === 'error' || outcome.kind === 'used') return;
     }
   })();

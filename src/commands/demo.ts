@@ -243,13 +243,9 @@ const STEPS: StepSpec[] = [
           const { headlessReason, waitHeadless } = await import('../client/headless.js');
           const reason = headlessReason(ctx.env, undefined);
           if (reason !== undefined) {
-            const hint = AUTO_HINT;
-            return waitHeadless(
-              ctx,
-              { url, reason, deadlineMs: deadline, hint },
-              waiting,
-              loopback,
-            );
+            const { headlessView } = await import('../output/headless.js');
+            const view = { url, reason, deadlineMs: deadline, hint: AUTO_HINT };
+            return waitHeadless(ctx, view, waiting, loopback, headlessView(s));
           }
           ctx.io.err(renderOpenUrl(url, true, s));
           await openBrowser(ctx, url, undefined, (message) =>

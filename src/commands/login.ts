@@ -401,12 +401,9 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
       const { headlessReason, waitHeadless } = await import('../client/headless.js');
       const reason = headlessReason(ctx.env, options.browser);
       if (reason !== undefined) {
-        return waitHeadless(
-          ctx,
-          { url, reason, deadlineMs: deadline, command: options.browser },
-          waiting,
-          loopback,
-        );
+        const { headlessView } = await import('../output/headless.js');
+        const view = { url, reason, deadlineMs: deadline, command: options.browser };
+        return waitHeadless(ctx, view, waiting, loopback, headlessView(ctx.io.errStyle));
       }
       const browser = await showAndOpen(ctx, url, options, redirectUri, heard);
       return withWaiting(

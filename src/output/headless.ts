@@ -2,9 +2,21 @@
 // `ssh -L` line, the paste prompt, and what became of each pasted line.
 import type { Delivery } from '../oauth/loopback.js';
 import { formatDuration } from '../time.js';
+import { renderWarning } from './findings.js';
 import type { Style } from './io.js';
 import { renderOpenUrl } from './login.js';
 import { safeText } from './text.js';
+
+/** The view of a headless wait (client/headless.ts HeadlessSay). */
+export function headlessView(s: Style) {
+  return {
+    intro: (
+      view: Parameters<typeof renderHeadless>[0] & { leftMs: number; hint: string | undefined },
+    ) => renderHeadless(view, s) + renderPastePrompt(view.leftMs, view.hint, s),
+    pasted: (outcome: Delivery, redirectUri: string) => renderPasteOutcome(outcome, redirectUri, s),
+    warn: (message: string) => renderWarning(message, s),
+  };
+}
 
 export function renderHeadless(
   view: { url: string; reason: string; tunnel: string; redirectUri: string },
