@@ -298,4 +298,68 @@ describe('spinners: oauth demo with no browser, slow HTTP exchanges at a termina
     cli.type('\u0003');
     expect((await cli.done).code).toBe(130);
   });
+
+  it('oauth demo over SSH, the consent page walked by hand: api:read listed once, the pasted URL goes on', async () => {
+    const cli = cliAtTerminal(['demo'], SSH);
+    const [, url = ''] = await cli.match(/(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/);
+    await cli.match(/Paste the URL your browser ended on/);
+    const redirectUri = new URL(url).searchParams.get('redirect_uri') ?? '';
+    const { pages, location } = await walkAsBrowser(url, redirectUri);
+    const consent = pages.find((page) => page.includes('asks for:')) ?? '';
+    expect(consent.match(/<code>api:read<\/code>/g)).toHaveLength(1);
+    cli.type(`${location}\r`);
+    const run = await cli.done;
+    const text = plain(run.stderr);
+    expect(run.code, text).toBe(0);
+    expect(text).toContain('✓ got the authorization response from the pasted URL');
+    expect(text).toMatch(/consent given in the browser; the redirect brought the code back/);
+  });
 });
+
+/**
+ * The embedded server's sign-in and consent pages walked as a browser would (cookies, forms), up
+ * to the redirect to `redirectUri`, which is returned unrequested: the URL the browser ends on.
+ */
+async function walkAsBrowser(start: string, redirectUri: string) {
+  const jar = new Map<string, string>();
+  const pages: string[] = [];
+  let url = start;
+  let init: RequestInit = {};
+  for (let step = 0; step < 20; step++) {
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...init.headers, cookie },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    const location = res.headers.get('location');
+    if (location !== null) {
+      await res.body?.cancel();
+      const next = new URL(location, url).href;
+      if (next.startsWith(`${redirectUri}?`)) return { pages, location: next };
+      url = next;
+      init = {};
+      continue;
+    }
+    const html = await res.text();
+    pages.push(html);
+    const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
+    if (!form) throw new Error(`no form at ${url}: ${html.slice(0, 200)}`);
+    const fields = new URLSearchParams();
+    for (const [, name = ''] of (form[2] ?? '').matchAll(/<input[^>]*name="([^"]+)"/g)) {
+      fields.set(name, 'alice');
+    }
+    url = new URL(form[1] ?? '', url).href;
+    init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: fields.toString(),
+    };
+  }
+  throw new Error('the sign-in never redirected back');
+}
