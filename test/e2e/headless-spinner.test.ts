@@ -363,3 +363,19 @@ async function walkAsBrowser(start: string, redirectUri: string) {
   }
   throw new Error('the sign-in never redirected back');
 }
+
+describe('cosmetics of issue 12', () => {
+  it('login --help: the --wait default said once, every option line within 80 columns', async () => {
+    const cli = cliWithStdin(['login', '--help'], {});
+    cli.child.stdin?.end();
+    const run = await cli.done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/--wait <seconds> +give up after this long \(default: 300\)\n/);
+    expect(run.stdout).not.toContain('(default 300)');
+    const options = run.stdout.slice(
+      run.stdout.indexOf('Options:'),
+      run.stdout.indexOf('Examples:'),
+    );
+    expect(options.split('\n').filter((line) => line.length > 80)).toEqual([]);
+  });
+});
