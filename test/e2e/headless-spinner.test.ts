@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, childEnv, tempConfigDir } from '../helpers/cli.js';
 import { fakeIssuer, type FakeIssuer } from '../http/fake-issuer.js';
@@ -91,6 +92,7 @@ async function follow(authorizeUrl: string): Promise<string> {
   return location;
 }
 
+const NOISY = fileURLToPath(new URL('../helpers/noisy-browser.mjs', import.meta.url));
 const SSH = { SSH_CONNECTION: '203.0.113.7 52100 192.0.2.10 2222', USER: 'alice' };
 const AUTHORIZE = /(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)/;
 const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
@@ -377,5 +379,16 @@ describe('cosmetics of issue 12', () => {
       run.stdout.indexOf('Examples:'),
     );
     expect(options.split('\n').filter((line) => line.length > 80)).toEqual([]);
+  });
+
+  it('at a terminal, the browser command writes on lines of its own, never into the wait line', async () => {
+    const cli = cliAtTerminal(loginArgs('--browser', `node '${NOISY}'`), {});
+    const run = await cli.done;
+    expect(run.code, plain(run.stderr)).toBe(0);
+    for (const stream of ['stdout', 'stderr']) {
+      expect(run.stderr).toMatch(
+        new RegExp(`(^|\\n|\\r\u001b\\[2K)browser: noisy-browser says hello on ${stream}\\r?\\n`),
+      );
+    }
   });
 });
