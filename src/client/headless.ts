@@ -1,4 +1,4 @@
-// Logins where no browser can open here (README "Headless and SSH logins"): over SSH, or on Linux
+// Logins where no browser can open here (README "oauth login", headless and SSH logins): over SSH, or on Linux
 // with no display and no browser command. The URL is printed with the `ssh -L` line that carries
 // the loopback redirect (RFC 8252 §7.3) back to this machine, and the URL the browser ended on may
 // be pasted on stdin instead: checked by the listener's own callback check (state, iss, one use).
