@@ -3,6 +3,7 @@
 // the loopback redirect (RFC 8252 §7.3) back to this machine, and the URL the browser ended on may
 // be pasted on stdin instead: checked by the listener's own callback check (state, iss, one use).
 import type { Context } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
 import type { Delivery, Loopback } from '../oauth/loopback.js';
 
 /** What a headless wait says, rendered by the command's view (output/headless.ts). */
@@ -106,6 +107,19 @@ export async function waitHeadless(
   reading.catch(() => {});
   try {
     return await waiting;
+  } catch (err) {
+    // Nothing reached the listener and nothing was pasted: here that says nothing of the server.
+    if (err instanceof CliError && err.code === 'redirect_not_received') {
+      throw new CliError(
+        'login_timeout',
+        ExitCode.authorization,
+        `the login timed out: no redirect reached ${loopback.redirectUri} and no URL of it was pasted`,
+        {
+          hint: 'sign in at the URL above, then paste the URL the browser ends on (or run the ssh -L line first); more time with --wait <seconds>',
+        },
+      );
+    }
+    throw err;
   } finally {
     stop.abort();
   }

@@ -347,6 +347,7 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
       return { kind: 'not_url' };
     }
     if (`${url.protocol}//${url.host}${url.pathname}` !== redirectUri) return { kind: 'elsewhere' };
+    heard++; // an answer to the redirect URI, as a request to the listener would be
     const decision = options.onCallback(url.searchParams);
     if (decision.kind === 'foreign') return { kind: 'foreign' };
     if (decision.kind === 'done') {

@@ -182,6 +182,16 @@ describe('headless and SSH logins: the ssh -L line and the pasted redirect URL',
     expect(idp.tokenRequests.length - before).toBe(0);
   });
 
+  it('nothing pasted, nothing redirected, until --wait: exit 3 saying so, not blaming the server', async () => {
+    const cli = cliWithStdin(loginArgs('--wait', '2'), SSH);
+    await cli.match(/Paste the URL/);
+    const run = await cli.done;
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(
+      /error: the login timed out: no redirect reached http:\/\/127\.0\.0\.1:\d+\/callback and no URL of it was pasted\nhint: sign in at the URL above, then paste/,
+    );
+  });
+
   it('the listener still answers while stdin waits; a paste after it is not needed', async () => {
     const cli = cliWithStdin(loginArgs(), SSH);
     const [, url = ''] = await cli.match(AUTHORIZE);
