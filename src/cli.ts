@@ -194,7 +194,9 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       getOutHasColors: () => ctx.io.outStyle.level > 0,
       getErrHasColors: () => ctx.io.errStyle.level > 0,
     })
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    // login's longest option (--device-authorization-endpoint <url>) leaves 39 columns of 80:
+    // still wrapped, as every other command's help is.
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false, minWidthToWrap: 30 })
     .showSuggestionAfterError()
     .option('--json', 'print one JSON document on stdout')
     .option('-v, --verbose', 'HTTP trace on stderr, secrets redacted')
@@ -379,7 +381,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     )
     .option('--browser <command>', 'browser command; the URL is appended (default $BROWSER)')
     .option('--no-browser', 'do not open a browser: print the URL and wait')
-    .option('--wait <seconds>', 'give up after this long (default 300)', seconds, 300)
+    .option('--wait <seconds>', 'give up after this long', seconds, 300)
     .addOption(
       suggest(
         new Option('--prompt <prompt>', `prompt parameter: ${PROMPT_VALUES.join(', ')}`),

@@ -37,7 +37,7 @@ async function createHttp(ctx: Context): Promise<HttpClient> {
       `${io.errStyle.yellow('warning:')} --insecure: TLS certificates are not verified; anyone on the network path can read and change this traffic\n`,
     );
   }
-  return createHttpClient({
+  const http = createHttpClient({
     timeout: globals.timeout,
     cacert: globals.cacert,
     insecure: globals.insecure,
@@ -75,6 +75,10 @@ async function createHttp(ctx: Context): Promise<HttpClient> {
         }
       : {}),
   });
+  // A slow exchange at a terminal shows a spinner; never piped, with --json, or under the trace.
+  if (!io.stderrIsTTY || globals.json || globals.verbose) return http;
+  const { withSpinner } = await import('./output/spinner.js');
+  return withSpinner(http, io);
 }
 
 /**

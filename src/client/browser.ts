@@ -68,6 +68,27 @@ export function openableUrl(url: string): boolean {
 export type BrowserOutcome = 'command' | 'system' | 'none';
 
 /**
+ * The browser command's output on stderr, each line its own, marked `browser:`: at a terminal it
+ * first clears the wait line (the spinner redraws below it), so neither runs into the other.
+ */
+function ownLines(ctx: Context) {
+  const clear = ctx.io.stderrIsTTY ? '\r\u001b[2K' : '';
+  let partial = '';
+  const emit = (line: string) => ctx.io.err(`${clear}browser: ${line}\n`);
+  return {
+    write: (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) emit(line);
+    },
+    end: () => {
+      if (partial !== '') emit(partial);
+      partial = '';
+    },
+  };
+}
+
+/**
  * Opens `url`: with `command` (--browser, else $BROWSER) by running it; else the system opener at
  * a TTY without CI; else nothing (the caller has printed the URL). `false` is --no-browser.
  * `onExitStatus`, when given, hears of a command that exited non-zero instead of `onFailure`.
@@ -87,8 +108,10 @@ export async function openBrowser(
     const [file, ...args] = splitCommand(line);
     if (file === undefined) return 'none';
     const child = spawn(file, [...args, url], { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
-    child.stdout.on('data', (chunk: Buffer) => ctx.io.err(chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => ctx.io.err(chunk.toString('utf8')));
+    const stdout = ownLines(ctx);
+    const stderr = ownLines(ctx);
+    child.stdout.on('data', stdout.write).on('end', stdout.end);
+    child.stderr.on('data', stderr.write).on('end', stderr.end);
     child.on('error', (err: NodeJS.ErrnoException) =>
       onFailure(
         `could not run the browser command ${JSON.stringify(file)} (${err.code ?? err.message})`,

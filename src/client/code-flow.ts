@@ -14,6 +14,7 @@ import {
 } from '../oauth/authorize.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
 import type { DpopSession } from '../oauth/dpop.js';
+import type { Loopback } from '../oauth/loopback.js';
 import { postToEndpoint, processTokenResponse, type TokenResult } from '../oauth/token-request.js';
 
 export interface AuthorizeInput {
@@ -40,13 +41,15 @@ export interface AuthorizeInput {
   /**
    * Gets the user to the authorization URL (a browser, a printed URL, the demo's scripted one) and
    * resolves with the code that `waiting` brings back to `redirectUri`; `heard` counts the
-   * requests that reached it so far.
+   * requests that reached it so far; `loopback` takes a redirect URL pasted by the user instead,
+   * checked as the listener checks a request, and names the listener's port.
    */
   browse(
     url: string,
     waiting: Promise<string>,
     redirectUri: string,
     heard: () => number,
+    loopback: Pick<Loopback<string>, 'deliver' | 'port' | 'redirectUri'>,
   ): Promise<string>;
 }
 
@@ -101,7 +104,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
         })
       : authorizationUrl(input.authorizationEndpoint, params);
     waiting = loopback.wait(input.waitMs, input.signal);
-    const code = await input.browse(url, waiting, loopback.redirectUri, loopback.heard);
+    const code = await input.browse(url, waiting, loopback.redirectUri, loopback.heard, loopback);
     return {
       code,
       redirectUri: loopback.redirectUri,

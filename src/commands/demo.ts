@@ -24,6 +24,7 @@ import {
 import { renderWarning } from '../output/findings.js';
 import { renderOpenUrl } from '../output/login.js';
 import { itemRenderer, show, type Outcome } from '../output/present.js';
+import { withWaiting } from '../output/spinner.js';
 
 export interface DemoInput {
   /** --auto: consent given automatically. */
@@ -37,6 +38,8 @@ const CLIENT: ClientAuth = { clientId: 'oauth-cli', method: 'none' };
 const USER = 'alice';
 const SCOPES = ['api:read'];
 const MAX_HOPS = 10;
+const AUTO = '`oauth demo --auto`';
+const AUTO_HINT = `or press Ctrl-C and run ${AUTO}`;
 /** How long a person has to sign in and consent in the browser. */
 const WAIT_MS = 300_000;
 
@@ -230,17 +233,32 @@ const STEPS: StepSpec[] = [
         waitMs: story.waitMs,
         now: ctx.now,
         signal: ctx.signal,
-        browse: async (url, waiting, redirectUri) => {
+        browse: async (url, waiting, redirectUri, _heard, loopback) => {
           if (story.auto) {
             browsing = followAsBrowser(story.http, url, redirectUri);
             return Promise.race([waiting, browsing.then(() => waiting)]);
           }
           const s = ctx.io.errStyle;
+          const deadline = ctx.now() + story.waitMs;
+          const { headlessReason, waitHeadless } = await import('../client/headless.js');
+          const reason = headlessReason(ctx.env, undefined);
+          if (reason !== undefined) {
+            const { headlessView } = await import('../output/headless.js');
+            const view = { url, reason, deadlineMs: deadline, hint: AUTO_HINT };
+            return waitHeadless(ctx, view, waiting, loopback, headlessView(s));
+          }
           ctx.io.err(renderOpenUrl(url, true, s));
           await openBrowser(ctx, url, undefined, (message) =>
-            ctx.io.err(renderWarning(`${message}; open the URL above yourself`, s)),
+            ctx.io.err(renderWarning(`${message}; open the URL above yourself, ${AUTO_HINT}`, s)),
           );
-          return waiting;
+          // The same wait line as `oauth login`'s.
+          return withWaiting(
+            ctx.io,
+            'waiting for the browser to finish the login',
+            deadline,
+            ctx.now,
+            waiting,
+          );
         },
       });
       try {

@@ -19,14 +19,9 @@ import type { DpopSession } from '../oauth/dpop.js';
 import type { IdTokenExpectations } from '../oauth/id-token.js';
 import { dpopFinding, type TokenResult } from '../oauth/token-request.js';
 import { findingReporter, renderNote, renderWarning } from '../output/findings.js';
-import {
-  CLEAR_LINE,
-  renderDeviceCode,
-  renderOpenUrl,
-  renderWaiting,
-  type LoginResult,
-} from '../output/login.js';
+import { renderDeviceCode, renderOpenUrl, type LoginResult } from '../output/login.js';
 import type { Outcome } from '../output/present.js';
+import { withWaiting as waitWith } from '../output/spinner.js';
 import { validateIssuer, validateProfileName } from '../store/profiles.js';
 import { expiresAt, type TokenFileEditor } from '../store/tokens.js';
 import type { KeySet } from '../token/verify.js';
@@ -82,26 +77,8 @@ interface Flow {
 }
 
 /** A line on stderr while waiting, rewritten in place: only at a TTY. */
-function waitingLine(ctx: Context, what: string, deadlineMs: number): () => void {
-  if (!ctx.io.stderrIsTTY) return () => {};
-  let frame = 0;
-  const draw = () =>
-    ctx.io.err(renderWaiting(frame++, deadlineMs - ctx.now(), what, ctx.io.errStyle));
-  draw();
-  const timer = setInterval(draw, 120);
-  return () => {
-    clearInterval(timer);
-    ctx.io.err(CLEAR_LINE);
-  };
-}
-
-async function withWaiting<T>(ctx: Context, what: string, deadlineMs: number, work: Promise<T>) {
-  const stop = waitingLine(ctx, what, deadlineMs);
-  try {
-    return await work;
-  } finally {
-    stop();
-  }
+function withWaiting<T>(ctx: Context, what: string, deadlineMs: number, work: Promise<T>) {
+  return waitWith(ctx.io, what, deadlineMs, ctx.now, work);
 }
 
 /**
@@ -442,8 +419,15 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     waitMs,
     now: ctx.now,
     signal: ctx.signal,
-    browse: async (url, waiting, redirectUri, heard) => {
+    browse: async (url, waiting, redirectUri, heard, loopback) => {
       const deadline = ctx.now() + waitMs;
+      const { headlessReason, waitHeadless } = await import('../client/headless.js');
+      const reason = headlessReason(ctx.env, options.browser);
+      if (reason !== undefined) {
+        const { headlessView } = await import('../output/headless.js');
+        const view = { url, reason, deadlineMs: deadline, command: options.browser };
+        return waitHeadless(ctx, view, waiting, loopback, headlessView(ctx.io.errStyle));
+      }
       const browser = await showAndOpen(ctx, url, options, redirectUri, heard);
       return withWaiting(
         ctx,

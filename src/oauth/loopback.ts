@@ -88,7 +88,24 @@ export interface Loopback<T> {
    * failure page, and closes the listener and its sockets.
    */
   close(outcome?: 'success' | 'failure'): Promise<void>;
+  /**
+   * The redirect URL as the user pasted it from the browser's address bar (a headless login):
+   * decided by the same `onCallback` as a request to the listener, and used once like it.
+   */
+  deliver(pasted: string): Delivery;
 }
+
+/**
+ * What became of a pasted URL: taken (the wait resolves), refused for good (an error response or
+ * a bad iss: the wait rejects), or set aside while the wait goes on.
+ */
+export type Delivery =
+  | { kind: 'done' }
+  | { kind: 'error' }
+  | { kind: 'used' }
+  | { kind: 'foreign' }
+  | { kind: 'elsewhere' }
+  | { kind: 'not_url' };
 
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -319,10 +336,33 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
   warmUp(hosts[0] ?? '127.0.0.1', actualPort, expectedHost(), warmUpTarget);
   const redirectUri = `http://${target.host}:${actualPort}${target.path}`;
 
+  const deliver = (pasted: string): Delivery => {
+    if (finished) return { kind: 'used' };
+    // As copied from an address bar, maybe in quotes or angle brackets.
+    const text = pasted.trim().replace(/^(["'<])(.*)(["'>])$/, '$2');
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return { kind: 'not_url' };
+    }
+    if (`${url.protocol}//${url.host}${url.pathname}` !== redirectUri) return { kind: 'elsewhere' };
+    heard++; // an answer to the redirect URI, as a request to the listener would be
+    const decision = options.onCallback(url.searchParams);
+    if (decision.kind === 'foreign') return { kind: 'foreign' };
+    if (decision.kind === 'done') {
+      finish({ value: decision.value });
+      return { kind: 'done' };
+    }
+    finish({ error: decision.error });
+    return { kind: 'error' };
+  };
+
   return {
     redirectUri,
     port: actualPort,
     heard: () => heard,
+    deliver,
     close: async (outcome = 'failure') => {
       finish({ error: new CliError('interrupted', ExitCode.interrupted, 'interrupted') });
       answer(outcome);

@@ -36,8 +36,8 @@ export interface Io {
   readonly canPrompt: boolean;
   /** All of stdin as text, refusing more than `maxBytes`. */
   readStdin(maxBytes: number): Promise<string>;
-  /** stdin one line at a time, for streams of tokens. */
-  stdinLines(): AsyncIterable<string>;
+  /** stdin one line at a time, for streams of tokens; `signal` stops the reading. */
+  stdinLines(signal?: AbortSignal): AsyncIterable<string>;
 }
 
 /** Where output goes: a stream, or main.ts's plain descriptor writes (no stream at start-up). */
@@ -99,7 +99,7 @@ export async function createIo(proc: ProcessLike, options: { noColor: boolean })
       return proc.stdin.isTTY === true && stderrIsTTY && !proc.env.CI;
     },
     readStdin: (maxBytes) => readAll(proc.stdin, maxBytes),
-    stdinLines: () => stdinLines(proc.stdin),
+    stdinLines: (signal) => stdinLines(proc.stdin, signal),
   };
 }
 
@@ -121,7 +121,19 @@ async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): Promise
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function* stdinLines(stream: NodeJS.ReadableStream): AsyncIterable<string> {
+async function* stdinLines(
+  stream: NodeJS.ReadableStream,
+  signal?: AbortSignal,
+): AsyncIterable<string> {
   const { createInterface } = await import('node:readline');
-  yield* createInterface({ input: stream, crlfDelay: Infinity });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  // Closing the interface ends the iteration; stdin is paused and free for a later prompt.
+  const stop = () => lines.close();
+  if (signal?.aborted) stop();
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    yield* lines;
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
 }

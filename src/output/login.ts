@@ -144,12 +144,3 @@ export function renderDeviceCode(
   }
   return `${lines.join('\n')}\n\n`;
 }
-
-/** One frame of the wait line (TTY only): spinner and time left, rewritten in place. */
-const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-export function renderWaiting(frame: number, leftMs: number, what: string, s: Style): string {
-  const spinner = FRAMES[frame % FRAMES.length] ?? '-';
-  return `\r\u001b[2K${s.cyan(spinner)} ${what} ${s.dim(`(${formatDuration(Math.max(0, leftMs))} left, Ctrl-C to cancel)`)}`;
-}
-
-export const CLEAR_LINE = '\r\u001b[2K';

@@ -1,4 +1,4 @@
-// How `oauth status` looks: one block per cached token for people, an array for --json.
+// How `oauth status` looks: the cached tokens grouped by issuer for people, an array for --json.
 import type { StatusEntry } from '../client/entry-summary.js';
 import type { Registration } from '../store/registrations.js';
 import { fromNow } from '../time.js';
@@ -75,40 +75,48 @@ function expiry(entry: StatusEntry, nowMs: number, s: Style): string {
   return `${text} ${s.dim(`(${entry.expires_at})`)}`;
 }
 
+/** The entries under one heading per issuer (in the order they come: the current login first). */
 export function renderStatus(entries: StatusEntry[], nowMs: number, s: Style): string {
-  const blocks = entries.map((e) => {
-    const title = e.profile === null ? safeText(e.issuer) : `${safeText(e.profile)}`;
-    const rows: [string, string][] = [
-      ['issuer', safeText(e.issuer)],
-      ['client', safeText(e.client_id)],
-      ['subject', e.subject === null ? s.dim('unknown (opaque token)') : safeText(e.subject)],
-      ['scopes', safeText(e.scope ?? e.scopes.join(' ')) || s.dim('none')],
-    ];
-    if (e.resources.length > 0) rows.push(['resources', safeText(e.resources.join(' '))]);
-    if (e.audience !== null) rows.push(['audience', safeText(e.audience)]);
-    if (e.allowed_origins.length > 0) {
-      rows.push(['sent to', safeText(e.allowed_origins.join(' '))]);
-    }
-    rows.push(['expiry', expiry(e, nowMs, s)]);
-    const kinds: string[] = [];
-    if (e.access_token) {
-      kinds.push(e.dpop ? 'DPoP-bound access token' : `${safeText(e.token_type)} access token`);
-    }
-    if (e.refresh_token) kinds.push('refresh token');
-    if (e.id_token) kinds.push('ID token');
-    const held = kinds.length > 0 ? kinds.join(', ') : s.red('none');
-    rows.push(['tokens', `${held} ${s.dim(`(${safeText(e.grant)})`)}`]);
-    if (e.lost !== null) rows.push(['note', safeText(e.lost)]);
-    if (!e.usable)
-      rows.push([
-        'usable',
-        s.red('no: nothing to use or renew (get a new one; `oauth logout` removes it)'),
-      ]);
-    const lines = rows.map(([k, v]) => `  ${s.dim(k.padEnd(9))} ${v}`);
-    const mark = e.current ? `${s.green('*')} ` : '  ';
-    const id = s.dim(`  id ${e.id}`);
-    return `${mark}${s.bold(title)}${e.current ? s.dim(' (current)') : ''}${id}\n${lines.join('\n')}\n`;
-  });
+  const groups = new Map<string, StatusEntry[]>();
+  for (const e of entries) groups.set(e.issuer, [...(groups.get(e.issuer) ?? []), e]);
+  const sections = [...groups].map(
+    ([issuer, members]) =>
+      `${s.bold(safeText(issuer))}\n${members.map((e) => renderEntry(e, nowMs, s)).join('')}`,
+  );
   const where = entries[0]?.store;
-  return `${blocks.join('\n')}${where === undefined ? '' : `\n${s.dim(`stored in ${where}`)}\n`}`;
+  return `${sections.join('\n')}${where === undefined ? '' : `\n${s.dim(`stored in ${where}`)}\n`}`;
+}
+
+/** One entry, under its issuer's heading: named by its profile, else its client. */
+function renderEntry(e: StatusEntry, nowMs: number, s: Style): string {
+  const title = safeText(e.profile ?? e.client_id);
+  const rows: [string, string][] = [
+    ['client', safeText(e.client_id)],
+    ['subject', e.subject === null ? s.dim('unknown (opaque token)') : safeText(e.subject)],
+    ['scopes', safeText(e.scope ?? e.scopes.join(' ')) || s.dim('none')],
+  ];
+  if (e.resources.length > 0) rows.push(['resources', safeText(e.resources.join(' '))]);
+  if (e.audience !== null) rows.push(['audience', safeText(e.audience)]);
+  if (e.allowed_origins.length > 0) {
+    rows.push(['sent to', safeText(e.allowed_origins.join(' '))]);
+  }
+  rows.push(['expiry', expiry(e, nowMs, s)]);
+  const kinds: string[] = [];
+  if (e.access_token) {
+    kinds.push(e.dpop ? 'DPoP-bound access token' : `${safeText(e.token_type)} access token`);
+  }
+  if (e.refresh_token) kinds.push('refresh token');
+  if (e.id_token) kinds.push('ID token');
+  const held = kinds.length > 0 ? kinds.join(', ') : s.red('none');
+  rows.push(['tokens', `${held} ${s.dim(`(${safeText(e.grant)})`)}`]);
+  if (e.lost !== null) rows.push(['note', safeText(e.lost)]);
+  if (!e.usable)
+    rows.push([
+      'usable',
+      s.red('no: nothing to use or renew (get a new one; `oauth logout` removes it)'),
+    ]);
+  const lines = rows.map(([k, v]) => `    ${s.dim(k.padEnd(9))} ${v}`);
+  const mark = e.current ? `${s.green('*')} ` : '  ';
+  const id = s.dim(`  id ${e.id}`);
+  return `${mark}${s.bold(title)}${e.current ? s.dim(' (current)') : ''}${id}\n${lines.join('\n')}\n`;
 }

@@ -54,7 +54,8 @@ function requestedScopes(interaction: Interaction): string[] {
     resources && typeof resources === 'object'
       ? Object.values(resources).flatMap((scopes) => strings(scopes))
       : [];
-  return [...strings(details.missingOIDCScope), ...resourceScopes];
+  // A scope of both kinds (api:read asked for with a resource) is listed once.
+  return [...new Set([...strings(details.missingOIDCScope), ...resourceScopes])];
 }
 
 export function createInteractionHandler(provider: Provider, autoLogin: string | undefined) {

@@ -75,19 +75,21 @@ describe('status', () => {
     const ctx = await twoLogins();
     const printed = shown(ctx, await run({ client: {} }, ctx), view);
     expect(printed.code).toBe(0);
+    // One heading per issuer (issue 12), the entries under it named by profile, else client.
     const [current, old] = printed.stdout.split('\n\n');
     expect(current).toBe(
       [
+        'https://idp-a.example',
         `* work (current)  id ${CURRENT_ID}`,
-        '  issuer    https://idp-a.example',
-        '  client    app',
-        '  subject   alice',
-        '  scopes    openid email',
-        '  expiry    expires in 1h (2026-01-15T13:00:00.000Z)',
-        '  tokens    Bearer access token, refresh token, ID token (authorization_code)',
+        '    client    app',
+        '    subject   alice',
+        '    scopes    openid email',
+        '    expiry    expires in 1h (2026-01-15T13:00:00.000Z)',
+        '    tokens    Bearer access token, refresh token, ID token (authorization_code)',
       ].join('\n'),
     );
-    expect(old).toMatch(/^ {2}https:\/\/idp-b\.example {2}id [0-9a-f]{8}\n/);
+    expect(old).toMatch(/^https:\/\/idp-b\.example\n {2}\S+ {2}id [0-9a-f]{8}\n/);
+    expect(printed.stdout.match(/idp-a\.example/g)).toHaveLength(1);
     // expired, no refresh token: nothing to use
     expect(old).toMatch(/usable +no: nothing to use or renew/);
     expect(old).toMatch(/subject +unknown \(opaque token\)/);

@@ -284,7 +284,7 @@ describe('the current login is never switched silently', () => {
     });
     expect(other).toMatchObject({ current: false, client_id: 'svc' });
     const human = await runCli(['status'], { env });
-    expect(human.stdout).toMatch(/^\* .* \(current\) {2}id [0-9a-f]{8}\n/);
+    expect(human.stdout).toMatch(/^\S+\n\* .* \(current\) {2}id [0-9a-f]{8}\n/);
     expect(human.stdout).toMatch(/tokens +none \(authorization_code\)\n/);
 
     // switching away removes the login that held no token, and says so

@@ -183,9 +183,12 @@ describe('oauth status', () => {
     );
     const r = await runCli(['status'], env(dir));
     expect(r.code).toBe(0);
+    // Grouped by issuer (issue 12): the issuer once, as the heading of both entries.
     expect(r.stdout).toMatch(
-      /^\* work \(current\) {2}id [0-9a-f]{8}\n {2}issuer +https:\/\/idp\.example\n/,
+      /^https:\/\/idp\.example\n\* work \(current\) {2}id [0-9a-f]{8}\n {4}client +/,
     );
+    expect(r.stdout).toMatch(/\n {2}old {2}id [0-9a-f]{8}\n/);
+    expect(r.stdout.match(/https:\/\/idp\.example/g)).toHaveLength(1);
     expect(r.stdout).toMatch(/subject +alice/);
     expect(r.stdout).toMatch(/expires in 59m/);
     expect(r.stdout).toMatch(/expired 3h ago/);

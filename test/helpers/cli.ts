@@ -49,6 +49,8 @@ const NOT_INHERITED = [
   'OAUTH_ISSUER',
   'OAUTH_VERIFY_SECRET',
   'NODE_EXTRA_CA_CERTS',
+  'SSH_CONNECTION',
+  'SSH_TTY',
 ];
 
 /** The environment for a child process of a test: the test's own, minus NOT_INHERITED, plus `env`. */

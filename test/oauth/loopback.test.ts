@@ -299,3 +299,30 @@ describe('startLoopback', () => {
     await loopback.close('success');
   });
 });
+
+describe('a redirect URL pasted instead (a headless login): the same check, one use', () => {
+  it('takes the right URL once; refuses garbage, another path, another state; the browser then gets 410', async () => {
+    const loopback = await receiver();
+    const waiting = loopback.wait(5000);
+    const uri = loopback.redirectUri;
+    expect(loopback.deliver('hello')).toEqual({ kind: 'not_url' });
+    expect(loopback.deliver(`http://127.0.0.1:1/callback?code=c&state=${STATE}&${ISS}`)).toEqual({
+      kind: 'elsewhere',
+    });
+    expect(loopback.deliver(`${uri}?code=c&state=other&${ISS}`)).toEqual({ kind: 'foreign' });
+    expect(loopback.deliver(` <${uri}?code=the-code&state=${STATE}&${ISS}> `)).toEqual({
+      kind: 'done',
+    });
+    expect(loopback.deliver(`${uri}?code=again&state=${STATE}&${ISS}`)).toEqual({ kind: 'used' });
+    await expect(waiting).resolves.toBe('the-code');
+  });
+
+  it('a wrong iss ends the wait as the callback would', async () => {
+    const loopback = await receiver();
+    const waiting = loopback.wait(5000);
+    waiting.catch(() => {});
+    const pasted = `${loopback.redirectUri}?code=c&state=${STATE}&iss=https%3A%2F%2Fevil.example`;
+    expect(loopback.deliver(pasted)).toEqual({ kind: 'error' });
+    await expect(waiting).rejects.toThrow(/iss "https:\/\/evil\.example"/);
+  });
+});
