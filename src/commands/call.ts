@@ -13,8 +13,9 @@ import { explainChallenge } from '../oauth/challenge.js';
 import { checkGivenToken } from '../oauth/token-request.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource, type Method } from '../oauth/resource-request.js';
-import { renderRedirectNote, type CallResult } from '../output/call.js';
-import { findingReporter } from '../output/findings.js';
+import { renderRedirectNote, type CallChain, type CallResult } from '../output/call.js';
+import { shellCommand } from '../shell.js';
+import { findingReporter, renderNote } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 
 export interface CallInput {
@@ -32,6 +33,9 @@ export interface CallInput {
 }
 
 export { callView as view } from '../output/call.js';
+
+/** resourceToken's "no usable token" refusals (client/cached-token.ts). */
+const NO_TOKEN = ['no_token', 'no_usable_token', 'no_current_login'];
 
 const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const MAX_DATA = 10 * 1024 * 1024;
@@ -133,15 +137,30 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
 
   let token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
   let dpop: DpopSession | undefined;
+  /** No usable token for this resource: none cached, or the cached one withheld. */
+  let noToken = false;
   if (options.token !== undefined) {
     const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
     if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
     token = { value: checkGivenToken(value, '--token'), scheme: 'Bearer' };
   } else if (!ownAuthorization) {
     const settings = clientSettings(ctx, options.client, warn);
-    const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop });
-    const where = destination(entry, url, settings.allowOrigins);
-    if (!where.send) {
+    const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop }).catch(
+      (err: unknown) => {
+        // No usable token: the request goes once without one, and a 401 says where to get one.
+        if (err instanceof CliError && NO_TOKEN.includes(err.code)) {
+          ctx.io.err(renderNote(`sending the request without a token: ${err.message}`, ctx.io.errStyle));
+          noToken = true;
+          return undefined;
+        }
+        throw err;
+      },
+    );
+    const where = entry ? destination(entry, url, settings.allowOrigins) : undefined;
+    if (entry === undefined || where === undefined) {
+      // sent without a token
+    } else if (!where.send) {
+      noToken = true;
       // The call goes on without it: the server's answer still says what it wants.
       warn({
         level: 'warning',
@@ -189,12 +208,44 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
           tokenGiven: options.token !== undefined,
         })
       : undefined;
+  // RFC 9728 §5.1: a 401 to a request without a token that names the resource metadata: the
+  // chain to the authorization server, and the login that gets a token (exit 3).
+  let chain: CallChain | undefined;
+  if (noToken && response.status === 401 && challenge?.resourceMetadata !== undefined) {
+    const { resourceChain } = await import('../client/resource-chain.js');
+    const found = await resourceChain(
+      await ctx.http(),
+      { url: url.href, challengeUrl: challenge.resourceMetadata },
+      warn,
+    );
+    for (const finding of found.findings) warn(finding, 'metadata');
+    const resource = found.resource.metadata.resource;
+    chain = {
+      resource,
+      resourceMetadataUrl: found.resource.url,
+      authorizationServer: found.issuer,
+      authorizationServerMetadataUrl: found.authorizationServer.url,
+      scope: challenge.scope,
+      login: shellCommand([
+        'oauth',
+        'login',
+        '--resource',
+        resource,
+        ...(challenge.scope ? ['--scope', challenge.scope] : []),
+      ]),
+    };
+  }
   const secrets = ctx.globals.showSecrets
     ? []
     : [...(token ? [token.value] : []), ...result.proofs];
   return {
-    exitCode: response.status >= 400 ? ExitCode.httpStatus : ExitCode.ok,
+    exitCode: chain
+      ? ExitCode.authorization
+      : response.status >= 400
+        ? ExitCode.httpStatus
+        : ExitCode.ok,
     result: {
+      chain,
       response: {
         status: response.status,
         headers: response.headers,

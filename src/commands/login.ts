@@ -5,6 +5,8 @@ import { openableUrl, openBrowser } from '../client/browser.js';
 import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
 import { authorize, exchangeCode } from '../client/code-flow.js';
 import { clientAuth } from '../client/credentials.js';
+import { clientForServer } from '../client/client-for-server.js';
+import { loginPlan, resourceChain } from '../client/resource-chain.js';
 import { resolveServer, type Server } from '../client/server.js';
 import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
 import { profileStore, tokenStore } from '../client/stores.js';
@@ -13,7 +15,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import type { HttpClient } from '../http/client.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
-import { stringList } from '../oauth/discovery.js';
+import { stringList, type Discovery } from '../oauth/discovery.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import type { IdTokenExpectations } from '../oauth/id-token.js';
 import { dpopFinding, type TokenResult } from '../oauth/token-request.js';
@@ -164,7 +166,13 @@ async function completeSettings(
 
 export async function run(options: LoginInput, ctx: Context): Promise<Outcome<LoginResult>> {
   const warn = findingReporter(ctx);
-  const completed = await completeSettings(ctx, clientSettings(ctx, options.client, warn), warn);
+  const given = clientSettings(ctx, options.client, warn);
+  // `--resource <url>` and no issuer: discovery starts from the resource (RFC 9728, steps 1-2).
+  const chain = chainStart(given) ? await startFromResource(ctx, given, options, warn) : undefined;
+  const completed = chain
+    ? { settings: chain.settings, saveAs: async () => {} }
+    : await completeSettings(ctx, given, warn);
+  if (chain?.dpop) options = { ...options, dpop: true };
   const openid = completed.settings.scopes.includes('openid');
   const device = options.device;
   const waitMs = options.wait * 1000;
@@ -178,9 +186,13 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
         ? ['authorization', 'par', 'token']
         : ['authorization', 'token'],
     warn,
+    chain?.discovered,
   );
   // The issuer as the metadata names it (--issuer may have been its discovery URL).
   const settings = { ...completed.settings, issuer: server.issuer };
+  if (settings.clientId === undefined || settings.clientId === '') {
+    settings.clientId = await clientForServer(ctx, settings, server, warn);
+  }
   const client = await clientAuth(ctx, settings, server, warn);
   if (openid && settings.issuer === undefined) {
     throw usageError(
@@ -284,6 +296,56 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
   } finally {
     if (!ended) await flow.end('failure');
   }
+}
+
+/** `--resource` is an http(s) URL, and no issuer nor authorization endpoint is given. */
+function chainStart(settings: Settings): boolean {
+  const first = settings.resources[0];
+  return (
+    settings.issuer === undefined &&
+    settings.endpoints.authorization === undefined &&
+    settings.endpoints.device === undefined &&
+    settings.resources.length === 1 &&
+    first !== undefined &&
+    /^https?:\/\//i.test(first)
+  );
+}
+
+/**
+ * Steps 1, 2 and 4 of the resource-first chain: the resource metadata (its `resource` must equal
+ * --resource, RFC 9728 §3.3), its authorization server, and what to ask it for.
+ */
+async function startFromResource(
+  ctx: Context,
+  given: Settings,
+  options: LoginInput,
+  warn: Warn,
+): Promise<{ settings: Settings; discovered: Discovery; dpop: boolean }> {
+  const resource = given.resources[0] as string;
+  const found = await resourceChain(await ctx.http(), { url: resource, strict: true }, warn);
+  for (const finding of found.findings) warn(finding, 'metadata');
+  const plan = loginPlan(found, { scopes: given.scopes, dpop: options.dpop });
+  if (plan.scopesFrom === 'resource') {
+    warn({
+      level: 'info',
+      code: 'chain_scopes',
+      message: `scopes from the resource's scopes_supported: ${plan.scopes.join(' ')}`,
+      ref: 'RFC 9728 §2',
+    });
+  }
+  if (plan.dpop && !options.dpop) {
+    warn({
+      level: 'info',
+      code: 'chain_dpop',
+      message: 'the resource requires DPoP-bound tokens (dpop_bound_access_tokens_required): --dpop is on',
+      ref: 'RFC 9728 §2',
+    });
+  }
+  return {
+    settings: { ...given, issuer: found.issuer, scopes: plan.scopes },
+    discovered: found.authorizationServer,
+    dpop: plan.dpop,
+  };
 }
 
 /**

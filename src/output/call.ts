@@ -27,8 +27,22 @@ export interface CallRenderOptions {
   style: Style;
 }
 
+/** RFC 9728: what a 401 to a request without a token led to (client/resource-chain.ts). */
+export interface CallChain {
+  resource: string;
+  resourceMetadataUrl: string;
+  authorizationServer: string;
+  authorizationServerMetadataUrl: string;
+  /** The challenge's scope, if it named one. */
+  scope: string | undefined;
+  /** The login that gets a token for the resource, quoted for a POSIX shell. */
+  login: string;
+}
+
 export interface CallResult {
   response: CallView;
+  /** Set when the call needs a login first (exit 3). */
+  chain?: CallChain | undefined;
   /** -i */
   include: boolean;
   /** The token and proofs sent: scrubbed from the server's words (none with --show-secrets). */
@@ -38,7 +52,19 @@ export interface CallResult {
 /** A refused call's challenge is explained on stderr in either form. */
 function challengeText(result: CallResult, style: Style): string | undefined {
   const { challenge, status } = result.response;
-  return challenge ? renderChallenge(status, challenge, style, result.secrets) : undefined;
+  const text = challenge ? renderChallenge(status, challenge, style, result.secrets) : undefined;
+  return result.chain ? `${text ?? ''}${renderChain(result.chain, style)}` : text;
+}
+
+/** The chain found from the 401, and the login to run (exit 3: authorization needed). */
+export function renderChain(chain: CallChain, style: Style): string {
+  const lines = [
+    style.bold('Authorization needed: the chain from this resource'),
+    `  1. ${style.dim('resource             ')} ${safeText(chain.resource)} ${style.dim(`(metadata: ${safeText(chain.resourceMetadataUrl)})`)}`,
+    `  2. ${style.dim('authorization server ')} ${safeText(chain.authorizationServer)} ${style.dim(`(metadata: ${safeText(chain.authorizationServerMetadataUrl)})`)}`,
+    `${style.dim('hint:')} log in for this resource: ${safeText(chain.login, { max: 600 })}`,
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 export const callView: View<CallResult> = {
@@ -52,7 +78,7 @@ export const callView: View<CallResult> = {
     err: challengeText(result, io.errStyle),
   }),
   json: (result, { io, globals }) => ({
-    out: renderCallJson(result.response, globals.showSecrets),
+    out: renderCallJson(result.response, globals.showSecrets, result.chain),
     err: challengeText(result, io.errStyle),
   }),
 };
@@ -101,7 +127,11 @@ export function renderCall(view: CallView, options: CallRenderOptions): string {
 }
 
 /** --json: {status, headers, body, url} (+ challenge); body is parsed when it is JSON. */
-export function renderCallJson(view: CallView, showSecrets: boolean): string {
+export function renderCallJson(
+  view: CallView,
+  showSecrets: boolean,
+  chain?: CallChain | undefined,
+): string {
   const headers = Object.fromEntries(
     Object.entries(view.headers).map(([name, value]) => [
       name,
@@ -125,6 +155,15 @@ export function renderCallJson(view: CallView, showSecrets: boolean): string {
       meaning: c.meaning,
       hint: c.hint,
       ref: c.ref,
+    };
+  }
+  if (chain) {
+    doc.chain = {
+      resource: chain.resource,
+      resource_metadata: chain.resourceMetadataUrl,
+      authorization_server: chain.authorizationServer,
+      authorization_server_metadata: chain.authorizationServerMetadataUrl,
+      login: chain.login,
     };
   }
   return `${jsonText(doc)}\n`;
