@@ -4,6 +4,7 @@
 import { Argument, Command, Option, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import type { EndpointName } from './client/server.js';
+import type { LoginRunner } from './client/resource-chain.js';
 import type { ClientInput, Given } from './client/settings.js';
 import type { Context } from './context.js';
 import { AUTH_METHODS } from './oauth/client-auth.js';
@@ -169,6 +170,38 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       const { run, view } = await load();
       const outcome = await run(input, ctx);
       exit(present(ctx, outcome, view));
+      await outcome.after?.();
+    };
+  /** `call --login`: the login command with the call's client options and what the call asks for. */
+  const loginRunner =
+    (c: Command): LoginRunner =>
+    async (request) => {
+      const client = clientInput(c);
+      const flag = <T>(value: T) => ({ value, source: 'flag' as const });
+      const { run } = await import('./commands/login.js');
+      const outcome = await run(
+        {
+          client: {
+            ...client,
+            ...(request.resource ? { resources: flag([request.resource]) } : {}),
+            ...(request.issuer && !request.resource ? { issuer: flag(request.issuer) } : {}),
+            ...(request.clientId ? { clientId: flag(request.clientId) } : {}),
+            scopes: flag(request.scopes),
+          },
+          port: undefined,
+          browser: undefined,
+          wait: 300,
+          prompt: undefined,
+          loginHint: undefined,
+          maxAge: request.maxAge,
+          acrValues: request.acrValues,
+          cache: true,
+          device: false,
+          par: false,
+          dpop: request.dpop,
+        },
+        ctx,
+      );
       await outcome.after?.();
     };
   const program: Command = new Command('oauth')
@@ -557,6 +590,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       collect,
     )
     .option('-i, --include', 'print the status line and the response headers before the body')
+    .option(
+      '--login',
+      'when the resource asks for a token (a 401 naming its metadata, RFC 9728) or for more scope or a stronger sign-in, log in for it and call again once',
+    )
     .addOption(
       new Option('--dpop', 'require a DPoP-bound token (automatic when the cached one is)').env(
         'OAUTH_DPOP',
@@ -591,6 +628,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             token: str(o.token),
             include: o.include === true,
             dpop: o.dpop === true,
+            login: o.login === true ? loginRunner(c) : undefined,
           };
         },
       ),

@@ -65,7 +65,9 @@ export async function resourceChain(
       'no_authorization_servers',
       ExitCode.network,
       `the resource metadata at ${resource.url} lists no authorization_servers: it does not say where to get a token`,
-      { hint: 'give the authorization server with --issuer <url> (the API documentation names it)' },
+      {
+        hint: 'give the authorization server with --issuer <url> (the API documentation names it)',
+      },
     );
   }
   let authorizationServer: Discovery;
@@ -77,7 +79,10 @@ export async function resourceChain(
         err.code,
         err.exitCode,
         `the authorization server ${issuer} that the resource metadata names has no metadata with that issuer: ${err.message}`,
-        { hint: 'the resource names a server that does not answer as that issuer; check the resource’s authorization_servers', cause: err },
+        {
+          hint: 'the resource names a server that does not answer as that issuer; check the resource’s authorization_servers',
+          cause: err,
+        },
       );
     }
     throw err;
@@ -103,9 +108,10 @@ export async function resourceChain(
     authorizationServer,
     findings: [
       ...checked.findings.map((f): SourcedFinding => ({ ...f, source: 'resource' })),
-      ...authorizationServer.findings.map(
-        (f): SourcedFinding => ({ ...f, source: 'authorization_server' }),
-      ),
+      ...authorizationServer.findings.map((f): SourcedFinding => ({
+        ...f,
+        source: 'authorization_server',
+      })),
     ],
   };
 }
@@ -144,7 +150,11 @@ export function loginPlan(
     scopesFrom = scopes.length > 0 ? 'resource' : 'none';
   }
   const offered = stringList(chain.authorizationServer.metadata, 'scopes_supported') ?? [];
-  if (scopesFrom !== 'given' && offered.includes('offline_access') && !scopes.includes('offline_access')) {
+  if (
+    scopesFrom !== 'given' &&
+    offered.includes('offline_access') &&
+    !scopes.includes('offline_access')
+  ) {
     scopes.push('offline_access');
   }
   return {
@@ -154,3 +164,19 @@ export function loginPlan(
     dpop: given.dpop || dpopRequired(chain.resource.metadata),
   };
 }
+
+/** A login the call asks for (`call --login`): the resource, client, scopes and authentication. */
+export interface LoginRequest {
+  /** RFC 8707 resource; with no issuer the login starts from it (the chain). */
+  resource: string | undefined;
+  issuer: string | undefined;
+  clientId: string | undefined;
+  scopes: string[];
+  dpop: boolean;
+  /** RFC 9470: what the resource asked for. */
+  acrValues?: string | undefined;
+  maxAge?: number | undefined;
+}
+
+/** Runs `oauth login` for a request (cli.ts hands it in: no command imports another). */
+export type LoginRunner = (request: LoginRequest) => Promise<void>;

@@ -76,7 +76,8 @@ export async function resolveServer(
         `pass --issuer <url> or set OAUTH_ISSUER (or give ${ENDPOINTS[undiscovered][1]} <url>)`,
       );
     }
-    const found = discovered ?? (await (await import('../oauth/discovery.js')).discover(await http(), issuer));
+    const found =
+      discovered ?? (await (await import('../oauth/discovery.js')).discover(await http(), issuer));
     metadata = found.metadata;
     findings = found.findings;
     for (const finding of findings) warn(finding, 'metadata');

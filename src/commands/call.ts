@@ -9,7 +9,9 @@ import { destination, rememberOrigin } from '../client/token-destination.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { checkUrl } from '../http/client.js';
-import { explainChallenge } from '../oauth/challenge.js';
+import { explainChallenge, type ChallengeExplanation } from '../oauth/challenge.js';
+import type { LoginRequest, LoginRunner } from '../client/resource-chain.js';
+import type { TokenEntry } from '../store/tokens.js';
 import { checkGivenToken } from '../oauth/token-request.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource, type Method } from '../oauth/resource-request.js';
@@ -30,9 +32,71 @@ export interface CallInput {
   token: string | undefined;
   include: boolean;
   dpop: boolean;
+  /** --login: the login command, run by the call when the resource asks for one (steps 1-5). */
+  login?: LoginRunner | undefined;
 }
 
 export { callView as view } from '../output/call.js';
+
+interface Picked {
+  token?: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
+  dpop?: DpopSession | undefined;
+  /** No usable token for this resource: none cached, or the cached one withheld. */
+  noToken: boolean;
+  /** The cached entry the token came from (or that was withheld). */
+  entry?: TokenEntry | undefined;
+}
+
+/** The `oauth login` arguments of a login request, as a user would type them. */
+function loginArgs(request: LoginRequest): string[] {
+  return [
+    'oauth',
+    'login',
+    ...(request.resource ? ['--resource', request.resource] : []),
+    ...(request.issuer && !request.resource ? ['--issuer', request.issuer] : []),
+    ...(request.clientId ? ['--client-id', request.clientId] : []),
+    ...(request.scopes.length > 0 ? ['--scope', request.scopes.join(' ')] : []),
+    ...(request.acrValues ? ['--acr-values', request.acrValues] : []),
+    ...(request.maxAge !== undefined ? ['--max-age', String(request.maxAge)] : []),
+    ...(request.dpop ? ['--dpop'] : []),
+  ];
+}
+
+/**
+ * Step 5: the login a 403 insufficient_scope with a `scope` (RFC 6750 §3.1), or a 401
+ * insufficient_user_authentication with acr_values / max_age (RFC 9470 §3), asks for: the cached
+ * login's resource, client and scopes, with what the challenge names.
+ */
+export function stepUp(
+  challenge: ChallengeExplanation | undefined,
+  entry: TokenEntry | undefined,
+): LoginRequest | undefined {
+  if (challenge === undefined) return undefined;
+  const scopeStep = challenge.error === 'insufficient_scope' && challenge.scope !== undefined;
+  const authStep =
+    challenge.error === 'insufficient_user_authentication' &&
+    (challenge.acrValues !== undefined || challenge.maxAge !== undefined);
+  if (!scopeStep && !authStep) return undefined;
+  const scopes = [...(entry?.scopes ?? [])];
+  if (scopeStep) {
+    for (const scope of (challenge.scope ?? '').split(' ')) {
+      if (scope !== '' && !scopes.includes(scope)) scopes.push(scope);
+    }
+  }
+  const maxAge =
+    challenge.maxAge !== undefined && /^\d+$/.test(challenge.maxAge)
+      ? Number(challenge.maxAge)
+      : undefined;
+  return {
+    resource: entry?.resources?.[0],
+    issuer: entry?.issuer,
+    clientId: entry?.client_id,
+    scopes,
+    dpop: entry?.dpop_jwk !== undefined,
+    ...(authStep && challenge.acrValues !== undefined ? { acrValues: challenge.acrValues } : {}),
+    ...(authStep && maxAge !== undefined ? { maxAge } : {}),
+  };
+}
 
 /** resourceToken's "no usable token" refusals (client/cached-token.ts). */
 const NO_TOKEN = ['no_token', 'no_usable_token', 'no_current_login'];
@@ -135,106 +199,182 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
     );
   }
 
-  let token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
-  let dpop: DpopSession | undefined;
-  /** No usable token for this resource: none cached, or the cached one withheld. */
-  let noToken = false;
-  if (options.token !== undefined) {
-    const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
-    if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
-    token = { value: checkGivenToken(value, '--token'), scheme: 'Bearer' };
-  } else if (!ownAuthorization) {
-    const settings = clientSettings(ctx, options.client, warn);
+  const settings = clientSettings(ctx, options.client, warn);
+  /** The token to send: --token, else the cached one for this URL, else none (noToken). */
+  const pick = async (): Promise<Picked> => {
+    if (options.token !== undefined) {
+      const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
+      if (value === '')
+        throw usageError('token_empty', '--token is empty', 'pass the access token');
+      return {
+        token: { value: checkGivenToken(value, '--token'), scheme: 'Bearer' },
+        noToken: false,
+      };
+    }
+    if (ownAuthorization) return { noToken: false };
     const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop }).catch(
       (err: unknown) => {
         // No usable token: the request goes once without one, and a 401 says where to get one.
         if (err instanceof CliError && NO_TOKEN.includes(err.code)) {
-          ctx.io.err(renderNote(`sending the request without a token: ${err.message}`, ctx.io.errStyle));
-          noToken = true;
+          ctx.io.err(
+            renderNote(`sending the request without a token: ${err.message}`, ctx.io.errStyle),
+          );
           return undefined;
         }
         throw err;
       },
     );
-    const where = entry ? destination(entry, url, settings.allowOrigins) : undefined;
-    if (entry === undefined || where === undefined) {
-      // sent without a token
-    } else if (!where.send) {
-      noToken = true;
+    if (entry === undefined) return { noToken: true };
+    const where = destination(entry, url, settings.allowOrigins);
+    if (!where.send) {
       // The call goes on without it: the server's answer still says what it wants.
       warn({
         level: 'warning',
         code: 'token_withheld',
         message: `the cached token was not sent: ${where.why}; add --allow-origin ${where.origin} to send it there (it is remembered with the token)`,
       });
-    } else {
-      if (where.remember) await rememberOrigin(tokenStore(ctx, warn), entry, url.origin);
-      const bound = /^dpop$/i.test(entry.token_type);
-      if (bound && entry.dpop_jwk === undefined) {
-        throw new CliError(
-          'dpop_key_missing',
-          ExitCode.store,
-          'the cached token is DPoP-bound but its key is not in the store',
-          { hint: 'get a new token with --dpop (`oauth token --force`, `oauth login --dpop`)' },
-        );
-      }
-      if (entry.dpop_jwk !== undefined) dpop = await dpopSession(ctx, entry.dpop_jwk);
-      token = { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' };
+      return { noToken: true, entry };
     }
-  }
+    if (where.remember) await rememberOrigin(tokenStore(ctx, warn), entry, url.origin);
+    const bound = /^dpop$/i.test(entry.token_type);
+    if (bound && entry.dpop_jwk === undefined) {
+      throw new CliError(
+        'dpop_key_missing',
+        ExitCode.store,
+        'the cached token is DPoP-bound but its key is not in the store',
+        { hint: 'get a new token with --dpop (`oauth token --force`, `oauth login --dpop`)' },
+      );
+    }
+    const dpop = entry.dpop_jwk !== undefined ? await dpopSession(ctx, entry.dpop_jwk) : undefined;
+    return {
+      token: { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' },
+      dpop,
+      noToken: false,
+      entry,
+    };
+  };
 
-  const result = await requestResource(await ctx.http(), {
-    method: method as Method,
-    url,
-    headers,
-    body,
-    token,
-    dpop,
-    signal: ctx.signal,
-    onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
-  });
-  const { response } = result;
-  // The user's own -H Authorization went along as far as the origin it was given for.
-  const ownSent =
-    ownAuthorization && new URL(response.url).origin === url.origin
-      ? (headers.authorization?.trim().split(/\s+/)[0] ?? undefined)
-      : undefined;
-  const challenge =
-    response.status >= 400
-      ? explainChallenge({
-          status: response.status,
-          header: response.headers['www-authenticate'],
-          sent: result.sent ?? ownSent,
-          tokenGiven: options.token !== undefined,
-        })
-      : undefined;
+  const send = async (picked: Picked) => {
+    const result = await requestResource(await ctx.http(), {
+      method: method as Method,
+      url,
+      headers,
+      body,
+      token: picked.token,
+      dpop: picked.dpop,
+      signal: ctx.signal,
+      onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
+    });
+    const { response } = result;
+    // The user's own -H Authorization went along as far as the origin it was given for.
+    const ownSent =
+      ownAuthorization && new URL(response.url).origin === url.origin
+        ? (headers.authorization?.trim().split(/\s+/)[0] ?? undefined)
+        : undefined;
+    const challenge =
+      response.status >= 400
+        ? explainChallenge({
+            status: response.status,
+            header: response.headers['www-authenticate'],
+            sent: result.sent ?? ownSent,
+            tokenGiven: options.token !== undefined,
+          })
+        : undefined;
+    return { result, response, challenge };
+  };
+  const login = async (request: LoginRequest, why: string) => {
+    ctx.io.err(
+      renderNote(`${why}: logging in (${shellCommand(loginArgs(request))})`, ctx.io.errStyle),
+    );
+    await (options.login as LoginRunner)(request);
+    const again = await pick();
+    if (again.token === undefined) {
+      throw new CliError(
+        'no_token',
+        ExitCode.authorization,
+        `the login did not give a token that may be sent to ${url.origin}`,
+        {
+          hint: `run the call with --allow-origin ${url.origin} if the token is meant for it`,
+        },
+      );
+    }
+    return again;
+  };
+
+  let picked = await pick();
+  let sent = await send(picked);
   // RFC 9728 §5.1: a 401 to a request without a token that names the resource metadata: the
-  // chain to the authorization server, and the login that gets a token (exit 3).
+  // chain to the authorization server, and the login that gets a token (exit 3), or with
+  // --login that login and the call again (steps 1-4).
   let chain: CallChain | undefined;
-  if (noToken && response.status === 401 && challenge?.resourceMetadata !== undefined) {
-    const { resourceChain } = await import('../client/resource-chain.js');
+  let explained = sent.challenge;
+  if (
+    picked.noToken &&
+    sent.response.status === 401 &&
+    sent.challenge?.resourceMetadata !== undefined
+  ) {
+    const { loginPlan, resourceChain } = await import('../client/resource-chain.js');
     const found = await resourceChain(
       await ctx.http(),
-      { url: url.href, challengeUrl: challenge.resourceMetadata },
+      { url: url.href, challengeUrl: sent.challenge.resourceMetadata },
       warn,
     );
     for (const finding of found.findings) warn(finding, 'metadata');
-    const resource = found.resource.metadata.resource;
-    chain = {
-      resource,
-      resourceMetadataUrl: found.resource.url,
-      authorizationServer: found.issuer,
-      authorizationServerMetadataUrl: found.authorizationServer.url,
-      scope: challenge.scope,
-      login: shellCommand([
-        'oauth',
-        'login',
-        '--resource',
-        resource,
-        ...(challenge.scope ? ['--scope', challenge.scope] : []),
-      ]),
+    const plan = loginPlan(found, {
+      scopes: settings.scopes,
+      challengeScope: sent.challenge.scope,
+      dpop: options.dpop,
+    });
+    const request: LoginRequest = {
+      resource: plan.resource,
+      issuer: settings.issuer,
+      clientId: settings.clientId,
+      scopes: plan.scopes,
+      dpop: plan.dpop,
     };
+    if (options.login) {
+      picked = await login(request, `${url.href} needs a token of ${found.issuer}`);
+      sent = await send(picked);
+      explained = sent.challenge;
+    } else {
+      const resource = found.resource.metadata.resource;
+      chain = {
+        resource,
+        resourceMetadataUrl: found.resource.url,
+        authorizationServer: found.issuer,
+        authorizationServerMetadataUrl: found.authorizationServer.url,
+        scope: sent.challenge.scope,
+        login: shellCommand([
+          'oauth',
+          'login',
+          '--resource',
+          resource,
+          ...(sent.challenge.scope ? ['--scope', sent.challenge.scope] : []),
+        ]),
+      };
+      explained = {
+        ...sent.challenge,
+        hint: `log in for this resource: ${chain.login} (or run the call with --login)`,
+      };
+    }
   }
+  // Step 5: the token lacks a scope (RFC 6750 §3.1) or a strong or recent enough sign-in
+  // (RFC 9470 §3): the login that satisfies it; with --login, that login and the call once more.
+  const step = stepUp(sent.challenge, picked.entry);
+  if (step && chain === undefined && options.token === undefined) {
+    if (options.login) {
+      picked = await login(step, 'the resource asks for more');
+      sent = await send(picked);
+      explained = sent.challenge;
+    } else if (explained) {
+      explained = {
+        ...explained,
+        hint: `log in with what the resource asks for: ${shellCommand(loginArgs(step))} (or run the call with --login)`,
+      };
+    }
+  }
+  const { result, response } = sent;
+  const token = picked.token;
   const secrets = ctx.globals.showSecrets
     ? []
     : [...(token ? [token.value] : []), ...result.proofs];
@@ -251,7 +391,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
         headers: response.headers,
         body: response.text(),
         url: response.url,
-        challenge,
+        challenge: explained,
       },
       include: options.include,
       secrets,

@@ -268,7 +268,12 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
     if (!device) await rememberRedirectUri(ctx, settings, warn);
     const { tokens, subject } = accepted;
     const expires = expiresAt(tokens.expiresIn, flow.nowMs);
-    const offline = offlineAccessFinding(settings.scopes, tokens, device ? undefined : options);
+    const offline = offlineAccessFinding(
+      settings.scopes,
+      tokens,
+      device ? undefined : options,
+      settings.resources.length > 0,
+    );
     ended = true;
     return {
       exitCode: ExitCode.ok,
@@ -337,7 +342,8 @@ async function startFromResource(
     warn({
       level: 'info',
       code: 'chain_dpop',
-      message: 'the resource requires DPoP-bound tokens (dpop_bound_access_tokens_required): --dpop is on',
+      message:
+        'the resource requires DPoP-bound tokens (dpop_bound_access_tokens_required): --dpop is on',
       ref: 'RFC 9728 §2',
     });
   }
@@ -357,13 +363,16 @@ function offlineAccessFinding(
   requested: readonly string[],
   tokens: Pick<TokenResult, 'scope' | 'refreshToken' | 'idToken'>,
   code: Pick<LoginInput, 'prompt'> | undefined,
+  /** RFC 8707: a resource was named, so a granted scope may be the access token's alone. */
+  forResource = false,
 ): Finding | undefined {
   if (!requested.includes('offline_access')) return undefined;
   const granted = tokens.scope?.split(' ');
   // A scope without openid beside an ID token is the access token's (for a resource, RFC 8707),
   // not the grant's: it says nothing of offline_access.
   const accessTokenScope =
-    requested.includes('openid') && tokens.idToken !== undefined && !granted?.includes('openid');
+    (requested.includes('openid') && tokens.idToken !== undefined && !granted?.includes('openid')) ||
+    (forResource && tokens.refreshToken !== undefined);
   const notGranted =
     granted !== undefined && !accessTokenScope && !granted.includes('offline_access');
   if (!notGranted && tokens.refreshToken !== undefined) return undefined;

@@ -59,26 +59,41 @@ export async function run(input: RevokeInput, ctx: Context): Promise<Outcome<Rev
   const settings = clientSettings(ctx, input.client, warn);
   if (input.token === undefined && input.tokenTypeHint === undefined) {
     // RFC 7009 §2.1: the refresh token first (it ends the grant), then the access token.
-    const cached = await targetToken(ctx, { token: undefined, tokenTypeHint: 'access_token' }, settings, warn).catch(
-      (err: unknown) => {
-        if (err instanceof CliError && err.code === 'no_token') return undefined;
-        throw err;
-      },
-    );
+    const cached = await targetToken(
+      ctx,
+      { token: undefined, tokenTypeHint: 'access_token' },
+      settings,
+      warn,
+    ).catch((err: unknown) => {
+      if (err instanceof CliError && err.code === 'no_token') return undefined;
+      throw err;
+    });
     const entry = cached?.entry ?? selectEntry(tokenStore(ctx, warn).read(), settings)?.entry;
     if (entry?.refresh_token !== undefined) {
       const access = entry.access_token;
-      const first = await revokeOne(ctx, input, settings, { token: undefined, tokenTypeHint: 'refresh_token' }, warn);
+      const first = await revokeOne(
+        ctx,
+        input,
+        settings,
+        { token: undefined, tokenTypeHint: 'refresh_token' },
+        warn,
+      );
       if (access === undefined) return { exitCode: ExitCode.ok, result: first };
-      const second = await revokeOne(ctx, input, settings, { token: access, tokenTypeHint: 'access_token' }, warn, entry.expires_at)
-        .catch((err: unknown) => {
-          if (err instanceof CliError && err.code === JWT_NOT_REVOKED) {
-            // The grant is ended; the JWT lives on until exp: said, not failed.
-            ctx.io.err(renderNote(err.message, ctx.io.errStyle));
-            return undefined;
-          }
-          throw err;
-        });
+      const second = await revokeOne(
+        ctx,
+        input,
+        settings,
+        { token: access, tokenTypeHint: 'access_token' },
+        warn,
+        entry.expires_at,
+      ).catch((err: unknown) => {
+        if (err instanceof CliError && err.code === JWT_NOT_REVOKED) {
+          // The grant is ended; the JWT lives on until exp: said, not failed.
+          ctx.io.err(renderNote(err.message, ctx.io.errStyle));
+          return undefined;
+        }
+        throw err;
+      });
       return {
         exitCode: ExitCode.ok,
         result: {
@@ -104,9 +119,11 @@ async function revokeOne(
   expiresAt?: string | undefined,
 ): Promise<RevokeResult> {
   const call = await tokenCall(ctx, target, settings, 'revocation', warn);
-  const result = await call.server.explained(revoke(await ctx.http(), call)).catch((err: unknown) => {
-    throw jwtNotRevoked(err, call.token, call.tokenTypeHint, expiresAt);
-  });
+  const result = await call.server
+    .explained(revoke(await ctx.http(), call))
+    .catch((err: unknown) => {
+      throw jwtNotRevoked(err, call.token, call.tokenTypeHint, expiresAt);
+    });
   for (const finding of result.findings) warn(finding);
   let removed = false;
   let left: string | undefined;
@@ -144,7 +161,9 @@ function jwtNotRevoked(
   if (hint === 'refresh_token' || token.split('.').length !== 3) return err;
   let exp = expiresAt;
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    const payload = JSON.parse(
+      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as { exp?: unknown };
     if (typeof payload.exp === 'number') exp = new Date(payload.exp * 1000).toISOString();
   } catch {
     return err;

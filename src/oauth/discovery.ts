@@ -98,7 +98,10 @@ export function mcpWellKnownUrls(issuer: string): { url: string; kind: Discovery
     kind: 'oauth-authorization-server' as const,
   };
   if (path === '') {
-    return [oauth, { url: `${url.origin}/.well-known/openid-configuration`, kind: 'openid-configuration' }];
+    return [
+      oauth,
+      { url: `${url.origin}/.well-known/openid-configuration`, kind: 'openid-configuration' },
+    ];
   }
   return [
     oauth,

@@ -175,7 +175,11 @@ export function resourceFindings(metadata: ResourceMetadata): Finding[] {
   }
   const servers = list('authorization_servers');
   if (servers === null) {
-    add('error', 'invalid_authorization_servers', 'authorization_servers is not an array of strings');
+    add(
+      'error',
+      'invalid_authorization_servers',
+      'authorization_servers is not an array of strings',
+    );
   } else if (servers === undefined || servers.length === 0) {
     add(
       'error',
@@ -194,7 +198,11 @@ export function resourceFindings(metadata: ResourceMetadata): Finding[] {
   }
   for (const key of ['scopes_supported', 'bearer_methods_supported']) {
     if (list(key) === null) {
-      add('warning', 'invalid_metadata_field', `"${key}" is not an array of strings; it is ignored`);
+      add(
+        'warning',
+        'invalid_metadata_field',
+        `"${key}" is not an array of strings; it is ignored`,
+      );
     }
   }
   if (list('scopes_supported') === undefined) {
@@ -215,10 +223,19 @@ export function resourceFindings(metadata: ResourceMetadata): Finding[] {
   }
   const dpop = metadata.dpop_bound_access_tokens_required;
   if (dpop !== undefined && typeof dpop !== 'boolean') {
-    add('warning', 'invalid_metadata_field', '"dpop_bound_access_tokens_required" is not a boolean; it is ignored');
+    add(
+      'warning',
+      'invalid_metadata_field',
+      '"dpop_bound_access_tokens_required" is not a boolean; it is ignored',
+    );
   }
   if (metadata.signed_metadata !== undefined && typeof metadata.signed_metadata !== 'string') {
-    add('warning', 'invalid_metadata_field', '"signed_metadata" is not a string (a JWT); it is ignored', 'RFC 9728 §2.2');
+    add(
+      'warning',
+      'invalid_metadata_field',
+      '"signed_metadata" is not a string (a JWT); it is ignored',
+      'RFC 9728 §2.2',
+    );
   }
   return findings;
 }
@@ -295,10 +312,24 @@ export async function checkSignedMetadata(
     const jwks = await http.getJson(uri, 'JWKS');
     const keys = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
     // Public-key algorithms only: a JWKS key never verifies HMAC (RFC 8725 §3.1).
-    const algorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+    const algorithms = [
+      'RS256',
+      'RS384',
+      'RS512',
+      'PS256',
+      'PS384',
+      'PS512',
+      'ES256',
+      'ES384',
+      'ES512',
+      'EdDSA',
+      'Ed25519',
+    ];
     ({ payload: claims } = await jwtVerify(signed, keys, { issuer: iss, algorithms }));
   } catch (err) {
-    return unverified(`its signature did not verify with the keys of ${iss} (${(err as Error).message})`);
+    return unverified(
+      `its signature did not verify with the keys of ${iss} (${(err as Error).message})`,
+    );
   }
   const { iss: _iss, iat: _iat, exp: _exp, nbf: _nbf, jti: _jti, ...values } = claims;
   const findings: Finding[] = [

@@ -62,7 +62,6 @@ export function renderChain(chain: CallChain, style: Style): string {
     style.bold('Authorization needed: the chain from this resource'),
     `  1. ${style.dim('resource             ')} ${safeText(chain.resource)} ${style.dim(`(metadata: ${safeText(chain.resourceMetadataUrl)})`)}`,
     `  2. ${style.dim('authorization server ')} ${safeText(chain.authorizationServer)} ${style.dim(`(metadata: ${safeText(chain.authorizationServerMetadataUrl)})`)}`,
-    `${style.dim('hint:')} log in for this resource: ${safeText(chain.login, { max: 600 })}`,
   ];
   return `${lines.join('\n')}\n`;
 }

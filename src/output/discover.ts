@@ -126,7 +126,8 @@ function renderResource(result: DiscoverResult, s: Style): string {
     const value = m[key];
     if (Array.isArray(value)) {
       rows.push([label, safeText(value.map(String).join(', ') || '(empty)', { max: 400 })]);
-    } else if (key !== 'resource_signing_alg_values_supported') rows.push([label, s.dim('not listed')]);
+    } else if (key !== 'resource_signing_alg_values_supported')
+      rows.push([label, s.dim('not listed')]);
   }
   rows.push(['DPoP required', m.dpop_bound_access_tokens_required === true ? 'yes' : 'no']);
   rows.push(['signed metadata', typeof m.signed_metadata === 'string' ? 'yes' : 'no']);

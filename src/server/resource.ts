@@ -39,7 +39,10 @@ export function resourceMetadataUrl(api: string): string {
 }
 
 /** RFC 9728 §2: the resource's metadata, naming the one authorization server. */
-export function resourceMetadata(options: Pick<ResourceOptions, 'issuer' | 'api'>, scopes: string[]) {
+export function resourceMetadata(
+  options: Pick<ResourceOptions, 'issuer' | 'api'>,
+  scopes: string[],
+) {
   return {
     resource: options.api,
     authorization_servers: [options.issuer],
