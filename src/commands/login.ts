@@ -371,7 +371,9 @@ function offlineAccessFinding(
   // A scope without openid beside an ID token is the access token's (for a resource, RFC 8707),
   // not the grant's: it says nothing of offline_access.
   const accessTokenScope =
-    (requested.includes('openid') && tokens.idToken !== undefined && !granted?.includes('openid')) ||
+    (requested.includes('openid') &&
+      tokens.idToken !== undefined &&
+      !granted?.includes('openid')) ||
     (forResource && tokens.refreshToken !== undefined);
   const notGranted =
     granted !== undefined && !accessTokenScope && !granted.includes('offline_access');
@@ -508,6 +510,7 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     nowMs,
     signal: ctx.signal,
     dpop,
+    resources: settings.resources,
   });
   tokens.catch(() => {}); // raised where the login awaits it, maybe after taking the store lock
   return {
