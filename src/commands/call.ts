@@ -62,6 +62,8 @@ function loginArgs(request: LoginRequest): string[] {
   ];
 }
 
+const LOGIN_GRANTS = ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'];
+
 /**
  * Step 5: the login a 403 insufficient_scope with a `scope` (RFC 6750 §3.1), or a 401
  * insufficient_user_authentication with acr_values / max_age (RFC 9470 §3), asks for: the cached
@@ -77,6 +79,8 @@ export function stepUp(
     challenge.error === 'insufficient_user_authentication' &&
     (challenge.acrValues !== undefined || challenge.maxAge !== undefined);
   if (!scopeStep && !authStep) return undefined;
+  // Only a login gets a new token by logging in (a client-credentials token: `oauth token`).
+  if (entry !== undefined && !LOGIN_GRANTS.includes(entry.grant)) return undefined;
   const scopes = [...(entry?.scopes ?? [])];
   if (scopeStep) {
     for (const scope of (challenge.scope ?? '').split(' ')) {
@@ -98,8 +102,11 @@ export function stepUp(
   };
 }
 
-/** resourceToken's "no usable token" refusals (client/cached-token.ts). */
-const NO_TOKEN = ['no_token', 'no_usable_token', 'no_current_login'];
+/**
+ * resourceToken's "none cached" refusal (client/cached-token.ts): the call is then sent without a
+ * token. A current login whose tokens are gone, or no current login at all, stays exit 3.
+ */
+const NO_TOKEN = ['no_token'];
 
 const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const MAX_DATA = 10 * 1024 * 1024;

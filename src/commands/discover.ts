@@ -17,6 +17,9 @@ export { discoverView as view } from '../output/discover.js';
 /** An issuer's metadata that is not there, or names another issuer: maybe a resource URL. */
 const NOT_AN_ISSUER = ['discovery_failed', 'issuer_mismatch', 'invalid_issuer'];
 
+/** No resource metadata there either (or a document without `resource`: not one). */
+const NOT_A_RESOURCE = ['resource_metadata_missing', 'invalid_resource_metadata'];
+
 export async function run(input: DiscoverInput, ctx: Context): Promise<Outcome<DiscoverResult>> {
   const issuer = input.issuer?.trim();
   if (!issuer) {
@@ -45,7 +48,7 @@ export async function run(input: DiscoverInput, ctx: Context): Promise<Outcome<D
       try {
         chain = await resourceChain(http, { url: issuer }, () => {});
       } catch (chainErr) {
-        if (chainErr instanceof CliError && chainErr.code === 'resource_metadata_missing') {
+        if (chainErr instanceof CliError && NOT_A_RESOURCE.includes(chainErr.code)) {
           throw new CliError(err.code, err.exitCode, err.message, {
             hint: `${err.hint ?? ''}${err.hint ? '; ' : ''}it is no protected resource either (${chainErr.message})`,
             cause: err,

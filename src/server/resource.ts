@@ -82,10 +82,10 @@ export function createResourceHandler(options: ResourceOptions) {
   const challenge = (scheme: Scheme, params: Record<string, string | undefined>): string => {
     const all: Record<string, string | undefined> = {
       realm: options.api,
-      // RFC 9728 §5.1: where the client finds the authorization server.
-      resource_metadata: resourceMetadataUrl(options.api),
       ...(scheme === 'DPoP' ? { algs: DPOP_ALGS.join(' ') } : {}),
       ...params,
+      // RFC 9728 §5.1: where the client finds the authorization server.
+      resource_metadata: resourceMetadataUrl(options.api),
     };
     const parts = Object.entries(all)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
