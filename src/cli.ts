@@ -611,8 +611,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth --profile work call --scope api:read https://api.example.com/me',
         'oauth token --grant client_credentials --dpop --issuer "$ISSUER" --client-id ci --scope api:read',
         'oauth call "$ISSUER/api/me"                            # with a fresh DPoP proof',
+        'oauth call --login https://mcp.example.com/mcp         # RFC 9728 chain, login, call',
       ]) +
-        '\nExit codes: 0 for HTTP < 400, 7 for HTTP >= 400 (the body is still printed), 3 no token.\n',
+        '\nExit codes: 0 for HTTP < 400, 7 for HTTP >= 400 (the body is still printed), 3 no token\n' +
+        '(also a 401 naming resource metadata: the hint is the login to run).\n',
     )
     .action(
       wire(
@@ -853,9 +855,14 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         '(/.well-known/openid-configuration), then RFC 8414\n' +
         '(/.well-known/oauth-authorization-server). Its issuer must equal the one given.\n' +
         'Shows the endpoints, grants, response types, PKCE methods, client auth\n' +
-        'methods and signing algorithms, and findings against RFC 9700.',
+        'methods and signing algorithms, and findings against RFC 9700.\n' +
+        "For an API's URL (no issuer there): its protected resource metadata (RFC 9728), then\n" +
+        'the metadata of the authorization server it names, with findings for both.',
     )
-    .argument('[issuer]', 'the issuer identifier (https://..., or http on loopback)')
+    .argument(
+      '[issuer]',
+      "the issuer identifier, or a protected resource's URL (https://..., or http on loopback)",
+    )
     .addOption(
       new Option('--issuer <url>', 'the issuer, when not given as the argument').env(
         'OAUTH_ISSUER',
@@ -868,6 +875,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth discover https://idp.example.com/realms/dev   # RFC 8414 path insertion',
         'OAUTH_ISSUER=https://idp.example.com oauth discover --json | jq .findings',
         'oauth discover --verbose https://idp.example.com     # HTTP trace on stderr',
+        'oauth discover https://mcp.example.com/mcp           # a resource: RFC 9728, then its server',
       ]) + '\nEnvironment: OAUTH_ISSUER.\n',
     )
     .action(
