@@ -15,7 +15,7 @@ export interface DiscoverInput {
 export { discoverView as view } from '../output/discover.js';
 
 /** An issuer's metadata that is not there, or names another issuer: maybe a resource URL. */
-const NOT_AN_ISSUER = ['discovery_failed', 'issuer_mismatch', 'invalid_issuer'];
+const NOT_AN_ISSUER = ['discovery_failed', 'issuer_mismatch'];
 
 /** No resource metadata there either (or a document without `resource`: not one). */
 const NOT_A_RESOURCE = ['resource_metadata_missing', 'invalid_resource_metadata'];
