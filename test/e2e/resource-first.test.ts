@@ -3,7 +3,7 @@
 // that says which login it needs and with --login does it (steps 1-5), and revoke's order. Against
 // the built CLI and `oauth server`, and hostile node:http resources and authorization servers.
 import { fileURLToPath } from 'node:url';
-import { SignJWT, generateKeyPair } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli, tempConfigDir, type CliRun } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
@@ -354,6 +354,39 @@ describe('hostile resources and authorization servers (node:http)', () => {
           '"https://unlisted.example", which authorization_servers does not list',
         ),
       }),
+    );
+  });
+
+  it('signed_metadata by the listed authorization server, verified with its JWKS: its values take precedence', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const as = await start((req, res, base) => {
+      if (req.url === '/.well-known/oauth-authorization-server')
+        return json(res, asMetadata(`${base}/`, base));
+      if (req.url === '/jwks') return json(res, { keys: [jwk] });
+      json(res, {}, 404);
+    });
+    const signed = await new SignJWT({ scopes_supported: ['mcp:signed'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(`${as.url}/`)
+      .sign(privateKey);
+    const rs = await resource((base) => ({
+      resource: `${base}/mcp`,
+      authorization_servers: [`${as.url}/`],
+      scopes_supported: ['mcp:plain'],
+      signed_metadata: signed,
+    }));
+    const r = await runCli(['discover', `${rs.url}/mcp`, '--json'], {
+      env: { OAUTH_CONFIG_DIR: tempConfigDir() },
+    });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      resource_metadata: Record<string, unknown>;
+      findings: Finding[];
+    };
+    expect(doc.resource_metadata.scopes_supported).toEqual(['mcp:signed']);
+    expect(doc.findings).toContainEqual(
+      expect.objectContaining({ source: 'resource', code: 'signed_metadata_verified' }),
     );
   });
 
