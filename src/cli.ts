@@ -4,6 +4,7 @@
 import { Argument, Command, Option, InvalidArgumentError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import type { EndpointName } from './client/server.js';
+import type { LoginRunner } from './client/resource-chain.js';
 import type { ClientInput, Given } from './client/settings.js';
 import type { Context } from './context.js';
 import { usageError } from './errors.js';
@@ -174,6 +175,38 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       const { run, view } = await load();
       const outcome = await run(input, ctx);
       exit(present(ctx, outcome, view));
+      await outcome.after?.();
+    };
+  /** `call --login`: the login command with the call's client options and what the call asks for. */
+  const loginRunner =
+    (c: Command): LoginRunner =>
+    async (request) => {
+      const client = clientInput(c);
+      const flag = <T>(value: T) => ({ value, source: 'flag' as const });
+      const { run } = await import('./commands/login.js');
+      const outcome = await run(
+        {
+          client: {
+            ...client,
+            ...(request.resource ? { resources: flag([request.resource]) } : {}),
+            ...(request.issuer && !request.resource ? { issuer: flag(request.issuer) } : {}),
+            ...(request.clientId ? { clientId: flag(request.clientId) } : {}),
+            scopes: flag(request.scopes),
+          },
+          port: undefined,
+          browser: undefined,
+          wait: 300,
+          prompt: undefined,
+          loginHint: undefined,
+          maxAge: request.maxAge,
+          acrValues: request.acrValues,
+          cache: true,
+          device: false,
+          par: false,
+          dpop: request.dpop,
+        },
+        ctx,
+      );
       await outcome.after?.();
     };
   const program: Command = new Command('oauth')
@@ -578,6 +611,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       collect,
     )
     .option('-i, --include', 'print the status line and the response headers before the body')
+    .option(
+      '--login',
+      'when the resource asks for a token (a 401 naming its metadata, RFC 9728) or for more scope or a stronger sign-in, log in for it and call again once',
+    )
     .addOption(
       new Option('--dpop', 'require a DPoP-bound token (automatic when the cached one is)').env(
         'OAUTH_DPOP',
@@ -598,8 +635,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth --profile work call --scope api:read https://api.example.com/me',
         'oauth token --grant client_credentials --dpop --issuer "$ISSUER" --client-id ci --scope api:read',
         'oauth call "$ISSUER/api/me"                            # with a fresh DPoP proof',
+        'oauth call --login https://mcp.example.com/mcp         # RFC 9728 chain, login, call',
       ]) +
-        '\nExit codes: 0 for HTTP < 400, 7 for HTTP >= 400 (the body is still printed), 3 no token.\n',
+        '\nExit codes: 0 for HTTP < 400, 7 for HTTP >= 400 (the body is still printed), 3 no token\n' +
+        '(also a 401 naming resource metadata: the hint is the login to run).\n',
     )
     .action(
       wire(
@@ -616,6 +655,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             include: o.include === true,
             dpop: o.dpop === true,
             mcp: o.mcp === true,
+            login: o.login === true ? loginRunner(c) : undefined,
           };
         },
       ),
@@ -853,9 +893,14 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         '(/.well-known/openid-configuration), then RFC 8414\n' +
         '(/.well-known/oauth-authorization-server). Its issuer must equal the one given.\n' +
         'Shows the endpoints, grants, response types, PKCE methods, client auth\n' +
-        'methods and signing algorithms, and findings against RFC 9700.',
+        'methods and signing algorithms, and findings against RFC 9700.\n' +
+        "For an API's URL (no issuer there): its protected resource metadata (RFC 9728), then\n" +
+        'the metadata of the authorization server it names, with findings for both.',
     )
-    .argument('[issuer]', 'the issuer identifier (https://..., or http on loopback)')
+    .argument(
+      '[issuer]',
+      "the issuer identifier, or a protected resource's URL (https://..., or http on loopback)",
+    )
     .addOption(
       new Option('--issuer <url>', 'the issuer, when not given as the argument').env(
         'OAUTH_ISSUER',
@@ -868,6 +913,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth discover https://idp.example.com/realms/dev   # RFC 8414 path insertion',
         'OAUTH_ISSUER=https://idp.example.com oauth discover --json | jq .findings',
         'oauth discover --verbose https://idp.example.com     # HTTP trace on stderr',
+        'oauth discover https://mcp.example.com/mcp           # a resource: RFC 9728, then its server',
       ]) + '\nEnvironment: OAUTH_ISSUER.\n',
     )
     .action(

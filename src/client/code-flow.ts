@@ -126,6 +126,8 @@ export interface ExchangeRequest {
   nowMs: number;
   signal: AbortSignal;
   dpop?: DpopSession | undefined;
+  /** RFC 8707 §2.2: the resource indicators again, on the token request. */
+  resources?: readonly string[] | undefined;
 }
 
 /** RFC 6749 §4.1.3: the code, the redirect URI and the PKCE verifier for the tokens. */
@@ -137,11 +139,16 @@ export function exchangeCode(
   return postToEndpoint(http, {
     endpoint: exchange.tokenEndpoint,
     purpose: 'token endpoint',
-    body: codeExchangeParameters(authorized),
+    body: withResources(codeExchangeParameters(authorized), exchange.resources),
     client: exchange.client,
     assertionAudience: exchange.tokenEndpoint,
     nowMs: exchange.nowMs,
     signal: exchange.signal,
     dpop: exchange.dpop,
   }).then(processTokenResponse);
+}
+
+function withResources(body: URLSearchParams, resources: readonly string[] | undefined) {
+  for (const resource of resources ?? []) body.append('resource', resource);
+  return body;
 }

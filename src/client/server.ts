@@ -3,7 +3,7 @@
 import type { HttpClient } from '../http/client.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
-import type { Metadata } from '../oauth/discovery.js';
+import type { Discovery, Metadata } from '../oauth/discovery.js';
 import { parseDiscoveryUrl } from '../oauth/discovery-url.js';
 import { AUTH_METHODS } from '../oauth/client-auth.js';
 
@@ -59,6 +59,8 @@ export async function resolveServer(
   overrides: Partial<Record<EndpointName, string>>,
   needed: readonly EndpointName[],
   warn: Warn,
+  /** Metadata the resource chain already fetched for `issuer` (client/resource-chain.ts). */
+  discovered?: Discovery,
 ): Promise<Server> {
   const override = (name: EndpointName): string | undefined => {
     const value = overrides[name];
@@ -75,8 +77,8 @@ export async function resolveServer(
         `pass --issuer <url> or set OAUTH_ISSUER (or give ${ENDPOINTS[undiscovered][1]} <url>)`,
       );
     }
-    const { discover } = await import('../oauth/discovery.js');
-    const found = await discover(await http(), issuer);
+    const found =
+      discovered ?? (await (await import('../oauth/discovery.js')).discover(await http(), issuer));
     metadata = found.metadata;
     findings = found.findings;
     for (const finding of findings) warn(finding, 'metadata');

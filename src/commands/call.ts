@@ -1,26 +1,29 @@
 // `oauth call <url>`: an HTTP request to a resource API with the access token attached (the given
 // one, or the cached one refreshed when expired), a fresh DPoP proof for a bound token, and the
 // 401/403 challenge explained. Exit 7 when the API answers HTTP >= 400; the body is printed anyway.
+// With no token for the resource, a 401 naming resource metadata (RFC 9728) leads to the login to
+// run (exit 3), or with --login runs it; --mcp checks an MCP server with the same credentials.
 import { readFileSync } from 'node:fs';
 import { dpopSession, resourceToken } from '../client/cached-token.js';
-import { clientSettings, type ClientInput } from '../client/settings.js';
+import type { LoginRequest, LoginRunner } from '../client/resource-chain.js';
+import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
 import { tokenStore } from '../client/stores.js';
 import { destination, rememberOrigin } from '../client/token-destination.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { checkUrl } from '../http/client.js';
-import { explainChallenge } from '../oauth/challenge.js';
-import { checkGivenToken } from '../oauth/token-request.js';
+import type { Warn } from '../findings.js';
+import { checkUrl, type ResponseHead } from '../http/client.js';
+import { redactUrl } from '../http/redact.js';
+import { isEventStream, sseReader, type SseEvent } from '../http/sse.js';
+import { explainChallenge, type ChallengeExplanation } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource, type Method, type ResourceResponse } from '../oauth/resource-request.js';
-import type { Warn } from '../findings.js';
-import type { ResponseHead } from '../http/client.js';
-import { redactUrl } from '../http/redact.js';
-import { shellQuote } from '../shell.js';
-import { isEventStream, sseReader, type SseEvent } from '../http/sse.js';
-import { renderRedirectNote, type CallOutput } from '../output/call.js';
-import { findingReporter } from '../output/findings.js';
+import { checkGivenToken } from '../oauth/token-request.js';
+import { renderRedirectNote, type CallChain, type CallOutput } from '../output/call.js';
+import { findingReporter, renderNote } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
+import { shellCommand, shellQuote } from '../shell.js';
+import type { TokenEntry } from '../store/tokens.js';
 
 export interface CallInput {
   url: string;
@@ -34,11 +37,83 @@ export interface CallInput {
   token: string | undefined;
   include: boolean;
   dpop: boolean;
+  /** --login: the login command, run by the call when the resource asks for one (steps 1-5). */
+  login?: LoginRunner | undefined;
   /** --mcp: check an MCP server (initialize, tools/list) instead of one request. */
-  mcp: boolean;
+  mcp?: boolean | undefined;
 }
 
 export { callView as view } from '../output/call.js';
+
+interface Picked {
+  token?: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
+  dpop?: DpopSession | undefined;
+  /** No usable token for this resource: none cached, or the cached one withheld. */
+  noToken: boolean;
+  /** The cached entry the token came from (or that was withheld). */
+  entry?: TokenEntry | undefined;
+}
+
+/** The `oauth login` arguments of a login request, as a user would type them. */
+function loginArgs(request: LoginRequest): string[] {
+  return [
+    'oauth',
+    'login',
+    ...(request.resource ? ['--resource', request.resource] : []),
+    ...(request.issuer && !request.resource ? ['--issuer', request.issuer] : []),
+    ...(request.clientId ? ['--client-id', request.clientId] : []),
+    ...(request.scopes.length > 0 ? ['--scope', request.scopes.join(' ')] : []),
+    ...(request.acrValues ? ['--acr-values', request.acrValues] : []),
+    ...(request.maxAge !== undefined ? ['--max-age', String(request.maxAge)] : []),
+    ...(request.dpop ? ['--dpop'] : []),
+  ];
+}
+
+const LOGIN_GRANTS = ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'];
+
+/**
+ * Step 5: the login a 403 insufficient_scope with a `scope` (RFC 6750 §3.1), or a 401
+ * insufficient_user_authentication with acr_values / max_age (RFC 9470 §3), asks for: the cached
+ * login's resource, client and scopes, with what the challenge names.
+ */
+export function stepUp(
+  challenge: ChallengeExplanation | undefined,
+  entry: TokenEntry | undefined,
+): LoginRequest | undefined {
+  if (challenge === undefined) return undefined;
+  const scopeStep = challenge.error === 'insufficient_scope' && challenge.scope !== undefined;
+  const authStep =
+    challenge.error === 'insufficient_user_authentication' &&
+    (challenge.acrValues !== undefined || challenge.maxAge !== undefined);
+  if (!scopeStep && !authStep) return undefined;
+  // Only a login gets a new token by logging in (a client-credentials token: `oauth token`).
+  if (entry !== undefined && !LOGIN_GRANTS.includes(entry.grant)) return undefined;
+  const scopes = [...(entry?.scopes ?? [])];
+  if (scopeStep) {
+    for (const scope of (challenge.scope ?? '').split(' ')) {
+      if (scope !== '' && !scopes.includes(scope)) scopes.push(scope);
+    }
+  }
+  const maxAge =
+    challenge.maxAge !== undefined && /^\d+$/.test(challenge.maxAge)
+      ? Number(challenge.maxAge)
+      : undefined;
+  return {
+    resource: entry?.resources?.[0],
+    issuer: entry?.issuer,
+    clientId: entry?.client_id,
+    scopes,
+    dpop: entry?.dpop_jwk !== undefined,
+    ...(authStep && challenge.acrValues !== undefined ? { acrValues: challenge.acrValues } : {}),
+    ...(authStep && maxAge !== undefined ? { maxAge } : {}),
+  };
+}
+
+/**
+ * resourceToken's "none cached" refusal (client/cached-token.ts): the call is then sent without a
+ * token. A current login whose tokens are gone, or no current login at all, stays exit 3.
+ */
+const NO_TOKEN = ['no_token'];
 
 const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const MAX_DATA = 10 * 1024 * 1024;
@@ -92,23 +167,8 @@ function looksLikeJson(body: string | Uint8Array): boolean {
   }
 }
 
-interface Credentials {
-  token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
-  dpop: DpopSession | undefined;
-}
-
-/**
- * The credentials of a call, chosen in one place for every mode: --token, else the cached token
- * (withheld, with a warning, from an origin it is not for), else none (the user's own -H
- * Authorization, or nothing).
- */
-async function credentials(
-  options: CallInput,
-  url: URL,
-  ownAuthorization: boolean,
-  ctx: Context,
-  warn: Warn,
-): Promise<Credentials> {
+/** -H Authorization, --token and --dpop: which combinations can work. */
+function checkCredentialOptions(options: CallInput, ownAuthorization: boolean): void {
   if (ownAuthorization && (options.token !== undefined || options.dpop)) {
     throw usageError(
       'authorization_twice',
@@ -123,17 +183,43 @@ async function credentials(
       'drop --token to use the cached DPoP-bound token (`oauth token --grant ... --dpop` stores one)',
     );
   }
+}
+
+/**
+ * The credentials of a call, chosen in one place for every mode: --token, else the cached token
+ * for this URL (withheld, with a warning, from an origin it is not for), else none (the user's own
+ * -H Authorization, or nothing: `noToken`, and the request goes once without one).
+ */
+async function credentials(
+  options: CallInput,
+  url: URL,
+  ownAuthorization: boolean,
+  settings: Settings,
+  ctx: Context,
+  warn: Warn,
+): Promise<Picked> {
   if (options.token !== undefined) {
     const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
     if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
     return {
       token: { value: checkGivenToken(value, '--token'), scheme: 'Bearer' },
-      dpop: undefined,
+      noToken: false,
     };
   }
-  if (ownAuthorization) return { token: undefined, dpop: undefined };
-  const settings = clientSettings(ctx, options.client, warn);
-  const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop });
+  if (ownAuthorization) return { noToken: false };
+  const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop }).catch(
+    (err: unknown) => {
+      // No usable token: the request goes once without one, and a 401 says where to get one.
+      if (err instanceof CliError && NO_TOKEN.includes(err.code)) {
+        ctx.io.err(
+          renderNote(`sending the request without a token: ${err.message}`, ctx.io.errStyle),
+        );
+        return undefined;
+      }
+      throw err;
+    },
+  );
+  if (entry === undefined) return { noToken: true };
   const where = destination(entry, url, settings.allowOrigins);
   if (!where.send) {
     // The call goes on without it: the server's answer still says what it wants.
@@ -142,7 +228,7 @@ async function credentials(
       code: 'token_withheld',
       message: `the cached token was not sent: ${where.why}; add --allow-origin ${where.origin} to send it there (it is remembered with the token)`,
     });
-    return { token: undefined, dpop: undefined };
+    return { noToken: true, entry };
   }
   if (where.remember) await rememberOrigin(tokenStore(ctx, warn), entry, url.origin);
   const bound = /^dpop$/i.test(entry.token_type);
@@ -155,7 +241,12 @@ async function credentials(
     );
   }
   const dpop = entry.dpop_jwk !== undefined ? await dpopSession(ctx, entry.dpop_jwk) : undefined;
-  return { token: { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' }, dpop };
+  return {
+    token: { value: entry.access_token, scheme: dpop ? 'DPoP' : 'Bearer' },
+    dpop,
+    noToken: false,
+    entry,
+  };
 }
 
 /** The challenge of a refused answer, explained. */
@@ -165,7 +256,7 @@ function challengeOf(
   url: URL,
   headers: Record<string, string>,
   options: CallInput,
-) {
+): ChallengeExplanation | undefined {
   if (response.status < 400) return undefined;
   // The user's own -H Authorization went along as far as the origin it was given for.
   const ownSent =
@@ -180,8 +271,17 @@ function challengeOf(
   });
 }
 
-function secretsOf(ctx: Context, token: Credentials['token'], proofs: string[]): string[] {
+function secretsOf(ctx: Context, token: Picked['token'], proofs: string[]): string[] {
   return ctx.globals.showSecrets ? [] : [...(token ? [token.value] : []), ...proofs];
+}
+
+/** An event stream that did not end by --timeout: what came, to show before the error. */
+class StreamCut {
+  constructor(
+    readonly head: ResponseHead,
+    readonly events: SseEvent[],
+    readonly token: Picked['token'],
+  ) {}
 }
 
 /** `--mcp`: the MCP check, with the same credentials as any call. */
@@ -199,13 +299,10 @@ async function runMcp(
       'drop -X/-d/-i, or call the endpoint without --mcp to send your own request',
     );
   }
-  const { token, dpop } = await credentials(
-    options,
-    url,
-    headers.authorization !== undefined,
-    ctx,
-    warn,
-  );
+  const ownAuthorization = headers.authorization !== undefined;
+  checkCredentialOptions(options, ownAuthorization);
+  const settings = clientSettings(ctx, options.client, warn);
+  const { token, dpop } = await credentials(options, url, ownAuthorization, settings, ctx, warn);
   const { checkMcpServer } = await import('../mcp/streamable-http.js');
   const check = await checkMcpServer(await ctx.http(), {
     url,
@@ -282,58 +379,188 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
   // A request for an event stream gets it uncompressed, so it can be read as it comes.
   if (/text\/event-stream/i.test(headers.accept)) headers['accept-encoding'] ??= 'identity';
 
-  const { token, dpop } = await credentials(
-    options,
-    url,
-    headers.authorization !== undefined,
-    ctx,
-    warn,
-  );
+  const ownAuthorization = headers.authorization !== undefined;
+  checkCredentialOptions(options, ownAuthorization);
+  const settings = clientSettings(ctx, options.client, warn);
+  const pick = () => credentials(options, url, ownAuthorization, settings, ctx, warn);
 
   // An event stream is read as it comes, so one that never ends still shows what came.
-  let stream: { head: ResponseHead; events: SseEvent[] } | undefined;
   let events: SseEvent[] | undefined;
-  let result: ResourceResponse;
+  const send = async (picked: Picked) => {
+    let stream: { head: ResponseHead; events: SseEvent[] } | undefined;
+    events = undefined;
+    let result: ResourceResponse;
+    try {
+      result = await requestResource(await ctx.http(), {
+        method: method as Method,
+        url,
+        headers,
+        body,
+        token: picked.token,
+        dpop: picked.dpop,
+        signal: ctx.signal,
+        onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
+        stream: async (head) => {
+          if (!isEventStream(head.headers)) return undefined;
+          const got: SseEvent[] = [];
+          events = got;
+          // A compressed stream is cut into events only once it ended (see HttpRequest.stream):
+          // one that never ends is then a plain timeout.
+          const coded = !/^(identity)?$/i.test((head.headers['content-encoding'] ?? '').trim());
+          if (!coded) stream = { head, events: got };
+          return sseReader((event) => {
+            got.push(event);
+          });
+        },
+      });
+    } catch (err) {
+      const cut = stream as { head: ResponseHead; events: SseEvent[] } | undefined;
+      if (!(err instanceof CliError && err.code === 'timeout') || cut === undefined) throw err;
+      throw new StreamCut(cut.head, cut.events, picked.token);
+    }
+    const { response } = result;
+    const challenge = challengeOf(response, result.sent, url, headers, options);
+    return { result, response, challenge };
+  };
+  const login = async (request: LoginRequest, why: string) => {
+    ctx.io.err(
+      renderNote(`${why}: logging in (${shellCommand(loginArgs(request))})`, ctx.io.errStyle),
+    );
+    await (options.login as LoginRunner)(request);
+    const again = await pick();
+    if (again.token === undefined) {
+      throw new CliError(
+        'no_token',
+        ExitCode.authorization,
+        `the login did not give a token that may be sent to ${url.origin}`,
+        {
+          hint: `run the call with --allow-origin ${url.origin} if the token is meant for it`,
+        },
+      );
+    }
+    return again;
+  };
+
   try {
-    result = await requestResource(await ctx.http(), {
-      method: method as Method,
-      url,
-      headers,
-      body,
-      token,
-      dpop,
-      signal: ctx.signal,
-      onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
-      stream: async (head) => {
-        if (!isEventStream(head.headers)) return undefined;
-        const got: SseEvent[] = [];
-        events = got;
-        // A compressed stream is cut into events only once it ended (see HttpRequest.stream):
-        // one that never ends is then a plain timeout.
-        const coded = !/^(identity)?$/i.test((head.headers['content-encoding'] ?? '').trim());
-        if (!coded) stream = { head, events: got };
-        return sseReader((event) => {
-          got.push(event);
-        });
+    let picked = await pick();
+    let sent = await send(picked);
+    // RFC 9728 §5.1: a 401 to a request without a token that names the resource metadata: the
+    // chain to the authorization server, and the login that gets a token (exit 3), or with
+    // --login that login and the call again (steps 1-4).
+    let chain: CallChain | undefined;
+    let explained = sent.challenge;
+    if (
+      picked.noToken &&
+      sent.response.status === 401 &&
+      sent.challenge?.resourceMetadata !== undefined
+    ) {
+      const { loginPlan, resourceChain } = await import('../client/resource-chain.js');
+      const found = await resourceChain(
+        await ctx.http(),
+        { url: url.href, challengeUrl: sent.challenge.resourceMetadata },
+        warn,
+      );
+      for (const finding of found.findings) warn(finding, 'metadata');
+      const plan = loginPlan(found, {
+        scopes: settings.scopes,
+        challengeScope: sent.challenge.scope,
+        dpop: options.dpop,
+      });
+      const request: LoginRequest = {
+        resource: plan.resource,
+        issuer: settings.issuer,
+        clientId: settings.clientId,
+        scopes: plan.scopes,
+        dpop: plan.dpop,
+      };
+      if (options.login) {
+        picked = await login(request, `${url.href} needs a token of ${found.issuer}`);
+        sent = await send(picked);
+        explained = sent.challenge;
+      } else {
+        const resource = found.resource.metadata.resource;
+        chain = {
+          resource,
+          resourceMetadataUrl: found.resource.url,
+          authorizationServer: found.issuer,
+          authorizationServerMetadataUrl: found.authorizationServer.url,
+          scope: sent.challenge.scope,
+          login: shellCommand([
+            'oauth',
+            'login',
+            '--resource',
+            resource,
+            ...(sent.challenge.scope ? ['--scope', sent.challenge.scope] : []),
+          ]),
+        };
+        explained = {
+          ...sent.challenge,
+          hint: `log in for this resource: ${chain.login} (or run the call with --login)`,
+        };
+      }
+    }
+    // Step 5: the token lacks a scope (RFC 6750 §3.1) or a strong or recent enough sign-in
+    // (RFC 9470 §3): the login that satisfies it; with --login, that login and the call once more.
+    const step = stepUp(sent.challenge, picked.entry);
+    if (step && chain === undefined && options.token === undefined) {
+      if (options.login) {
+        picked = await login(step, 'the resource asks for more');
+        sent = await send(picked);
+        explained = sent.challenge;
+      } else if (explained) {
+        explained = {
+          ...explained,
+          hint: `log in with what the resource asks for: ${shellCommand(loginArgs(step))} (or run the call with --login)`,
+        };
+      }
+    }
+    const { result, response } = sent;
+    // The MCP SDKs answer 406 to a POST that does not accept both JSON and an event stream.
+    if (response.status === 406 && /text\/event-stream/i.test(response.text().slice(0, 2000))) {
+      warn({
+        level: 'warning',
+        code: 'mcp_accept',
+        message: `HTTP 406 naming text/event-stream: this looks like an MCP endpoint; check it with oauth call --mcp ${shellQuote(redactUrl(url.href))}, or send -H "Accept: application/json, text/event-stream"`,
+        ref: 'MCP Streamable HTTP §Sending Messages',
+      });
+    }
+    const secrets = secretsOf(ctx, picked.token, result.proofs);
+    return {
+      exitCode: chain
+        ? ExitCode.authorization
+        : response.status >= 400
+          ? ExitCode.httpStatus
+          : ExitCode.ok,
+      result: {
+        chain,
+        response: {
+          status: response.status,
+          headers: response.headers,
+          body: response.text(),
+          url: response.url,
+          challenge: explained,
+          ...(events ? { events: events as SseEvent[] } : {}),
+        },
+        include: options.include,
+        secrets,
       },
-    });
+    };
   } catch (err) {
-    const cut = stream as { head: ResponseHead; events: SseEvent[] } | undefined;
-    if (!(err instanceof CliError && err.code === 'timeout') || cut === undefined) throw err;
-    const n = cut.events.length;
+    if (!(err instanceof StreamCut)) throw err;
+    const n = err.events.length;
     return {
       exitCode: ExitCode.network,
       result: {
         response: {
-          status: cut.head.status,
-          headers: cut.head.headers,
+          status: err.head.status,
+          headers: err.head.headers,
           body: '',
           url: url.href,
           challenge: undefined,
-          events: cut.events,
+          events: err.events,
         },
         include: options.include,
-        secrets: secretsOf(ctx, token, []),
+        secrets: secretsOf(ctx, err.token, []),
         cut: new CliError(
           'stream_timeout',
           ExitCode.network,
@@ -343,29 +570,4 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
       },
     };
   }
-  const { response } = result;
-  // The MCP SDKs answer 406 to a POST that does not accept both JSON and an event stream.
-  if (response.status === 406 && /text\/event-stream/i.test(response.text().slice(0, 2000))) {
-    warn({
-      level: 'warning',
-      code: 'mcp_accept',
-      message: `HTTP 406 naming text/event-stream: this looks like an MCP endpoint; check it with oauth call --mcp ${shellQuote(redactUrl(url.href))}, or send -H "Accept: application/json, text/event-stream"`,
-      ref: 'MCP Streamable HTTP §Sending Messages',
-    });
-  }
-  return {
-    exitCode: response.status >= 400 ? ExitCode.httpStatus : ExitCode.ok,
-    result: {
-      response: {
-        status: response.status,
-        headers: response.headers,
-        body: response.text(),
-        url: response.url,
-        challenge: challengeOf(response, result.sent, url, headers, options),
-        ...(events ? { events: events as SseEvent[] } : {}),
-      },
-      include: options.include,
-      secrets: secretsOf(ctx, token, result.proofs),
-    },
-  };
 }

@@ -1,7 +1,10 @@
-// `oauth discover [issuer]`: fetch the server metadata, check it, show it.
+// `oauth discover [url]`: fetch the server metadata, check it, show it; for a protected resource's
+// URL (RFC 9728), its resource metadata first, then its authorization server's.
 import type { Context } from '../context.js';
-import { ExitCode, usageError } from '../errors.js';
-import { discover, type Discovery } from '../oauth/discovery.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
+import { discover } from '../oauth/discovery.js';
+import { parseDiscoveryUrl } from '../oauth/discovery-url.js';
+import type { DiscoverResult } from '../output/discover.js';
 import type { Outcome } from '../output/present.js';
 
 export interface DiscoverInput {
@@ -11,7 +14,13 @@ export interface DiscoverInput {
 
 export { discoverView as view } from '../output/discover.js';
 
-export async function run(input: DiscoverInput, ctx: Context): Promise<Outcome<Discovery>> {
+/** An issuer's metadata that is not there, or names another issuer: maybe a resource URL. */
+const NOT_AN_ISSUER = ['discovery_failed', 'issuer_mismatch'];
+
+/** No resource metadata there either (or a document without `resource`: not one). */
+const NOT_A_RESOURCE = ['resource_metadata_missing', 'invalid_resource_metadata'];
+
+export async function run(input: DiscoverInput, ctx: Context): Promise<Outcome<DiscoverResult>> {
   const issuer = input.issuer?.trim();
   if (!issuer) {
     throw usageError(
@@ -22,7 +31,40 @@ export async function run(input: DiscoverInput, ctx: Context): Promise<Outcome<D
   }
   const http = await ctx.http();
   try {
-    return { exitCode: ExitCode.ok, result: await discover(http, issuer) };
+    try {
+      return { exitCode: ExitCode.ok, result: await discover(http, issuer) };
+    } catch (err) {
+      if (
+        !(err instanceof CliError) ||
+        !NOT_AN_ISSUER.includes(err.code) ||
+        parseDiscoveryUrl(issuer) !== undefined ||
+        !/^https?:\/\//i.test(issuer)
+      ) {
+        throw err;
+      }
+      // Not an issuer: a protected resource, whose metadata names its authorization server.
+      const { resourceChain } = await import('../client/resource-chain.js');
+      let chain;
+      try {
+        chain = await resourceChain(http, { url: issuer }, () => {});
+      } catch (chainErr) {
+        if (chainErr instanceof CliError && NOT_A_RESOURCE.includes(chainErr.code)) {
+          throw new CliError(err.code, err.exitCode, err.message, {
+            hint: `${err.hint ?? ''}${err.hint ? '; ' : ''}it is no protected resource either (${chainErr.message})`,
+            cause: err,
+          });
+        }
+        throw chainErr;
+      }
+      return {
+        exitCode: ExitCode.ok,
+        result: {
+          ...chain.authorizationServer,
+          resource: chain.resource,
+          findings: chain.findings,
+        },
+      };
+    }
   } finally {
     await http.close();
   }

@@ -6,6 +6,7 @@ import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
 import { authorize, exchangeCode } from '../client/code-flow.js';
 import { clientAuth } from '../client/credentials.js';
 import { clientForServer } from '../client/registration.js';
+import { loginPlan, resourceChain } from '../client/resource-chain.js';
 import { resolveServer, type Server } from '../client/server.js';
 import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
 import { profileStore, tokenStore } from '../client/stores.js';
@@ -14,7 +15,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import type { HttpClient } from '../http/client.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
-import { stringList } from '../oauth/discovery.js';
+import { stringList, type Discovery } from '../oauth/discovery.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import type { IdTokenExpectations } from '../oauth/id-token.js';
 import { dpopFinding, type TokenResult } from '../oauth/token-request.js';
@@ -147,7 +148,13 @@ function askClientId(ctx: Context): (() => Promise<string>) | undefined {
 
 export async function run(options: LoginInput, ctx: Context): Promise<Outcome<LoginResult>> {
   const warn = findingReporter(ctx);
-  const completed = await completeSettings(ctx, clientSettings(ctx, options.client, warn), warn);
+  const given = clientSettings(ctx, options.client, warn);
+  // `--resource <url>` and no issuer: discovery starts from the resource (RFC 9728, steps 1-2).
+  const chain = chainStart(given) ? await startFromResource(ctx, given, options, warn) : undefined;
+  const completed = chain
+    ? { settings: chain.settings, saveAs: async () => {} }
+    : await completeSettings(ctx, given, warn);
+  if (chain?.dpop) options = { ...options, dpop: true };
   const openid = completed.settings.scopes.includes('openid');
   const device = options.device;
   const waitMs = options.wait * 1000;
@@ -161,6 +168,7 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
         ? ['authorization', 'par', 'token']
         : ['authorization', 'token'],
     warn,
+    chain?.discovered,
   );
   // The issuer as the metadata names it (--issuer may have been its discovery URL); the client
   // given, else registered there (RFC 7591).
@@ -256,7 +264,12 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
     if (!device) await rememberRedirectUri(ctx, settings, warn);
     const { tokens, subject } = accepted;
     const expires = expiresAt(tokens.expiresIn, flow.nowMs);
-    const offline = offlineAccessFinding(settings.scopes, tokens, device ? undefined : options);
+    const offline = offlineAccessFinding(
+      settings.scopes,
+      tokens,
+      device ? undefined : options,
+      settings.resources.length > 0,
+    );
     ended = true;
     return {
       exitCode: ExitCode.ok,
@@ -286,6 +299,57 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
   }
 }
 
+/** `--resource` is an http(s) URL, and no issuer nor authorization endpoint is given. */
+function chainStart(settings: Settings): boolean {
+  const first = settings.resources[0];
+  return (
+    settings.issuer === undefined &&
+    settings.endpoints.authorization === undefined &&
+    settings.endpoints.device === undefined &&
+    settings.resources.length === 1 &&
+    first !== undefined &&
+    /^https?:\/\//i.test(first)
+  );
+}
+
+/**
+ * Steps 1, 2 and 4 of the resource-first chain: the resource metadata (its `resource` must equal
+ * --resource, RFC 9728 §3.3), its authorization server, and what to ask it for.
+ */
+async function startFromResource(
+  ctx: Context,
+  given: Settings,
+  options: LoginInput,
+  warn: Warn,
+): Promise<{ settings: Settings; discovered: Discovery; dpop: boolean }> {
+  const resource = given.resources[0] as string;
+  const found = await resourceChain(await ctx.http(), { url: resource, strict: true }, warn);
+  for (const finding of found.findings) warn(finding, 'metadata');
+  const plan = loginPlan(found, { scopes: given.scopes, dpop: options.dpop });
+  if (plan.scopesFrom === 'resource') {
+    warn({
+      level: 'info',
+      code: 'chain_scopes',
+      message: `scopes from the resource's scopes_supported: ${plan.scopes.join(' ')}`,
+      ref: 'RFC 9728 §2',
+    });
+  }
+  if (plan.dpop && !options.dpop) {
+    warn({
+      level: 'info',
+      code: 'chain_dpop',
+      message:
+        'the resource requires DPoP-bound tokens (dpop_bound_access_tokens_required): --dpop is on',
+      ref: 'RFC 9728 §2',
+    });
+  }
+  return {
+    settings: { ...given, issuer: found.issuer, scopes: plan.scopes },
+    discovered: found.authorizationServer,
+    dpop: plan.dpop,
+  };
+}
+
 /**
  * OIDC Core §11: offline_access asked for but not granted, or no refresh token at all. Some servers
  * grant it only when the user consents in this login (prompt=consent); a refresh token without it
@@ -295,13 +359,18 @@ function offlineAccessFinding(
   requested: readonly string[],
   tokens: Pick<TokenResult, 'scope' | 'refreshToken' | 'idToken'>,
   code: Pick<LoginInput, 'prompt'> | undefined,
+  /** RFC 8707: a resource was named, so a granted scope may be the access token's alone. */
+  forResource = false,
 ): Finding | undefined {
   if (!requested.includes('offline_access')) return undefined;
   const granted = tokens.scope?.split(' ');
   // A scope without openid beside an ID token is the access token's (for a resource, RFC 8707),
   // not the grant's: it says nothing of offline_access.
   const accessTokenScope =
-    requested.includes('openid') && tokens.idToken !== undefined && !granted?.includes('openid');
+    (requested.includes('openid') &&
+      tokens.idToken !== undefined &&
+      !granted?.includes('openid')) ||
+    (forResource && tokens.refreshToken !== undefined);
   const notGranted =
     granted !== undefined && !accessTokenScope && !granted.includes('offline_access');
   if (!notGranted && tokens.refreshToken !== undefined) return undefined;
@@ -444,6 +513,7 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     nowMs,
     signal: ctx.signal,
     dpop,
+    resources: settings.resources,
   });
   tokens.catch(() => {}); // raised where the login awaits it, maybe after taking the store lock
   return {

@@ -187,6 +187,11 @@ export interface ChallengeExplanation {
   schemes: string[];
   /** RFC 9449 §5.1: the proof algorithms the server accepts. */
   algs: string | undefined;
+  /** RFC 9728 §5.1: where the resource's metadata is (any challenge that names it). */
+  resourceMetadata: string | undefined;
+  /** RFC 9470 §3: the authentication the resource wants (insufficient_user_authentication). */
+  acrValues: string | undefined;
+  maxAge: string | undefined;
   meaning: string;
   hint: string;
   ref: string;
@@ -237,6 +242,11 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
     scope,
     schemes: challenges.map((c) => c.scheme).filter((scheme) => scheme !== ''),
     algs: param(dpopChallenge, 'algs'),
+    resourceMetadata:
+      param(chosen, 'resource_metadata') ??
+      challenges.map((c) => param(c, 'resource_metadata')).find((v) => v !== undefined),
+    acrValues: param(chosen, 'acr_values'),
+    maxAge: param(chosen, 'max_age'),
   };
   const explain = (meaning: string, hint: string, ref: string): ChallengeExplanation => ({
     ...base,
@@ -262,6 +272,16 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
   }
   switch (error) {
     case 'invalid_token':
+      // Some servers (the MCP SDK's) answer a request without a token with invalid_token.
+      if (input.sent === undefined) {
+        return explain(
+          'no token was sent; the server calls that invalid_token, which is not about a bad token',
+          base.resourceMetadata
+            ? 'get a token for this resource: `oauth login --resource <the resource>`'
+            : 'pass --token <t>, or get one first: `oauth login` or `oauth token --grant client_credentials`',
+          'RFC 6750 §3.1',
+        );
+      }
       return explain(
         'the access token was rejected: it is expired, revoked, malformed, for another audience, or sent with the wrong scheme',
         refresh,
@@ -277,6 +297,26 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
           : "get a token with more --scope values; the API's documentation names the scope",
         'RFC 6750 §3.1',
       );
+    case 'insufficient_user_authentication': {
+      // RFC 9470 §3: the user must authenticate again, more strongly or more recently.
+      const wants = [
+        ...(base.acrValues ? [`acr_values "${base.acrValues}"`] : []),
+        ...(base.maxAge ? [`an authentication at most ${base.maxAge} s old (max_age)`] : []),
+      ];
+      const args = [
+        ...(base.acrValues ? ['--acr-values', base.acrValues] : []),
+        ...(base.maxAge && /^\d+$/.test(base.maxAge) ? ['--max-age', base.maxAge] : []),
+      ];
+      return explain(
+        wants.length > 0
+          ? `the resource wants a stronger or more recent sign-in: ${wants.join(' and ')}`
+          : 'the resource wants a stronger or more recent sign-in (it did not say which)',
+        args.length > 0
+          ? `log in again with \`${shellCommand(['oauth', 'login', ...args])}\``
+          : 'log in again (`oauth login --prompt login`); the API documentation says which authentication it needs',
+        'RFC 9470 §3',
+      );
+    }
     case 'invalid_request':
       // The server's description, when it gave one, is the reason: no generic gloss over it.
       return base.description

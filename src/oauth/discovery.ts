@@ -86,15 +86,74 @@ export function wellKnownUrls(issuer: string): { url: string; kind: Discovery['k
 }
 
 /**
+ * The order of the MCP authorization spec ("Authorization Server Metadata Discovery"), for an
+ * issuer named by resource metadata: RFC 8414 with path insertion first, then OIDC (inserted,
+ * then appended) for an issuer with a path; RFC 8414, then OIDC, for one without.
+ */
+export function mcpWellKnownUrls(issuer: string): { url: string; kind: Discovery['kind'] }[] {
+  const url = parseIssuer(issuer);
+  const path = url.pathname.replace(/\/+$/, '');
+  const oauth = {
+    url: `${url.origin}/.well-known/oauth-authorization-server${path}`,
+    kind: 'oauth-authorization-server' as const,
+  };
+  if (path === '') {
+    return [
+      oauth,
+      { url: `${url.origin}/.well-known/openid-configuration`, kind: 'openid-configuration' },
+    ];
+  }
+  return [
+    oauth,
+    { url: `${url.origin}/.well-known/openid-configuration${path}`, kind: 'openid-configuration' },
+    { url: `${url.origin}${path}/.well-known/openid-configuration`, kind: 'openid-configuration' },
+  ];
+}
+
+/**
+ * `a` and `b` differ only by an empty path against `/`: the same URL once parsed (RFC 3986 §6.2.3,
+ * WHATWG URL), accepted as the same issuer with a note (SECURITY.md "Discovery").
+ */
+export function sameOnceParsed(a: string, b: string): boolean {
+  if (a === b) return false;
+  const bare = (s: string) => /^https?:\/\/[^/?#]+$/i.test(s);
+  return (bare(a) && b === `${a}/`) || (bare(b) && a === `${b}/`);
+}
+
+/** The note for an issuer accepted by sameOnceParsed. */
+export function equivalentIssuerFinding(found: string, given: string): Finding {
+  return {
+    level: 'info',
+    code: 'issuer_empty_path',
+    message: `the metadata names the issuer ${JSON.stringify(found)}, given as ${JSON.stringify(given)}: an empty path and "/" are the same URL once parsed; accepted, and the metadata's string is used`,
+    ref: 'RFC 8414 §3.3, RFC 3986 §6.2.3',
+  };
+}
+
+export interface DiscoverOptions {
+  /** 'mcp': the MCP order, and a document naming another issuer means "try the next URL". */
+  order?: 'oidc-first' | 'mcp';
+}
+
+/**
  * Fetches and checks the metadata of `issuer`: its `issuer` must equal it exactly (RFC 8414 §3.3).
  * `issuer` may also be the discovery URL itself: the document is fetched from there and its
  * `issuer` must be the one that URL implies (OIDC Discovery §4.3); `metadata.issuer` is then the
  * issuer to use.
  */
-export async function discover(http: HttpClient, issuer: string): Promise<Discovery> {
-  const given = parseDiscoveryUrl(issuer);
+export async function discover(
+  http: HttpClient,
+  issuer: string,
+  options: DiscoverOptions = {},
+): Promise<Discovery> {
+  const mcp = options.order === 'mcp';
+  const given = mcp ? undefined : parseDiscoveryUrl(issuer);
   if (given !== undefined) parseIssuer(issuer); // https (or loopback http), no query or fragment
-  const candidates = given ? [{ url: given.url, kind: given.kind }] : wellKnownUrls(issuer);
+  const candidates = given
+    ? [{ url: given.url, kind: given.kind }]
+    : mcp
+      ? mcpWellKnownUrls(issuer)
+      : wellKnownUrls(issuer);
   const attempts: string[] = [];
   for (const candidate of candidates) {
     let document: unknown;
@@ -116,10 +175,24 @@ export async function discover(http: HttpClient, issuer: string): Promise<Discov
       attempts.push(`the discovery document at ${candidate.url} is not a JSON object`);
       continue;
     }
-    const metadata = checkIssuer(document as Record<string, unknown>, issuer, candidate.url, given);
+    let metadata: Metadata;
+    try {
+      metadata = checkIssuer(document as Record<string, unknown>, issuer, candidate.url, given);
+    } catch (err) {
+      // MCP authorization: the first document with a matching issuer wins.
+      if (mcp && err instanceof CliError && err.code === 'issuer_mismatch') {
+        attempts.push(err.message);
+        continue;
+      }
+      throw err;
+    }
+    const equivalent =
+      given === undefined && metadata.issuer !== issuer
+        ? [equivalentIssuerFinding(metadata.issuer, issuer)]
+        : [];
     return {
       metadata,
-      findings: findingsFor(metadata, candidate.kind),
+      findings: [...equivalent, ...findingsFor(metadata, candidate.kind)],
       url: candidate.url,
       kind: candidate.kind,
     };
@@ -164,7 +237,7 @@ function checkIssuer(
       },
     );
   }
-  if (given === undefined && found !== issuer) {
+  if (given === undefined && found !== issuer && !sameOnceParsed(found, issuer)) {
     throw new CliError(
       'issuer_mismatch',
       ExitCode.network,

@@ -32,8 +32,22 @@ export interface CallRenderOptions {
   style: Style;
 }
 
+/** RFC 9728: what a 401 to a request without a token led to (client/resource-chain.ts). */
+export interface CallChain {
+  resource: string;
+  resourceMetadataUrl: string;
+  authorizationServer: string;
+  authorizationServerMetadataUrl: string;
+  /** The challenge's scope, if it named one. */
+  scope: string | undefined;
+  /** The login that gets a token for the resource, quoted for a POSIX shell. */
+  login: string;
+}
+
 export interface CallResult {
   response: CallView;
+  /** Set when the call needs a login first (exit 3). */
+  chain?: CallChain | undefined;
   /** -i */
   include: boolean;
   /** The token and proofs sent: scrubbed from the server's words (none with --show-secrets). */
@@ -53,12 +67,23 @@ function isMcp(result: CallOutput): result is McpResult {
 function challengeText(result: CallResult, style: Style): string | undefined {
   const { challenge, status } = result.response;
   const text = challenge ? renderChallenge(status, challenge, style, result.secrets) : '';
+  const chain = result.chain ? renderChain(result.chain, style) : '';
   const cut = result.cut
     ? `${style.red.bold('error:')} ${safeText(result.cut.message)}\n${
         result.cut.hint ? `${style.dim('hint:')} ${safeText(result.cut.hint)}\n` : ''
       }`
     : '';
-  return text + cut || undefined;
+  return text + chain + cut || undefined;
+}
+
+/** The chain found from the 401, and the login to run (exit 3: authorization needed). */
+export function renderChain(chain: CallChain, style: Style): string {
+  const lines = [
+    style.bold('Authorization needed: the chain from this resource'),
+    `  1. ${style.dim('resource             ')} ${safeText(chain.resource)} ${style.dim(`(metadata: ${safeText(chain.resourceMetadataUrl)})`)}`,
+    `  2. ${style.dim('authorization server ')} ${safeText(chain.authorizationServer)} ${style.dim(`(metadata: ${safeText(chain.authorizationServerMetadataUrl)})`)}`,
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 export const callView: View<CallOutput> = {
@@ -79,7 +104,7 @@ export const callView: View<CallOutput> = {
     if (isMcp(result)) return mcpView.json(result, ctx);
     const { io, globals } = ctx;
     return {
-      out: renderCallJson(result.response, globals.showSecrets, result.cut),
+      out: renderCallJson(result.response, globals.showSecrets, result.cut, result.chain),
       err: challengeText(result, io.errStyle),
     };
   },
@@ -156,13 +181,14 @@ export function renderCall(view: CallView, options: CallRenderOptions): string {
 }
 
 /**
- * --json: {status, headers, body, url} (+ challenge, + events of a stream, + error of a cut one);
- * body is parsed when it is JSON.
+ * --json: {status, headers, body, url} (+ challenge, + events of a stream, + error of a cut one,
+ * + the chain of a 401 that needs a login); body is parsed when it is JSON.
  */
 export function renderCallJson(
   view: CallView,
   showSecrets: boolean,
   cut?: CliError | undefined,
+  chain?: CallChain | undefined,
 ): string {
   const headers = Object.fromEntries(
     Object.entries(view.headers).map(([name, value]) => [
@@ -196,6 +222,15 @@ export function renderCallJson(
       meaning: c.meaning,
       hint: c.hint,
       ref: c.ref,
+    };
+  }
+  if (chain) {
+    doc.chain = {
+      resource: chain.resource,
+      resource_metadata: chain.resourceMetadataUrl,
+      authorization_server: chain.authorizationServer,
+      authorization_server_metadata: chain.authorizationServerMetadataUrl,
+      login: chain.login,
     };
   }
   return `${jsonText(doc)}\n`;

@@ -1,17 +1,37 @@
 // How `oauth discover` looks: the endpoints and capabilities of a server for people, and the
 // documented `{metadata, findings}` JSON for scripts.
+import type { Finding } from '../findings.js';
 import { ENDPOINT_FIELDS, stringList, type Discovery } from '../oauth/discovery.js';
+import type { ResourceDiscovery } from '../oauth/resource-metadata.js';
 import { renderFindings } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
 import { jsonText, safeText } from './text.js';
 
-export function renderDiscoveryJson(result: Discovery): string {
-  return `${jsonText({ metadata: result.metadata, findings: result.findings })}\n`;
+/** An issuer's metadata; for a resource URL also its resource metadata (RFC 9728). */
+export interface DiscoverResult extends Discovery {
+  resource?: ResourceDiscovery | undefined;
+  /** For a resource: each finding with `source` ('resource' | 'authorization_server'). */
+  findings: (Finding & { source?: string })[];
 }
 
-export const discoverView: View<Discovery> = {
-  human: (result, { io }) => ({ out: renderDiscovery(result, io.outStyle) }),
+export function renderDiscoveryJson(result: DiscoverResult): string {
+  const doc = result.resource
+    ? {
+        resource_metadata: result.resource.metadata,
+        metadata: result.metadata,
+        findings: result.findings,
+      }
+    : { metadata: result.metadata, findings: result.findings };
+  return `${jsonText(doc)}\n`;
+}
+
+export const discoverView: View<DiscoverResult> = {
+  human: (result, { io }) => ({
+    out: result.resource
+      ? renderResource(result, io.outStyle)
+      : renderDiscovery(result, io.outStyle),
+  }),
   json: (result) => ({ out: renderDiscoveryJson(result) }),
 };
 
@@ -81,4 +101,46 @@ export function renderDiscovery(result: Discovery, s: Style): string {
     typeof line === 'string' ? line : `  ${s.dim(line[0].padEnd(width))}  ${line[1]}`,
   );
   return `${text.join('\n')}\n`;
+}
+
+const RESOURCE_FIELDS: [label: string, key: string][] = [
+  ['authorization servers', 'authorization_servers'],
+  ['scopes', 'scopes_supported'],
+  ['bearer methods', 'bearer_methods_supported'],
+  ['signing algs', 'resource_signing_alg_values_supported'],
+];
+
+/** A resource (RFC 9728): its metadata and findings, then its authorization server's. */
+function renderResource(result: DiscoverResult, s: Style): string {
+  const resource = result.resource as ResourceDiscovery;
+  const m = resource.metadata;
+  const lines: string[] = [];
+  lines.push(`${s.bold('resource')}  ${safeText(m.resource)}`);
+  lines.push(
+    s.dim(
+      `from ${safeText(resource.url)} (RFC 9728 protected resource metadata${resource.via === 'challenge' ? ", named by the 401's resource_metadata" : ''})`,
+    ),
+  );
+  const rows: [string, string][] = [];
+  for (const [label, key] of RESOURCE_FIELDS) {
+    const value = m[key];
+    if (Array.isArray(value)) {
+      rows.push([label, safeText(value.map(String).join(', ') || '(empty)', { max: 400 })]);
+    } else if (key !== 'resource_signing_alg_values_supported')
+      rows.push([label, s.dim('not listed')]);
+  }
+  rows.push(['DPoP required', m.dpop_bound_access_tokens_required === true ? 'yes' : 'no']);
+  rows.push(['signed metadata', typeof m.signed_metadata === 'string' ? 'yes' : 'no']);
+  if (typeof m.resource_documentation === 'string') {
+    rows.push(['documentation', safeText(m.resource_documentation, { max: 300 })]);
+  }
+  const width = Math.max(...rows.map((r) => r[0].length));
+  for (const [label, value] of rows) lines.push(`  ${s.dim(label.padEnd(width))}  ${value}`);
+  const own = result.findings.filter((f) => f.source === 'resource');
+  lines.push('', renderFindings(own, s), '', s.bold('Authorization server'), '');
+  const server: Discovery = {
+    ...result,
+    findings: result.findings.filter((f) => f.source !== 'resource'),
+  };
+  return `${lines.join('\n')}\n${renderDiscovery(server, s)}`;
 }

@@ -81,12 +81,18 @@ export interface RevokeResult {
   removedFromCache: boolean;
   /** When the token was the current login's: what that login is left with. */
   currentLeft?: string | undefined;
+  /** A bare `oauth revoke`: the tokens revoked, in order (the refresh token first). */
+  revokedTokens?: string[] | undefined;
 }
 
 export const revokeView: View<RevokeResult> = {
   human: (result, { io }) => ({
     err:
-      renderRevoked(result.tokenTypeHint, result.removedFromCache, io.errStyle) +
+      (result.revokedTokens ?? [result.tokenTypeHint])
+        .map((hint, i, all) =>
+          renderRevoked(hint, i === all.length - 1 && result.removedFromCache, io.errStyle),
+        )
+        .join('') +
       (result.currentLeft === undefined ? '' : renderNote(result.currentLeft, io.errStyle)),
   }),
   json: (result) => {
@@ -95,6 +101,7 @@ export const revokeView: View<RevokeResult> = {
       removed_from_cache: result.removedFromCache,
     };
     if (result.tokenTypeHint !== undefined) doc.token_type_hint = result.tokenTypeHint;
+    if (result.revokedTokens !== undefined) doc.revoked_tokens = result.revokedTokens;
     return { out: `${jsonText(doc)}\n` };
   },
 };

@@ -44,6 +44,27 @@ export interface ResourceOptions {
     | undefined;
 }
 
+/** RFC 9728 §3.1: the resource's metadata URL, the well-known string inserted before its path. */
+export function resourceMetadataUrl(api: string): string {
+  const url = new URL(api);
+  return `${url.origin}/.well-known/oauth-protected-resource${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** RFC 9728 §2: the resource's metadata, naming the one authorization server. */
+export function resourceMetadata(
+  options: Pick<ResourceOptions, 'issuer' | 'api'>,
+  scopes: string[],
+) {
+  return {
+    resource: options.api,
+    authorization_servers: [options.issuer],
+    scopes_supported: scopes,
+    bearer_methods_supported: ['header'],
+    dpop_signing_alg_values_supported: DPOP_ALGS,
+    resource_name: 'oauth server API',
+  };
+}
+
 type Scheme = 'Bearer' | 'DPoP';
 
 /** A refusal: the status, the OAuth error code and the challenge scheme to answer with. */
@@ -75,6 +96,8 @@ export function createResourceHandler(options: ResourceOptions) {
       realm: options.api,
       ...(scheme === 'DPoP' ? { algs: DPOP_ALGS.join(' ') } : {}),
       ...params,
+      // RFC 9728 §5.1: where the client finds the authorization server.
+      resource_metadata: resourceMetadataUrl(options.api),
     };
     const parts = Object.entries(all)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)

@@ -9,6 +9,7 @@ import { createInteractionHandler } from './interactions.js';
 import { createJwtTokenEndpoints, isJwtAccessToken } from './jwt-tokens.js';
 import { sendPage } from './pages.js';
 import {
+  API_SCOPES,
   BUILT_IN_CLIENTS,
   clientInfo,
   createProvider,
@@ -16,7 +17,7 @@ import {
   type ClientSpec,
 } from './provider.js';
 import { createMcpHandler } from './mcp.js';
-import { createResourceHandler } from './resource.js';
+import { createResourceHandler, resourceMetadata, resourceMetadataUrl } from './resource.js';
 
 export const HOST = '127.0.0.1';
 const SIGNING_ALG = 'ES256';
@@ -244,10 +245,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const interactions = createInteractionHandler(provider, options.autoLogin);
   const callback = provider.callback();
 
+  const metadataPath = new URL(resourceMetadataUrl(api)).pathname;
+  const metadataBody = `${JSON.stringify(resourceMetadata({ issuer, api }, API_SCOPES), null, 2)}\n`;
   handler = (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let work: Promise<void> | undefined;
-    if (path === '/api' || path.startsWith('/api/')) work = resource(req, res);
+    if (path === metadataPath && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=60' });
+      res.end(req.method === 'HEAD' ? undefined : metadataBody);
+    } else if (path === '/api' || path.startsWith('/api/')) work = resource(req, res);
     else if (path.startsWith('/interaction/')) work = interactions(req, res);
     else if (req.method === 'POST' && (path === INTROSPECTION || path === REVOCATION)) {
       work = readBody(req).then(async (body) => {

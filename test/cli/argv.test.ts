@@ -546,6 +546,15 @@ describe('call', () => {
     });
   });
 
+  it('--login hands the call a login runner (RFC 9728 chain, step-up); without it none', async () => {
+    const withLogin = (await input(['call', 'https://api.example', '--login'])) as {
+      login?: unknown;
+    };
+    expect(typeof withLogin.login).toBe('function');
+    const without = (await input(['call', 'https://api.example'])) as { login?: unknown };
+    expect(without.login).toBeUndefined();
+  });
+
   it('no URL is exit 2', async () => {
     expect(await usage(['call'])).toMatchObject({
       exitCode: 2,

@@ -220,13 +220,17 @@ describe('call', () => {
     expect(api.seen[1]?.headers.authorization).toBe('Bearer cached-access-token');
   });
 
-  it('no --token and nothing cached: exit 3, nothing sent', async () => {
+  // Issue 13: with no usable token the request is sent once without one (was: exit 3, nothing sent).
+  it('no --token and nothing cached: sent once without a token; the 401 says none was sent', async () => {
     const ctx = fakeContext({ http: 'real' });
-    await expect(run(input('/me', { token: undefined }), ctx)).rejects.toMatchObject({
-      code: 'no_token',
-      exitCode: 3,
-    });
-    expect(api.seen).toEqual([]);
+    const printed = shown(ctx, await run(input('/me', { token: undefined }), ctx), view);
+    expect(printed.code).toBe(7);
+    expect(api.seen).toHaveLength(1);
+    expect(api.seen[0]?.headers.authorization).toBeUndefined();
+    expect(printed.stderr).toMatch(/^note: sending the request without a token: no cached token/);
+    expect(printed.stderr).toMatch(
+      /meaning: no token was sent; the server calls that invalid_token/,
+    );
   });
 
   it('your own -H Authorization is sent as is, and no token is looked up', async () => {

@@ -40,10 +40,30 @@ const cached = () => tokenEntry({ issuer: '', refresh_token: 'cached-rt' });
 
 describe('revoke', () => {
   // Issue 10: the whole entry used to leave the cache, and another became the current login.
-  it('the cached token by default: revoked, removed from the cache; the refresh token stays', async () => {
+  // Issue 13: a bare `oauth revoke` revokes the refresh token first (RFC 7009 §2.1: it ends the
+  // grant), then the access token (was: the access token only; that is now --token-type-hint access_token).
+  it('by default: the refresh token first, then the access token; the login is left with none', async () => {
     const ctx = context();
     await storeTokens(ctx, { ...cached(), issuer: server.url });
     const printed = shown(ctx, await run(input(), ctx), view);
+    expect(printed.code).toBe(0);
+    expect(printed.stderr).toMatch(
+      /^revoked: the server accepted the revocation of the refresh token\nrevoked: the server accepted the revocation of the token \(and it was removed from the token cache\)\nnote: the current login \(app at .*\) has no usable token left/,
+    );
+    const sent = server.seen
+      .filter((r) => r.url === '/revoke')
+      .map((r) => new URLSearchParams(r.body));
+    expect(sent.map((b) => [b.get('token'), b.get('token_type_hint')])).toEqual([
+      ['cached-rt', 'refresh_token'],
+      ['cached-access-token', 'access_token'],
+    ]);
+    expect(storedTokens(ctx)?.entries[0]).not.toHaveProperty('refresh_token');
+  });
+
+  it('the access token (--token-type-hint access_token): revoked, removed from the cache; the refresh token stays', async () => {
+    const ctx = context();
+    await storeTokens(ctx, { ...cached(), issuer: server.url });
+    const printed = shown(ctx, await run(input({ tokenTypeHint: 'access_token' }), ctx), view);
     expect(printed).toEqual({
       code: 0,
       stdout: '',
@@ -81,7 +101,11 @@ describe('revoke', () => {
   it('--no-cache leaves the cache as it is', async () => {
     const ctx = context();
     await storeTokens(ctx, { ...cached(), issuer: server.url });
-    const printed = shown(ctx, await run(input({ cache: false }), ctx), view);
+    const printed = shown(
+      ctx,
+      await run(input({ cache: false, tokenTypeHint: 'access_token' }), ctx),
+      view,
+    );
     expect(printed.stderr).toBe('revoked: the server accepted the revocation of the token\n');
     expect(storedTokens(ctx)?.entries).toHaveLength(1);
   });

@@ -92,12 +92,15 @@ describe('oauth call with a Bearer token', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ client_id: 'ci' });
   });
 
-  it('no token at all: exit 3 with a hint, nothing sent', async () => {
+  // Issue 13: the request is sent without a token; the 401 names the resource metadata, so the
+  // chain is shown with the login to run (was: exit 3 before sending anything).
+  it('no token at all: sent without one, exit 3 with the chain and `oauth login --resource`', async () => {
     const run = await runCli(['call', `${issuer}/api/me`]);
     expect(run.code).toBe(3);
-    expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/no cached token/);
-    expect(run.stderr).toMatch(/hint:.*oauth login/);
+    expect(run.stderr).toContain(
+      `hint: log in for this resource: oauth login --resource ${issuer}/api`,
+    );
   });
 
   it('/api/write with an api:read token: exit 7, insufficient_scope explained, the scope named', async () => {

@@ -228,7 +228,9 @@ function expectNoSvcToken(run: CliRun) {
 describe('the current login is never switched silently', () => {
   it('`oauth revoke` of its access token: the refresh token stays and a bare `oauth token` refreshes', async () => {
     const { as, dir, env } = await svcThenLogin();
-    const revoked = await runCli(['revoke'], { env });
+    // Issue 13: a bare `oauth revoke` revokes the refresh token first; the access token alone is
+    // --token-type-hint access_token.
+    const revoked = await runCli(['revoke', '--token-type-hint', 'access_token'], { env });
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stderr).toBe(
       'revoked: the server accepted the revocation of the token (and it was removed from the token cache)\n' +

@@ -96,12 +96,30 @@ describe('oauth discover', () => {
   });
 
   it('issuer mismatch: exit 5 and nothing on stdout', async () => {
-    const s = await server((_req, res, base) => json(res, metadata(`${base}/`)));
+    const s = await server((_req, res, base) => json(res, metadata(`${base}/other`)));
     const r = await runCli(['discover', s.url]);
     expect(r.code).toBe(5);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: .*names the issuer ".*\/", expected exactly/);
+    expect(r.stderr).toMatch(/^error: .*names the issuer ".*\/other", expected exactly/);
     expect(r.stderr).toMatch(/\nhint: /);
+  });
+
+  // Issue 13: an empty path and "/" are the same URL once parsed (was: a mismatch).
+  it('an issuer that differs only by an empty path vs "/": accepted with a note', async () => {
+    const s = await server((_req, res, base) => json(res, metadata(`${base}/`)));
+    const r = await runCli(['discover', s.url, '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      metadata: { issuer: string };
+      findings: { code: string; message: string }[];
+    };
+    expect(doc.metadata.issuer).toBe(`${s.url}/`);
+    expect(doc.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'issuer_empty_path',
+        message: expect.stringMatching(/same URL once parsed/),
+      }),
+    );
   });
 
   it('a redirect to another server is refused: that server sees nothing (exit 5)', async () => {

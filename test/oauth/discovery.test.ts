@@ -131,8 +131,15 @@ describe('discover', () => {
     expect(err.message).toContain('/.well-known/oauth-authorization-server');
   });
 
+  it('an issuer that differs only by an empty path vs "/" is accepted with a note', async () => {
+    const s = await server((_req, res, base) => json(res, good(`${base}/`)));
+    const found = await discover(http(), s.url);
+    expect(found.metadata.issuer).toBe(`${s.url}/`);
+    expect(found.findings[0]).toMatchObject({ level: 'info', code: 'issuer_empty_path' });
+  });
+
   it.each([
-    ['a trailing slash', (base: string) => `${base}/`],
+    ['a trailing slash after a path', (base: string) => `${base}/x/`],
     ['another host', () => 'https://evil.example'],
     ['a different case', (base: string) => base.toUpperCase()],
   ])('issuer mismatch (%s) is exit 5', async (_name, issuerOf) => {
