@@ -5,6 +5,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import type { Metadata } from '../oauth/discovery.js';
 import { parseDiscoveryUrl } from '../oauth/discovery-url.js';
+import { missingError, type Missing } from './required.js';
 
 /** Each endpoint: its metadata member and its override flag. */
 const ENDPOINTS = {
@@ -67,13 +68,7 @@ export async function resolveServer(
   let findings: Finding[] = [];
   const undiscovered = needed.find((name) => override(name) === undefined);
   if (undiscovered !== undefined) {
-    if (issuer === undefined) {
-      throw usageError(
-        'issuer_missing',
-        'no issuer given',
-        `pass --issuer <url> or set OAUTH_ISSUER (or give ${ENDPOINTS[undiscovered][1]} <url>)`,
-      );
-    }
+    if (issuer === undefined) throw missingError([missingIssuer(issuer, overrides, needed)]);
     const { discover } = await import('../oauth/discovery.js');
     const found = await discover(await http(), issuer);
     metadata = found.metadata;
@@ -112,6 +107,29 @@ export async function resolveServer(
     },
   };
   return server;
+}
+
+/**
+ * The issuer, when discovery is needed (an endpoint the command needs has no override) and none
+ * is given; the hint also names the override that avoids discovery.
+ */
+export function missingIssuer(
+  issuer: string | undefined,
+  overrides: Partial<Record<EndpointName, string>>,
+  needed: readonly EndpointName[],
+): Missing | undefined {
+  if (issuer !== undefined && issuer !== '') return undefined;
+  const undiscovered = needed.find((name) => (overrides[name] ?? '') === '');
+  if (undiscovered === undefined) return undefined;
+  const flag = ENDPOINTS[undiscovered][1];
+  return {
+    code: 'issuer_missing',
+    message: 'no issuer given',
+    hint: `pass --issuer <url> or set OAUTH_ISSUER (or give ${flag} <url>)`,
+    label: `the issuer (--issuer or OAUTH_ISSUER, or ${flag})`,
+    give: '--issuer <url>',
+    env: 'OAUTH_ISSUER',
+  };
 }
 
 /** Exit 2 for an endpoint that neither a flag nor the metadata gives, naming the flag. */

@@ -9,7 +9,8 @@ import { checkGivenToken } from '../oauth/token-request.js';
 import type { TokenEntry } from '../store/tokens.js';
 import { noCurrentLoginError, noTokenError, selectEntry } from './cached-token.js';
 import { clientAuth } from './credentials.js';
-import { resolveServer, type EndpointName, type Server } from './server.js';
+import { missingClientId, requireValues } from './required.js';
+import { missingIssuer, resolveServer, type EndpointName, type Server } from './server.js';
 import { usesCurrentLogin, type Settings } from './settings.js';
 import { tokenStore } from './stores.js';
 
@@ -95,6 +96,11 @@ export async function tokenCall(
   warn: Warn,
 ): Promise<TokenEndpointCall & { server: Server }> {
   const target = await targetToken(ctx, input, settings, warn);
+  // Every missing value named at once, before any request.
+  requireValues([
+    missingIssuer(target.issuer, settings.endpoints, [endpointName]),
+    missingClientId(target.clientId),
+  ]);
   const server = await resolveServer(
     ctx.http,
     target.issuer,

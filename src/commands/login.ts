@@ -5,7 +5,13 @@ import { openableUrl, openBrowser } from '../client/browser.js';
 import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
 import { authorize, exchangeCode } from '../client/code-flow.js';
 import { clientAuth } from '../client/credentials.js';
-import { resolveServer, type Server } from '../client/server.js';
+import { missingClientId, requireValues } from '../client/required.js';
+import {
+  missingIssuer as issuerMissing,
+  resolveServer,
+  type EndpointName,
+  type Server,
+} from '../client/server.js';
 import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
 import { profileStore, tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
@@ -105,6 +111,7 @@ async function withWaiting<T>(ctx: Context, what: string, deadlineMs: number, wo
 async function completeSettings(
   ctx: Context,
   settings: Settings,
+  needed: readonly EndpointName[],
   warn: Warn,
 ): Promise<{ settings: Settings; saveAs: () => Promise<void> }> {
   const hasEndpoints =
@@ -112,13 +119,10 @@ async function completeSettings(
   const missingIssuer = settings.issuer === undefined && !hasEndpoints;
   const missingClient = settings.clientId === undefined || settings.clientId === '';
   if (!ctx.io.canPrompt || (!missingIssuer && !missingClient)) {
-    if (missingClient) {
-      throw usageError(
-        'client_id_missing',
-        'no client id given',
-        'pass --client-id <id> or set OAUTH_CLIENT_ID (or use a --profile that has one)',
-      );
-    }
+    requireValues([
+      issuerMissing(settings.issuer, settings.endpoints, needed),
+      missingClientId(settings.clientId),
+    ]);
     return { settings, saveAs: async () => {} };
   }
   const { askConfirm, askText } = await import('../output/prompt.js');
@@ -164,19 +168,21 @@ async function completeSettings(
 
 export async function run(options: LoginInput, ctx: Context): Promise<Outcome<LoginResult>> {
   const warn = findingReporter(ctx);
-  const completed = await completeSettings(ctx, clientSettings(ctx, options.client, warn), warn);
-  const openid = completed.settings.scopes.includes('openid');
   const device = options.device;
+  const needed: EndpointName[] = device
+    ? ['device', 'token']
+    : options.par
+      ? ['authorization', 'par', 'token']
+      : ['authorization', 'token'];
+  const given = clientSettings(ctx, options.client, warn);
+  const completed = await completeSettings(ctx, given, needed, warn);
+  const openid = completed.settings.scopes.includes('openid');
   const waitMs = options.wait * 1000;
   const server = await resolveServer(
     ctx.http,
     completed.settings.issuer,
     completed.settings.endpoints,
-    device
-      ? ['device', 'token']
-      : options.par
-        ? ['authorization', 'par', 'token']
-        : ['authorization', 'token'],
+    needed,
     warn,
   );
   // The issuer as the metadata names it (--issuer may have been its discovery URL).
