@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { AUTH_METHODS, type AuthMethod } from '../oauth/client-auth.js';
 import type { Warn } from '../findings.js';
+import { shellCommand } from '../shell.js';
 import {
   parseStoreJson,
   readStoreFile,
@@ -228,7 +229,7 @@ export class ProfileStore {
       throw usageError(
         'profile_not_found',
         `no profile named ${JSON.stringify(name)}`,
-        '`oauth profile list` shows the profiles; `oauth profile add <name>` creates one',
+        `\`oauth profile list\` shows the profiles; \`${shellCommand(['oauth', 'profile', 'add', name])} --issuer <url> --client-id <id>\` creates it`,
       );
     }
     return profile;
