@@ -5,13 +5,8 @@ import { openableUrl, openBrowser } from '../client/browser.js';
 import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
 import { authorize, exchangeCode } from '../client/code-flow.js';
 import { clientAuth } from '../client/credentials.js';
-import { missingClientId, requireValues } from '../client/required.js';
-import {
-  missingIssuer as issuerMissing,
-  resolveServer,
-  type EndpointName,
-  type Server,
-} from '../client/server.js';
+import { loginSettings, type LoginSettings } from '../client/login-settings.js';
+import { resolveServer, type EndpointName, type Server } from '../client/server.js';
 import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
 import { profileStore, tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
@@ -32,7 +27,6 @@ import {
   type LoginResult,
 } from '../output/login.js';
 import type { Outcome } from '../output/present.js';
-import { validateIssuer, validateProfileName } from '../store/profiles.js';
 import { expiresAt, type TokenFileEditor } from '../store/tokens.js';
 import type { KeySet } from '../token/verify.js';
 
@@ -71,6 +65,8 @@ interface FlowSetup {
   /** The openid scope was asked for: a nonce, and an ID token to check. */
   openid: boolean;
   dpop: DpopSession | undefined;
+  /** The server accepted the client (LoginSettings.accepted): a profile being named is saved. */
+  accepted: (scopes: boolean) => void;
 }
 
 interface Flow {
@@ -107,86 +103,46 @@ async function withWaiting<T>(ctx: Context, what: string, deadlineMs: number, wo
   }
 }
 
-/** Missing issuer or client id: asked for at a TTY (and maybe saved as a profile), else exit 2. */
-async function completeSettings(
-  ctx: Context,
-  settings: Settings,
-  needed: readonly EndpointName[],
-  warn: Warn,
-): Promise<{ settings: Settings; saveAs: () => Promise<void> }> {
-  const hasEndpoints =
-    settings.endpoints.authorization !== undefined || settings.endpoints.device !== undefined;
-  const missingIssuer = settings.issuer === undefined && !hasEndpoints;
-  const missingClient = settings.clientId === undefined || settings.clientId === '';
-  if (!ctx.io.canPrompt || (!missingIssuer && !missingClient)) {
-    requireValues([
-      issuerMissing(settings.issuer, settings.endpoints, needed),
-      missingClientId(settings.clientId),
-    ]);
-    return { settings, saveAs: async () => {} };
-  }
-  const { askConfirm, askText } = await import('../output/prompt.js');
-  const next: Settings = { ...settings, sources: { ...settings.sources } };
-  const check = (fn: () => unknown) => () => {
-    try {
-      fn();
-      return true as const;
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-  };
-  if (missingIssuer) {
-    next.issuer = await askText('Issuer URL (the authorization server):', (v) =>
-      check(() => validateIssuer(v))(),
-    );
-  }
-  if (missingClient) {
-    next.clientId = await askText('Client id:', (v) => (v === '' ? 'enter the client id' : true));
-  }
-  let profileName: string | undefined;
-  if (settings.profile === undefined && (await askConfirm('Save these as a profile?'))) {
-    profileName = await askText('Profile name:', (v) => check(() => validateProfileName(v))());
-  }
-  return {
-    settings: next,
-    saveAs: async () => {
-      if (profileName === undefined) return;
-      const name = profileName;
-      const profiles = profileStore(ctx, warn);
-      await profiles.update((file) => {
-        const profile: Record<string, unknown> = { ...file.profiles[name] };
-        if (next.issuer !== undefined) profile.issuer = next.issuer;
-        if (next.clientId !== undefined) profile.clientId = next.clientId;
-        if (next.scopes.length > 0) profile.scopes = next.scopes;
-        if (next.redirectUri !== undefined) profile.redirectUri = next.redirectUri;
-        file.profiles[name] = profile;
-      });
-      ctx.io.err(renderNote(`saved as profile ${name} (use --profile ${name})`, ctx.io.errStyle));
-    },
-  };
-}
-
 export async function run(options: LoginInput, ctx: Context): Promise<Outcome<LoginResult>> {
   const warn = findingReporter(ctx);
-  const device = options.device;
-  const needed: EndpointName[] = device
+  const needed: EndpointName[] = options.device
     ? ['device', 'token']
     : options.par
       ? ['authorization', 'par', 'token']
       : ['authorization', 'token'];
   const given = clientSettings(ctx, options.client, warn);
-  const completed = await completeSettings(ctx, given, needed, warn);
-  const openid = completed.settings.scopes.includes('openid');
+  const asked = await loginSettings(ctx, given, needed, warn, () => import('../output/prompt.js'));
+  try {
+    return await login(options, ctx, warn, needed, asked);
+  } finally {
+    // The profile the user named, once the server accepted the client: also when the login failed.
+    const saved = await asked.settle();
+    if (saved !== undefined) {
+      ctx.io.err(renderNote(`saved as profile ${saved} (use --profile ${saved})`, ctx.io.errStyle));
+    }
+  }
+}
+
+async function login(
+  options: LoginInput,
+  ctx: Context,
+  warn: Warn,
+  needed: readonly EndpointName[],
+  asked: LoginSettings,
+): Promise<Outcome<LoginResult>> {
+  const device = options.device;
   const waitMs = options.wait * 1000;
   const server = await resolveServer(
     ctx.http,
-    completed.settings.issuer,
-    completed.settings.endpoints,
+    asked.settings.issuer,
+    asked.settings.endpoints,
     needed,
     warn,
   );
+  const completed = await asked.withServer(server.metadata);
+  const openid = completed.scopes.includes('openid');
   // The issuer as the metadata names it (--issuer may have been its discovery URL).
-  const settings = { ...completed.settings, issuer: server.issuer };
+  const settings = { ...completed, issuer: server.issuer };
   const client = await clientAuth(ctx, settings, server, warn);
   if (openid && settings.issuer === undefined) {
     throw usageError(
@@ -213,7 +169,17 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
   };
   const idTokenCheck = openid ? prepareIdTokenCheck(ctx, http, server, expected) : undefined;
   const dpop = options.dpop ? await dpopSession(ctx, null) : undefined;
-  const setup: FlowSetup = { http, server, client, settings, options, waitMs, openid, dpop };
+  const setup: FlowSetup = {
+    http,
+    server,
+    client,
+    settings,
+    options,
+    waitMs,
+    openid,
+    dpop,
+    accepted: asked.accepted,
+  };
   server.expect({ grant: device ? DEVICE_GRANT : 'authorization_code', dpop: options.dpop }, warn);
   const flow = await server.explained(device ? deviceFlow(ctx, setup) : codeFlow(ctx, setup));
   let ended = false;
@@ -258,7 +224,6 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
       accepted = await store.update(accept);
       storedIn = store.path;
     }
-    await completed.saveAs();
     if (!device) await rememberRedirectUri(ctx, settings, warn);
     const { tokens, subject } = accepted;
     const expires = expiresAt(tokens.expiresIn, flow.nowMs);
@@ -395,7 +360,7 @@ async function showAndOpen(
 
 // RFC 6749 §4.1 with RFC 7636 (PKCE S256) and RFC 8252 (loopback redirect); RFC 9126 with --par.
 async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
-  const { http, server, client, settings, options, waitMs, openid, dpop } = setup;
+  const { http, server, client, settings, options, waitMs, openid, dpop, accepted } = setup;
   const authorizationEndpoint = server.require('authorization');
   const tokenEndpoint = server.require('token');
   const usePar = options.par || server.metadata?.require_pushed_authorization_requests === true;
@@ -425,6 +390,7 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     waitMs,
     now: ctx.now,
     signal: ctx.signal,
+    accepted,
     browse: async (url, waiting, redirectUri, heard) => {
       const deadline = ctx.now() + waitMs;
       const browser = await showAndOpen(ctx, url, options, redirectUri, heard);
@@ -472,6 +438,7 @@ async function deviceFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     nowMs: ctx.now(),
     signal: ctx.signal,
   });
+  setup.accepted(true); // RFC 8628 §3.2: the server took the client and its scopes
   ctx.io.err(renderDeviceCode(authorization, ctx.io.errStyle));
   const page = authorization.verificationUriComplete ?? authorization.verificationUri;
   // The page as a QR code for a phone: at a terminal only, never piped or with --json.

@@ -70,7 +70,11 @@ function parseUrl(value: string, field: string, expected: string): URL {
 
 /** An issuer: https (http only to loopback), no query or fragment (RFC 8414 §2). */
 export function validateIssuer(value: string, field = '--issuer'): string {
-  const url = parseUrl(value, field, 'expected an https URL');
+  const url = parseUrl(
+    value,
+    field,
+    'expected an https URL (http only to 127.0.0.1, [::1] or localhost)',
+  );
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw usageError(
       'insecure_issuer',
