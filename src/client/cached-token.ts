@@ -9,6 +9,7 @@ import { GRANT_REFRESH_TOKEN, requestToken, type TokenResult } from '../oauth/to
 import { parseDiscoveryUrl, sameIssuer } from '../oauth/discovery-url.js';
 import { shellCommand } from '../shell.js';
 import {
+  entryIds,
   entryKey,
   expiresAt,
   holdsToken,
@@ -25,26 +26,57 @@ import { resolveServer } from './server.js';
 import { entryMatches, usesCurrentLogin, type Settings } from './settings.js';
 import { tokenStore } from './stores.js';
 
-export function noTokenError(why: string): CliError {
+/**
+ * Exit 3: no token to use. The hint's commands carry what the settings name (the profile, and an
+ * issuer, client and scopes given for this run), placeholders only for what nothing names.
+ */
+export function noTokenError(
+  why: string,
+  settings?: Pick<Settings, 'profile' | 'issuer' | 'clientId' | 'scopes' | 'sources'>,
+): CliError {
+  const words: string[] = [];
+  const given = (name: 'issuer' | 'clientId' | 'scopes') =>
+    settings?.sources[name] === 'flag' || settings?.sources[name] === 'env';
+  if (settings?.profile !== undefined) words.push('--profile', settings.profile);
+  if (settings?.issuer !== undefined && given('issuer')) words.push('--issuer', settings.issuer);
+  if (settings?.clientId !== undefined && given('clientId')) {
+    words.push('--client-id', settings.clientId);
+  }
+  if (settings !== undefined && settings.scopes.length > 0 && given('scopes')) {
+    words.push('--scope', settings.scopes.join(' '));
+  }
+  const unknown = [
+    settings?.issuer === undefined ? '--issuer <url>' : undefined,
+    settings?.clientId === undefined ? '--client-id <id>' : undefined,
+  ].filter((w) => w !== undefined);
+  const named = (command: string) =>
+    [shellCommand([...command.split(' '), ...words]), ...unknown].join(' ');
   return new CliError('no_token', ExitCode.authorization, why, {
-    hint: 'run `oauth login`, or get a token with `oauth token --grant client_credentials --issuer <url> --client-id <id>`',
+    hint:
+      words.length === 0
+        ? 'run `oauth login`, or get a token with `oauth token --grant client_credentials --issuer <url> --client-id <id>`'
+        : `run \`${named('oauth login')}\`, or get a token with \`${named('oauth token --grant client_credentials')}\``,
   });
 }
 
-export function notDpopBound(): CliError {
+/** Exit 2: --dpop and a cached token that is not DPoP-bound; the hint gets a bound one like it. */
+export function notDpopBound(entry?: TokenEntry): CliError {
   return usageError(
     'token_not_dpop_bound',
     '--dpop: the cached token is not DPoP-bound',
-    'get a DPoP-bound token: `oauth token --grant client_credentials --dpop ...` or `oauth login --dpop`',
+    entry === undefined
+      ? 'get a DPoP-bound token: `oauth token --grant client_credentials --dpop ...` or `oauth login --dpop`'
+      : `get a DPoP-bound token: \`${getAgainCommand(entry, ['--dpop'])}\``,
   );
 }
 
 /**
  * The command that gets this entry's kind of token again, with the values the entry knows: a
- * login, or the client-credentials request that got it.
+ * login, or the client-credentials request that got it (`extra`: further words, e.g. --dpop).
  */
-export function getAgainCommand(entry: TokenEntry): string {
+export function getAgainCommand(entry: TokenEntry, extra: readonly string[] = []): string {
   const words = ['oauth'];
+  if (entry.profile !== undefined) words.push('--profile', entry.profile);
   if (entry.grant === 'client_credentials') words.push('token', '--grant', 'client_credentials');
   else words.push('login');
   if (entry.grant === 'urn:ietf:params:oauth:grant-type:device_code') words.push('--device');
@@ -54,7 +86,7 @@ export function getAgainCommand(entry: TokenEntry): string {
   if (entry.scopes.length > 0) words.push('--scope', entry.scopes.join(' '));
   for (const resource of entry.resources) words.push('--resource', resource);
   if (entry.audience !== undefined) words.push('--audience', entry.audience);
-  return shellCommand(words);
+  return shellCommand([...words, ...extra]);
 }
 
 /** "the current login (app at https://idp.example)", or "the cached token of app at ...". */
@@ -86,13 +118,17 @@ export function noUsableTokenError(found: ListedEntry, nowMs: number): CliError 
 }
 
 /** No current login although tokens are cached (logged out, or its entry gone): none is picked. */
-export function noCurrentLoginError(cached: number): CliError {
+export function noCurrentLoginError(cached: readonly ListedEntry[]): CliError {
+  const [only, ...more] = cached;
   return new CliError(
     'no_current_login',
     ExitCode.authorization,
-    `no current login (${cached === 1 ? '1 cached token is' : `${cached} cached tokens are`} not selected)`,
+    `no current login (${cached.length === 1 ? '1 cached token is' : `${cached.length} cached tokens are`} not selected)`,
     {
-      hint: '`oauth status` lists them with their ids; `oauth switch <id>` makes one the current login, or `oauth login`',
+      hint:
+        only !== undefined && more.length === 0
+          ? `\`oauth switch ${entryIds([only.key]).get(only.key) ?? '<id>'}\` makes it (${only.entry.client_id} at ${only.entry.issuer}) the current login, or \`oauth login\``
+          : '`oauth status` lists them with their ids; `oauth switch <id>` makes one the current login, or `oauth login`',
     },
   );
 }
@@ -279,18 +315,27 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
     const found = selectEntry(tx, settings);
     if (!found) {
       if (!usesCurrentLogin(settings)) {
-        throw noTokenError('no cached token for this issuer and client');
+        throw noTokenError('no cached token for this issuer and client', settings);
       }
-      const cached = tx.list().length;
-      if (cached > 0) throw noCurrentLoginError(cached);
+      const cached = tx.list();
+      if (cached.length > 0) throw noCurrentLoginError(cached);
       throw noTokenError('no cached token: nobody has logged in yet');
     }
     const cached = found.entry;
-    if (input.requireDpop && cached.dpop_jwk === undefined) throw notDpopBound();
+    if (input.requireDpop && cached.dpop_jwk === undefined) throw notDpopBound(cached);
     // Re-read inside the lock: another process may have refreshed it meanwhile.
     if (!input.refresh && isUsable(cached, ctx.now())) return { entry: cached, refused: undefined };
     if (!cached.refresh_token) {
-      if (input.grantGiven) throw noTokenError('no refresh token: none given and none cached');
+      if (input.grantGiven) {
+        throw new CliError(
+          'no_token',
+          ExitCode.authorization,
+          `no refresh token: none given, and ${whose(found)} has none`,
+          {
+            hint: `pass --refresh-token <token>, or get a new one: \`${getAgainCommand(cached)}\``,
+          },
+        );
+      }
       throw noUsableTokenError(found, ctx.now());
     }
     // An entry got without an issuer knows only its token endpoint: no discovery for it.

@@ -39,6 +39,11 @@ export interface AuthorizeInput {
   now: () => number;
   signal: AbortSignal;
   /**
+   * The server redirected back with this flow's state: it knows the client and the redirect URI
+   * (RFC 6749 §4.1.2.1: it must not redirect otherwise); `code`: with a code, not an error.
+   */
+  accepted?: (code: boolean) => void;
+  /**
    * Gets the user to the authorization URL (a browser, a printed URL, the demo's scripted one) and
    * resolves with the code that `waiting` brings back to `redirectUri`; `heard` counts the
    * requests that reached it so far; `loopback` takes a redirect URL pasted by the user instead,
@@ -77,6 +82,10 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
     target,
     onCallback: (query) => {
       const outcome = processCallback(query, expected);
+      if (outcome.kind === 'code') input.accepted?.(true);
+      else if (outcome.kind === 'error' && outcome.error.code.startsWith('oauth_')) {
+        input.accepted?.(false);
+      }
       return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
     },
   });

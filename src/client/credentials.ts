@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Warn } from '../findings.js';
 import { chooseAuthMethod, type ClientAuth } from '../oauth/client-auth.js';
+import { missingClientId, missingError } from './required.js';
 import { authMethodObjection, metadataList, type Server } from './server.js';
 import type { Settings } from './settings.js';
 
@@ -91,13 +92,7 @@ export async function clientAuth(
   clientId: string | undefined = settings.clientId,
   endpoint: 'token' | 'introspection' | 'revocation' = 'token',
 ): Promise<ClientAuth> {
-  if (clientId === undefined || clientId === '') {
-    throw usageError(
-      'client_id_missing',
-      'no client id given',
-      'pass --client-id <id> or set OAUTH_CLIENT_ID',
-    );
-  }
+  if (clientId === undefined || clientId === '') throw missingError([missingClientId(clientId)]);
   const secret = await readClientSecret(ctx, settings, warn);
   const privateKey = readPrivateKey(settings.privateKey);
   const method = chooseAuthMethod({

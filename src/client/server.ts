@@ -6,6 +6,7 @@ import type { Finding, Warn } from '../findings.js';
 import type { Discovery, Metadata } from '../oauth/discovery.js';
 import { parseDiscoveryUrl } from '../oauth/discovery-url.js';
 import { AUTH_METHODS } from '../oauth/client-auth.js';
+import { missingError, type Missing } from './required.js';
 
 /** Each endpoint: its metadata member and its override flag. */
 const ENDPOINTS = {
@@ -70,13 +71,7 @@ export async function resolveServer(
   let findings: Finding[] = [];
   const undiscovered = needed.find((name) => override(name) === undefined);
   if (undiscovered !== undefined) {
-    if (issuer === undefined) {
-      throw usageError(
-        'issuer_missing',
-        'no issuer given',
-        `pass --issuer <url> or set OAUTH_ISSUER (or give ${ENDPOINTS[undiscovered][1]} <url>)`,
-      );
-    }
+    if (issuer === undefined) throw missingError([missingIssuer(issuer, overrides, needed)]);
     const found =
       discovered ?? (await (await import('../oauth/discovery.js')).discover(await http(), issuer));
     metadata = found.metadata;
@@ -115,6 +110,29 @@ export async function resolveServer(
     },
   };
   return server;
+}
+
+/**
+ * The issuer, when discovery is needed (an endpoint the command needs has no override) and none
+ * is given; the hint also names the override that avoids discovery.
+ */
+export function missingIssuer(
+  issuer: string | undefined,
+  overrides: Partial<Record<EndpointName, string>>,
+  needed: readonly EndpointName[],
+): Missing | undefined {
+  if (issuer !== undefined && issuer !== '') return undefined;
+  const undiscovered = needed.find((name) => (overrides[name] ?? '') === '');
+  if (undiscovered === undefined) return undefined;
+  const flag = ENDPOINTS[undiscovered][1];
+  return {
+    code: 'issuer_missing',
+    message: 'no issuer given',
+    hint: `pass --issuer <url> or set OAUTH_ISSUER (or give ${flag} <url>)`,
+    label: `the issuer (--issuer or OAUTH_ISSUER, or ${flag})`,
+    give: '--issuer <url>',
+    env: 'OAUTH_ISSUER',
+  };
 }
 
 /** Exit 2 for an endpoint that neither a flag nor the metadata gives, naming the flag. */

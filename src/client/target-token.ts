@@ -2,14 +2,15 @@
 // endpoint that acts on it: the argument or stdin, else the cached token; the issuer and client
 // of the settings, else of the cached login.
 import type { Context } from '../context.js';
-import { usageError } from '../errors.js';
+import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Warn } from '../findings.js';
 import { TOKEN_TYPE_HINTS, type TokenEndpointCall } from '../oauth/introspect-revoke.js';
 import { checkGivenToken } from '../oauth/token-request.js';
 import type { TokenEntry } from '../store/tokens.js';
-import { noCurrentLoginError, noTokenError, selectEntry } from './cached-token.js';
+import { getAgainCommand, noCurrentLoginError, noTokenError, selectEntry } from './cached-token.js';
 import { clientAuth } from './credentials.js';
-import { resolveServer, type EndpointName, type Server } from './server.js';
+import { missingClientId, requireValues } from './required.js';
+import { missingIssuer, resolveServer, type EndpointName, type Server } from './server.js';
 import { usesCurrentLogin, type Settings } from './settings.js';
 import { tokenStore } from './stores.js';
 
@@ -64,15 +65,20 @@ export async function targetToken(
   }
   const entry = lookup();
   if (!entry) {
-    const cached = usesCurrentLogin(settings) ? tokenStore(ctx, warn).list().length : 0;
-    if (cached > 0) throw noCurrentLoginError(cached);
-    throw noTokenError('no token given and none cached');
+    const cached = usesCurrentLogin(settings) ? tokenStore(ctx, warn).list() : [];
+    if (cached.length > 0) throw noCurrentLoginError(cached);
+    throw noTokenError('no token given and none cached', settings);
   }
   const value = hint === 'refresh_token' ? entry.refresh_token : entry.access_token;
   if (value === undefined) {
     const which = hint === 'refresh_token' ? 'refresh' : 'access';
     const why = entry.lost === undefined ? '' : `: ${entry.lost}`;
-    throw noTokenError(`the cached login has no ${which} token${why}`);
+    throw new CliError(
+      'no_token',
+      ExitCode.authorization,
+      `the cached login has no ${which} token${why}`,
+      { hint: `pass the token, or get one again: \`${getAgainCommand(entry)}\`` },
+    );
   }
   return {
     token: value,
@@ -95,6 +101,11 @@ export async function tokenCall(
   warn: Warn,
 ): Promise<TokenEndpointCall & { server: Server }> {
   const target = await targetToken(ctx, input, settings, warn);
+  // Every missing value named at once, before any request.
+  requireValues([
+    missingIssuer(target.issuer, settings.endpoints, [endpointName]),
+    missingClientId(target.clientId),
+  ]);
   const server = await resolveServer(
     ctx.http,
     target.issuer,

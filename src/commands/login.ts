@@ -5,9 +5,10 @@ import { openableUrl, openBrowser } from '../client/browser.js';
 import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
 import { authorize, exchangeCode } from '../client/code-flow.js';
 import { clientAuth } from '../client/credentials.js';
+import { loginSettings, type LoginSettings } from '../client/login-settings.js';
 import { clientForServer } from '../client/registration.js';
 import { loginPlan, resourceChain } from '../client/resource-chain.js';
-import { resolveServer, type Server } from '../client/server.js';
+import { resolveServer, type EndpointName, type Server } from '../client/server.js';
 import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
 import { profileStore, tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
@@ -23,7 +24,6 @@ import { findingReporter, renderNote, renderWarning } from '../output/findings.j
 import { renderDeviceCode, renderOpenUrl, type LoginResult } from '../output/login.js';
 import type { Outcome } from '../output/present.js';
 import { withWaiting as waitWith } from '../output/spinner.js';
-import { validateIssuer, validateProfileName } from '../store/profiles.js';
 import { expiresAt, type TokenFileEditor } from '../store/tokens.js';
 import type { KeySet } from '../token/verify.js';
 
@@ -64,6 +64,8 @@ interface FlowSetup {
   /** The openid scope was asked for: a nonce, and an ID token to check. */
   openid: boolean;
   dpop: DpopSession | undefined;
+  /** The server accepted the client (LoginSettings.accepted): a profile being named is saved. */
+  accepted: (scopes: boolean) => void;
 }
 
 interface Flow {
@@ -82,61 +84,6 @@ function withWaiting<T>(ctx: Context, what: string, deadlineMs: number, work: Pr
   return waitWith(ctx.io, what, deadlineMs, ctx.now, work);
 }
 
-/**
- * A missing issuer is asked for at a TTY (and the settings maybe saved as a profile); a missing
- * client id comes from clientForServer (a registration, else asked at a TTY, else exit 2).
- */
-async function completeSettings(
-  ctx: Context,
-  settings: Settings,
-  warn: Warn,
-): Promise<{ settings: Settings; saveAs: (clientId: string) => Promise<void> }> {
-  const hasEndpoints =
-    settings.endpoints.authorization !== undefined || settings.endpoints.device !== undefined;
-  const missingIssuer = settings.issuer === undefined && !hasEndpoints;
-  const missingClient = settings.clientId === undefined || settings.clientId === '';
-  if (!ctx.io.canPrompt || (!missingIssuer && !missingClient)) {
-    return { settings, saveAs: async () => {} };
-  }
-  const { askConfirm, askText } = await import('../output/prompt.js');
-  const next: Settings = { ...settings, sources: { ...settings.sources } };
-  const check = (fn: () => unknown) => () => {
-    try {
-      fn();
-      return true as const;
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-  };
-  if (missingIssuer) {
-    next.issuer = await askText('Issuer URL (the authorization server):', (v) =>
-      check(() => validateIssuer(v))(),
-    );
-  }
-  let profileName: string | undefined;
-  if (settings.profile === undefined && (await askConfirm('Save these as a profile?'))) {
-    profileName = await askText('Profile name:', (v) => check(() => validateProfileName(v))());
-  }
-  return {
-    settings: next,
-    saveAs: async (clientId) => {
-      if (profileName === undefined) return;
-      const name = profileName;
-      next.clientId = clientId;
-      const profiles = profileStore(ctx, warn);
-      await profiles.update((file) => {
-        const profile: Record<string, unknown> = { ...file.profiles[name] };
-        if (next.issuer !== undefined) profile.issuer = next.issuer;
-        if (next.clientId !== undefined) profile.clientId = next.clientId;
-        if (next.scopes.length > 0) profile.scopes = next.scopes;
-        if (next.redirectUri !== undefined) profile.redirectUri = next.redirectUri;
-        file.profiles[name] = profile;
-      });
-      ctx.io.err(renderNote(`saved as profile ${name} (use --profile ${name})`, ctx.io.errStyle));
-    },
-  };
-}
-
 /** At a terminal: the client id asked for, when the server offers no registration. */
 function askClientId(ctx: Context): (() => Promise<string>) | undefined {
   if (!ctx.io.canPrompt) return undefined;
@@ -151,44 +98,68 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
   const given = clientSettings(ctx, options.client, warn);
   // `--resource <url>` and no issuer: discovery starts from the resource (RFC 9728, steps 1-2).
   const chain = chainStart(given) ? await startFromResource(ctx, given, options, warn) : undefined;
-  const completed = chain
-    ? { settings: chain.settings, saveAs: async () => {} }
-    : await completeSettings(ctx, given, warn);
   if (chain?.dpop) options = { ...options, dpop: true };
-  const openid = completed.settings.scopes.includes('openid');
+  const needed: EndpointName[] = options.device
+    ? ['device', 'token']
+    : options.par
+      ? ['authorization', 'par', 'token']
+      : ['authorization', 'token'];
+  const asked = await loginSettings(
+    ctx,
+    chain?.settings ?? given,
+    needed,
+    warn,
+    () => import('../output/prompt.js'),
+  );
+  try {
+    return await login(options, ctx, warn, needed, asked, chain?.discovered);
+  } finally {
+    // The profile the user named, once the server accepted the client: also when the login failed.
+    const saved = await asked.settle();
+    if (saved !== undefined) {
+      ctx.io.err(renderNote(`saved as profile ${saved} (use --profile ${saved})`, ctx.io.errStyle));
+    }
+  }
+}
+
+async function login(
+  options: LoginInput,
+  ctx: Context,
+  warn: Warn,
+  needed: readonly EndpointName[],
+  asked: LoginSettings,
+  discovered: Discovery | undefined,
+): Promise<Outcome<LoginResult>> {
   const device = options.device;
   const waitMs = options.wait * 1000;
   const server = await resolveServer(
     ctx.http,
-    completed.settings.issuer,
-    completed.settings.endpoints,
-    device
-      ? ['device', 'token']
-      : options.par
-        ? ['authorization', 'par', 'token']
-        : ['authorization', 'token'],
+    asked.settings.issuer,
+    asked.settings.endpoints,
+    needed,
     warn,
-    chain?.discovered,
+    discovered,
   );
-  // The issuer as the metadata names it (--issuer may have been its discovery URL); the client
-  // given, else registered there (RFC 7591).
-  const settings = {
-    ...completed.settings,
-    issuer: server.issuer,
-    ...(await clientForServer(
-      ctx,
-      server,
-      completed.settings,
-      warn,
-      (text) => ctx.io.err(renderNote(text, ctx.io.errStyle)),
-      {
-        initialAccessToken: options.initialAccessToken,
-        port: options.port,
-        device: options.device,
-        ask: askClientId(ctx),
-      },
-    )),
-  };
+  // The client given, else registered at the server (RFC 7591), else asked for at a terminal;
+  // then the scope (asked for from scopes_supported when a run asked for anything).
+  const chosen = await clientForServer(
+    ctx,
+    server,
+    asked.settings,
+    warn,
+    (text) => ctx.io.err(renderNote(text, ctx.io.errStyle)),
+    {
+      initialAccessToken: options.initialAccessToken,
+      port: options.port,
+      device: options.device,
+      ask: askClientId(ctx),
+    },
+  );
+  const completed = await asked.withServer(server.metadata);
+  const openid = completed.scopes.includes('openid');
+  // The issuer as the metadata names it (--issuer may have been its discovery URL).
+  const settings = { ...completed, ...chosen, issuer: server.issuer };
+  asked.chose(settings);
   const client = await clientAuth(ctx, settings, server, warn);
   if (openid && settings.issuer === undefined) {
     throw usageError(
@@ -215,7 +186,17 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
   };
   const idTokenCheck = openid ? prepareIdTokenCheck(ctx, http, server, expected) : undefined;
   const dpop = options.dpop ? await dpopSession(ctx, null) : undefined;
-  const setup: FlowSetup = { http, server, client, settings, options, waitMs, openid, dpop };
+  const setup: FlowSetup = {
+    http,
+    server,
+    client,
+    settings,
+    options,
+    waitMs,
+    openid,
+    dpop,
+    accepted: asked.accepted,
+  };
   server.expect({ grant: device ? DEVICE_GRANT : 'authorization_code', dpop: options.dpop }, warn);
   const flow = await server.explained(device ? deviceFlow(ctx, setup) : codeFlow(ctx, setup));
   let ended = false;
@@ -260,7 +241,6 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
       accepted = await store.update(accept);
       storedIn = store.path;
     }
-    await completed.saveAs(client.clientId);
     if (!device) await rememberRedirectUri(ctx, settings, warn);
     const { tokens, subject } = accepted;
     const expires = expiresAt(tokens.expiresIn, flow.nowMs);
@@ -458,7 +438,7 @@ async function showAndOpen(
 
 // RFC 6749 §4.1 with RFC 7636 (PKCE S256) and RFC 8252 (loopback redirect); RFC 9126 with --par.
 async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
-  const { http, server, client, settings, options, waitMs, openid, dpop } = setup;
+  const { http, server, client, settings, options, waitMs, openid, dpop, accepted } = setup;
   const authorizationEndpoint = server.require('authorization');
   const tokenEndpoint = server.require('token');
   const usePar = options.par || server.metadata?.require_pushed_authorization_requests === true;
@@ -488,6 +468,7 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     waitMs,
     now: ctx.now,
     signal: ctx.signal,
+    accepted,
     browse: async (url, waiting, redirectUri, heard, loopback) => {
       const deadline = ctx.now() + waitMs;
       const { headlessReason, waitHeadless } = await import('../client/headless.js');
@@ -543,6 +524,7 @@ async function deviceFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     nowMs: ctx.now(),
     signal: ctx.signal,
   });
+  setup.accepted(true); // RFC 8628 §3.2: the server took the client and its scopes
   ctx.io.err(renderDeviceCode(authorization, ctx.io.errStyle));
   const page = authorization.verificationUriComplete ?? authorization.verificationUri;
   // The page as a QR code for a phone: at a terminal only, never piped or with --json.

@@ -22,7 +22,7 @@ import { findingReporter, renderWarning } from '../output/findings.js';
 import type { EndSession, LogoutResult } from '../output/logout.js';
 import type { Outcome } from '../output/present.js';
 import type { TokenStore } from '../store/tokens.js';
-import { entryKey, type TokenEntry, type TokenFileEditor } from '../store/tokens.js';
+import { entryIds, entryKey, type TokenEntry, type TokenFileEditor } from '../store/tokens.js';
 
 export interface LogoutInput {
   /** Which entries (issuer, client, profile), and with --revoke the client's credentials. */
@@ -148,13 +148,17 @@ async function removeEntries(
   // The current login goes and none takes its place: `oauth switch` picks the next one.
   const { removed, left } = await tokens.update((tx) => ({
     removed: tx.delete(targets(tx, selected, false)),
-    left: tx.list().length,
+    left: tx.list().map((l) => l.key),
   }));
   const result: LogoutResult & { removed: TokenEntry[]; failed?: Failure[] } = {
     removed,
     store: tokens.path,
   };
-  if (usesCurrentLogin(selected) && left > 0) result.othersLeft = left;
+  if (usesCurrentLogin(selected) && left.length > 0) {
+    result.othersLeft = left.length;
+    // The one that stays: the id `oauth switch` takes, for a hint that runs as it is.
+    if (left.length === 1) result.otherId = entryIds(left).get(left[0] ?? '');
+  }
   return result;
 }
 

@@ -8,12 +8,14 @@ import {
   entryMatches,
   usesCurrentLogin,
   type ClientInput,
+  type Settings,
 } from '../client/settings.js';
 import { tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
 import { ExitCode, usageError } from '../errors.js';
 import { findingReporter } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
+import { shellCommand } from '../shell.js';
 import type { SwitchResult } from '../output/switch.js';
 import { entryIds, holdsToken, isUsable, type ListedEntry } from '../store/tokens.js';
 
@@ -40,6 +42,18 @@ function candidates(listed: readonly ListedEntry[], ids: Map<string, string>): s
     .join('; ');
 }
 
+/** `oauth switch` with the --issuer / --client-id given (placeholders for what is not). */
+function switchByFlags(settings: Settings): string {
+  const words = ['oauth', 'switch'];
+  if (settings.issuer !== undefined) words.push('--issuer', settings.issuer);
+  if (settings.clientId !== undefined) words.push('--client-id', settings.clientId);
+  const command = shellCommand(words);
+  if (settings.issuer === undefined && settings.clientId === undefined) {
+    return `${command} --issuer <url> --client-id <id>`;
+  }
+  return command;
+}
+
 export async function run(input: SwitchInput, ctx: Context): Promise<Outcome<SwitchResult>> {
   const warn = findingReporter(ctx);
   const tokens = tokenStore(ctx, warn);
@@ -52,7 +66,7 @@ export async function run(input: SwitchInput, ctx: Context): Promise<Outcome<Swi
     throw usageError(
       'switch_selection_twice',
       'oauth switch: an id and --issuer/--client-id both select the login',
-      'give one: `oauth switch <id>`, or `oauth switch --issuer <url> --client-id <id>`',
+      `give one: \`${shellCommand(['oauth', 'switch', input.id])}\`, or \`${switchByFlags(settings)}\``,
     );
   }
   return tokens.update((tx) => {

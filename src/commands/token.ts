@@ -10,7 +10,8 @@ import {
   responseFromEntry,
 } from '../client/cached-token.js';
 import { clientAuth } from '../client/credentials.js';
-import { resolveServer } from '../client/server.js';
+import { missingClientId, missingGrantParameters, requireValues } from '../client/required.js';
+import { missingIssuer, resolveServer } from '../client/server.js';
 import { clientSettings, type ClientInput } from '../client/settings.js';
 import { tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
@@ -20,6 +21,7 @@ import {
   GRANT_CLIENT_CREDENTIALS,
   GRANT_REFRESH_TOKEN,
   grantParameters,
+  grantParametersMissing,
   requestToken,
 } from '../oauth/token-request.js';
 import { findingReporter, renderNote } from '../output/findings.js';
@@ -88,6 +90,16 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
   if (input.grant === GRANT_REFRESH_TOKEN && input.refreshToken === undefined) {
     return refreshCached(true);
   }
+
+  // Every missing value named at once, before any request.
+  requireValues([
+    missingIssuer(settings.issuer, settings.endpoints, ['token']),
+    missingClientId(settings.clientId),
+    missingGrantParameters(
+      input.grant,
+      grantParametersMissing(input.grant, new URLSearchParams(settings.params)),
+    ),
+  ]);
 
   const issuerForKey = settings.issuer ?? settings.endpoints.token;
   const key: TokenKey | undefined =

@@ -1,6 +1,7 @@
 // Server metadata: OpenID Connect Discovery, then RFC 8414, with the exact issuer check, and the
 // findings a client should know about (RFC 9700, RFC 8414 §2, OIDC Discovery §3).
 import { CliError, ExitCode, usageError } from '../errors.js';
+import { shellQuote } from '../shell.js';
 import type { Finding } from '../findings.js';
 import { isLoopbackHost, type HttpClient } from '../http/client.js';
 import {
@@ -160,7 +161,7 @@ export async function discover(
     try {
       document = await http.getJson(candidate.url, 'discovery document', {
         redirectHint: (target) =>
-          `if ${target} is the right server's metadata, give that URL as the issuer (--issuer <url>, or oauth discover <url>)`,
+          `if ${target} is the right server's metadata, give that URL as the issuer: \`--issuer ${shellQuote(target)}\` (or \`oauth discover ${shellQuote(target)}\`)`,
       });
     } catch (err) {
       // A missing or non-JSON document means "try the other well-known URL"; anything else

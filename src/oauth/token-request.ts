@@ -58,7 +58,7 @@ export function grantParameters(input: GrantInput): URLSearchParams {
   const extra = input.extra ?? [];
   for (const name of new Set(extra.map(([key]) => key))) body.delete(name);
   for (const [key, value] of extra) body.append(key, value);
-  const missing = requiredByGrant(input.grant).filter((name) => !body.has(name));
+  const missing = grantParametersMissing(input.grant, body);
   if (missing.length > 0) {
     throw usageError(
       'grant_parameter_missing',
@@ -67,6 +67,11 @@ export function grantParameters(input: GrantInput): URLSearchParams {
     );
   }
   return body;
+}
+
+/** The parameters the grant needs that `body` lacks (only --param gives them). */
+export function grantParametersMissing(grant: string, body: URLSearchParams): string[] {
+  return requiredByGrant(grant).filter((name) => !body.has(name));
 }
 
 function requiredByGrant(grant: string): string[] {

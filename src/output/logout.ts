@@ -40,6 +40,8 @@ export interface LogoutResult {
   store: string;
   /** Logout of the current login: how many other entries stay (none of them becomes current). */
   othersLeft?: number;
+  /** The id of the other entry, when exactly one stays. */
+  otherId?: string | undefined;
 }
 
 function summary(entry: LogoutEntry) {
@@ -135,7 +137,9 @@ export function renderLogout(result: LogoutResult, s: Style): string {
   }
   if (others > 0) {
     out += s.dim(
-      `no current login now; ${stay(others)}: \`oauth switch <id>\` makes one current (\`oauth status\` shows the ids)\n`,
+      result.otherId === undefined
+        ? `no current login now; ${stay(others)}: \`oauth switch <id>\` makes one current (\`oauth status\` shows the ids)\n`
+        : `no current login now; ${stay(others)}: \`oauth switch ${result.otherId}\` makes it current\n`,
     );
   }
   return out;

@@ -26,7 +26,10 @@ export interface StatusResult {
 function notLoggedIn(result: StatusResult, s: Style): string | undefined {
   if (result.entries.length > 0) {
     if (result.hasCurrent) return undefined;
-    return `no current login\n${s.dim('hint:')} oauth switch <id> makes one of these the current login\n`;
+    const [only, ...more] = result.entries;
+    const command =
+      only !== undefined && more.length === 0 ? `oauth switch ${only.id}` : 'oauth switch <id>';
+    return `no current login\n${s.dim('hint:')} ${command} makes ${more.length === 0 ? 'it' : 'one of these'} the current login\n`;
   }
   return (
     `not logged in${result.cached > 0 ? ' with these settings' : ''}\n` +

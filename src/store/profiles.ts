@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { AUTH_METHODS, type AuthMethod } from '../oauth/client-auth.js';
 import type { Warn } from '../findings.js';
+import { shellCommand } from '../shell.js';
 import {
   parseStoreJson,
   readStoreFile,
@@ -69,7 +70,11 @@ function parseUrl(value: string, field: string, expected: string): URL {
 
 /** An issuer: https (http only to loopback), no query or fragment (RFC 8414 §2). */
 export function validateIssuer(value: string, field = '--issuer'): string {
-  const url = parseUrl(value, field, 'expected an https URL');
+  const url = parseUrl(
+    value,
+    field,
+    'expected an https URL (http only to 127.0.0.1, [::1] or localhost)',
+  );
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw usageError(
       'insecure_issuer',
@@ -228,7 +233,7 @@ export class ProfileStore {
       throw usageError(
         'profile_not_found',
         `no profile named ${JSON.stringify(name)}`,
-        '`oauth profile list` shows the profiles; `oauth profile add <name>` creates one',
+        `\`oauth profile list\` shows the profiles; \`${shellCommand(['oauth', 'profile', 'add', name])} --issuer <url> --client-id <id>\` creates it`,
       );
     }
     return profile;

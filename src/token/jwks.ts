@@ -1,6 +1,7 @@
 // A JSON Web Key Set from a file or a URL (RFC 7517 §5). By URL, an unknown `kid` triggers one
 // refetch, at most once per cooldown (key rotation without letting tokens drive our requests).
 import type { HttpClient } from '../http/client.js';
+import { shellQuote } from '../shell.js';
 import { keysFromJwks, loadVerificationKeys, type CandidateKey } from './keys.js';
 import type { KeySet } from './verify.js';
 
@@ -31,7 +32,7 @@ export async function jwksFromUrl(
     const doc = await http.getJson(url, 'JWKS', {
       maxBytes: MAX_JWKS_BYTES,
       redirectHint: (target) =>
-        `if ${target} holds the right keys, give it directly (--jwks <url> for verify, --jwks-uri <url> elsewhere)`,
+        `if ${target} holds the right keys, give it directly: \`--jwks ${shellQuote(target)}\` for verify, \`--jwks-uri ${shellQuote(target)}\` elsewhere`,
     });
     return keysFromJwks(doc, url);
   };

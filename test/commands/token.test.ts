@@ -164,7 +164,10 @@ describe('token: the cached one', () => {
       code: 'no_current_login',
       exitCode: 3,
       message: 'no current login (1 cached token is not selected)',
-      hint: expect.stringMatching(/`oauth switch <id>`/),
+      // The only cached entry: the hint names its id.
+      hint: expect.stringMatching(
+        /^`oauth switch [0-9a-f]{8}` makes it \(svc at https:\/\/idp\.example\) the current login/,
+      ),
     });
   });
 

@@ -252,7 +252,7 @@ describe('redirects that stay refused', () => {
     );
     const target = `${other.url}/.well-known/openid-configuration`;
     expect(r.stderr).toContain(
-      `hint: if ${target} is the right server's metadata, give that URL as the issuer (--issuer <url>, or oauth discover <url>)`,
+      `hint: if ${target} is the right server's metadata, give that URL as the issuer: \`--issuer ${target}\` (or \`oauth discover ${target}\`)`,
     );
     const followed = await runCli(['discover', target, '--json']);
     expect(followed.code).toBe(0);
@@ -269,7 +269,9 @@ describe('redirects that stay refused', () => {
     expect(r.code).toBe(5);
     expect(other.requests).toEqual([]);
     expect(r.stderr).toMatch(/^error: the JWKS at .* answered HTTP 307 with a redirect to /);
-    expect(r.stderr).toMatch(/\nhint: if .*\/keys holds the right keys, give it directly/);
+    expect(r.stderr).toContain(
+      `\nhint: if ${other.url}/keys holds the right keys, give it directly: \`--jwks ${other.url}/keys\` for verify, \`--jwks-uri ${other.url}/keys\` elsewhere`,
+    );
   });
 
   // Without openssl (no test certificate) this is skipped locally; in CI it runs.
