@@ -60,7 +60,20 @@ export async function loginSettings(
   const issuerMissing = missingIssuer(given.issuer, given.endpoints, needed);
   const clientMissing = missingClientId(given.clientId);
   if (!ctx.io.canPrompt || (issuerMissing === undefined && clientMissing === undefined)) {
-    requireValues([issuerMissing]);
+    // With no issuer nothing can register a client, so both are named; with one, a missing
+    // client id may still be registered there (clientForServer).
+    requireValues(
+      issuerMissing === undefined
+        ? []
+        : [
+            issuerMissing,
+            clientMissing && {
+              ...clientMissing,
+              label:
+                'the client id (--client-id or OAUTH_CLIENT_ID, unless the server registers one)',
+            },
+          ],
+    );
     return {
       settings: given,
       withServer: async () => given,

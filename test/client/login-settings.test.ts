@@ -56,7 +56,7 @@ function profilesOf(ctx: ReturnType<typeof fakeContext>): unknown {
 }
 
 describe('loginSettings', () => {
-  it('without a terminal: every missing value in one error, nothing asked', async () => {
+  it('without a terminal: every missing value in one error (the client id too, with no issuer to register at), nothing asked', async () => {
     const ctx = fakeContext();
     const questions = scripted([]);
     await expect(
@@ -67,8 +67,24 @@ describe('loginSettings', () => {
         () => {},
         questions.asker,
       ),
-    ).rejects.toMatchObject({ code: 'values_missing', exitCode: 2 });
+    ).rejects.toMatchObject({
+      code: 'values_missing',
+      exitCode: 2,
+      message: expect.stringMatching(/the client id \(.*unless the server registers one\)/),
+    });
     expect(questions.asked).toEqual([]);
+  });
+
+  it('without a terminal, an issuer but no client id: no error here (the server may register one)', async () => {
+    const ctx = fakeContext();
+    const login = await loginSettings(
+      ctx,
+      resolveSettings(clientInput({ issuer: 'https://idp.example' }), undefined, noProfile),
+      ['authorization', 'token'],
+      () => {},
+      scripted([]).asker,
+    );
+    expect(login.settings.clientId).toBeUndefined();
   });
 
   it('the issuer prompt refuses http to a host other than loopback with the true rule', async () => {
@@ -87,9 +103,9 @@ describe('loginSettings', () => {
     );
   });
 
-  it('asks issuer, client, then (after discovery) the scopes offered and the profile; writes it only once accepted', async () => {
+  it('asks the issuer, then (after discovery) the scopes offered and the profile; writes what the login went on with, only once accepted', async () => {
     const ctx = fakeContext({ tty: true });
-    const questions = scripted(['http://127.0.0.1:8080', 'app', ['openid'], true, 'dev']);
+    const questions = scripted(['http://127.0.0.1:8080', ['openid'], true, 'dev']);
     const login = await loginSettings(
       ctx,
       resolveSettings({}, undefined, noProfile),
@@ -97,13 +113,14 @@ describe('loginSettings', () => {
       () => {},
       questions.asker,
     );
-    expect(login.settings).toMatchObject({ issuer: 'http://127.0.0.1:8080', clientId: 'app' });
+    expect(login.settings).toMatchObject({ issuer: 'http://127.0.0.1:8080' });
     const settings = await login.withServer(metadata);
     expect(settings.scopes).toEqual(['openid']);
+    // The client id is clientForServer's (given, registered, or asked there): the login says it.
+    login.chose({ ...settings, clientId: 'app' });
     expect(questions.offered).toEqual([['openid', 'x']]);
     expect(questions.asked).toEqual([
       'Issuer URL (the authorization server):',
-      'Client id:',
       'scopes',
       'Save these as a profile?',
       'Profile name:',
@@ -123,7 +140,7 @@ describe('loginSettings', () => {
 
   it('a scope given: no scope question; no profile asked for when one is in use', async () => {
     const ctx = fakeContext({ tty: true });
-    const questions = scripted(['app']);
+    const questions = scripted([]);
     const login = await loginSettings(
       ctx,
       resolveSettings(
@@ -136,6 +153,6 @@ describe('loginSettings', () => {
       questions.asker,
     );
     await login.withServer(metadata);
-    expect(questions.asked).toEqual(['Client id:']);
+    expect(questions.asked).toEqual([]);
   });
 });

@@ -341,10 +341,9 @@ describe.skipIf(!existsSync('/usr/bin/script'))('oauth login at a terminal (defe
 
   it('discovery fails: nothing proved the values right, no profile is written', async () => {
     const config = tempConfigDir();
-    const run = await atTerminal(['login', '--issuer', `${idp.url}/nowhere`], config, [
-      [/Client id:/, 'app\r'],
-    ]);
-    expect(run.unanswered).toEqual([]);
+    // The client id is asked only after discovery (the server might register one), so nothing is.
+    const run = await atTerminal(['login', '--issuer', `${idp.url}/nowhere`], config, []);
+    expect(run.output).not.toMatch(/Client id:/);
     expect(run.code).toBe(5);
     expect(profiles(config)).toBeUndefined();
   });
