@@ -19,6 +19,8 @@ export interface JwtTokenOptions {
   jwks: JSONWebKeySet;
   algorithms: string[];
   clients: ClientSpec[];
+  /** Clients the server registered (RFC 7591): looked up when the id is none of `clients`. */
+  findClient?: ((id: string) => Promise<ClientSpec | undefined>) | undefined;
   now?: (() => number) | undefined;
 }
 
@@ -58,10 +60,10 @@ export function createJwtTokenEndpoints(options: JwtTokenOptions) {
   const revoked = new Map<string, number>();
 
   // RFC 6749 §2.3.1: HTTP Basic (form-urlencoded parts) or client_id/client_secret in the body.
-  function authenticate(
+  async function authenticate(
     authorization: string | undefined,
     form: URLSearchParams,
-  ): ClientSpec | undefined {
+  ): Promise<ClientSpec | undefined> {
     let id = form.get('client_id') ?? undefined;
     let secret = form.get('client_secret') ?? undefined;
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization ?? '');
@@ -76,7 +78,9 @@ export function createJwtTokenEndpoints(options: JwtTokenOptions) {
         return undefined;
       }
     }
-    const client = options.clients.find((c) => c.client_id === id);
+    const client =
+      options.clients.find((c) => c.client_id === id) ??
+      (id === undefined ? undefined : await options.findClient?.(id));
     if (!client) return undefined;
     if (client.client_secret === undefined) return secret === undefined ? client : undefined;
     return secret !== undefined && sameSecret(secret, client.client_secret) ? client : undefined;
@@ -111,7 +115,7 @@ export function createJwtTokenEndpoints(options: JwtTokenOptions) {
     form: URLSearchParams,
     res: ServerResponse,
   ): Promise<void> {
-    const client = authenticate(authorization, form);
+    const client = await authenticate(authorization, form);
     if (!client) {
       send(
         res,

@@ -44,6 +44,11 @@ declare module 'oidc-provider' {
       find(id: string): Promise<Grant | undefined>;
     };
     AccessToken: { find(value: string): Promise<StoredToken | undefined> };
+    Client: {
+      find(
+        id: string,
+      ): Promise<{ clientId: string; clientSecret?: string | undefined } | undefined>;
+    };
     ClientCredentials: { find(value: string): Promise<StoredToken | undefined> };
   }
 

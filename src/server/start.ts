@@ -217,6 +217,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     jwks: publicJwks,
     algorithms: [SIGNING_ALG],
     clients,
+    findClient: async (id) => {
+      const found = await provider.Client.find(id).catch(() => undefined);
+      return found === undefined
+        ? undefined
+        : { client_id: found.clientId, client_secret: found.clientSecret };
+    },
   });
   const resource = createResourceHandler({
     issuer,

@@ -47,6 +47,25 @@ describe('registration at the embedded server (oidc-provider, RFC 7591)', () => 
     await server.stop();
   });
 
+  // Found by hand: the embedded server answered invalid_client to a registered client's
+  // introspection or revocation of its JWT access token (only configured clients were known).
+  it('a registered client introspects and revokes its own JWT access token', async () => {
+    const config = tempConfigDir();
+    const login = await cli(
+      ['login', '--issuer', server.issuer, '--scope', 'openid api:read'],
+      config,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const token = (await cli(['token'], config)).stdout.trim();
+    const active = await cli(['introspect', '--json', token], config);
+    expect(active.code, active.stderr).toBe(0);
+    expect(JSON.parse(active.stdout)).toMatchObject({ active: true });
+    const revoked = await cli(['revoke', token], config);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const after = await cli(['introspect', '--json', token], config);
+    expect(JSON.parse(after.stdout)).toMatchObject({ active: false });
+  });
+
   it('a login with no --client-id registers a native public client, logs in, and the next login reuses it', async () => {
     const config = tempConfigDir();
     const first = await cli(
