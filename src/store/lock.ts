@@ -16,7 +16,14 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import type { Warn } from '../findings.js';
-import { checkDir, errnoCode, processGone, storeError } from './files.js';
+import {
+  checkDir,
+  errnoCode,
+  processGone,
+  removeStaleTemps,
+  storeError,
+  writeFileAtomic,
+} from './files.js';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up (exit 6). Default 60 s. */
@@ -329,4 +336,28 @@ function release(path: string, owner: LockOwner): void {
   } catch {
     // taken over as stale meanwhile, or gone: nothing of ours to release
   }
+}
+
+/**
+ * A JSON store file's read-modify-write under its lock (profiles, registrations): the leftovers of
+ * killed writes go first (they may hold secrets too), then `fn` edits what `read` gave, and the
+ * file is written atomically.
+ */
+export function updateJsonFile<F, T>(
+  paths: { file: string; lock: string },
+  read: () => F,
+  fn: (file: F) => T,
+  options: { lock?: LockOptions | undefined; warn?: Warn | undefined },
+): Promise<T> {
+  return withLock(
+    paths.lock,
+    () => {
+      removeStaleTemps(paths.file, { now: Date.now(), warn: options.warn });
+      const file = read();
+      const result = fn(file);
+      writeFileAtomic(paths.file, `${JSON.stringify(file, null, 2)}\n`, { warn: options.warn });
+      return result;
+    },
+    { ...options.lock, warn: options.warn },
+  );
 }

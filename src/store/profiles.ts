@@ -6,14 +6,8 @@ import { usageError } from '../errors.js';
 import { AUTH_METHODS, type AuthMethod } from '../oauth/client-auth.js';
 import type { Warn } from '../findings.js';
 import { shellCommand } from '../shell.js';
-import {
-  parseStoreJson,
-  readStoreFile,
-  removeStaleTemps,
-  storeError,
-  writeFileAtomic,
-} from './files.js';
-import { withLock, type LockOptions } from './lock.js';
+import { parseStoreJson, readStoreFile, storeError } from './files.js';
+import { updateJsonFile, type LockOptions } from './lock.js';
 import type { StorePaths } from './paths.js';
 
 export interface Profile {
@@ -239,20 +233,8 @@ export class ProfileStore {
     return profile;
   }
 
-  async update<T>(fn: (file: ProfilesFile) => T): Promise<T> {
-    return withLock(
-      this.paths.profilesLock,
-      () => {
-        // A saved client secret is in them too: the leftovers of killed writes go first.
-        removeStaleTemps(this.paths.profiles, { now: Date.now(), warn: this.options.warn });
-        const file = this.read();
-        const result = fn(file);
-        writeFileAtomic(this.paths.profiles, `${JSON.stringify(file, null, 2)}\n`, {
-          warn: this.options.warn,
-        });
-        return result;
-      },
-      { ...this.options.lock, warn: this.options.warn },
-    );
+  update<T>(fn: (file: ProfilesFile) => T): Promise<T> {
+    const { profiles: file, profilesLock: lock } = this.paths;
+    return updateJsonFile({ file, lock }, () => this.read(), fn, this.options);
   }
 }

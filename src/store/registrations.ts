@@ -3,14 +3,8 @@
 // profiles (it may hold a client secret and an RFC 7592 registration access token).
 import type { Warn } from '../findings.js';
 import { sameIssuer } from '../oauth/discovery-url.js';
-import {
-  parseStoreJson,
-  readStoreFile,
-  removeStaleTemps,
-  storeError,
-  writeFileAtomic,
-} from './files.js';
-import { withLock, type LockOptions } from './lock.js';
+import { parseStoreJson, readStoreFile, storeError } from './files.js';
+import { updateJsonFile, type LockOptions } from './lock.js';
 import type { StorePaths } from './paths.js';
 
 export interface Registration {
@@ -148,20 +142,8 @@ export class RegistrationStore {
     });
   }
 
-  async update<T>(fn: (file: RegistrationsFile) => T): Promise<T> {
-    return withLock(
-      this.paths.registrationsLock,
-      () => {
-        // Secrets are in them too: the leftovers of killed writes go first.
-        removeStaleTemps(this.paths.registrations, { now: Date.now(), warn: this.options.warn });
-        const file = this.read();
-        const result = fn(file);
-        writeFileAtomic(this.paths.registrations, `${JSON.stringify(file, null, 2)}\n`, {
-          warn: this.options.warn,
-        });
-        return result;
-      },
-      { ...this.options.lock, warn: this.options.warn },
-    );
+  update<T>(fn: (file: RegistrationsFile) => T): Promise<T> {
+    const { registrations: file, registrationsLock: lock } = this.paths;
+    return updateJsonFile({ file, lock }, () => this.read(), fn, this.options);
   }
 }
