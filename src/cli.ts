@@ -778,11 +778,18 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'time with the HTTP exchanges: a request without a token is refused; the client asks for ' +
         'a token and the user consents; the code + PKCE exchange; the token decoded; the API ' +
         "returns the data; the token verified against the server's JWKS; a tampered and a " +
-        'revoked token refused. Consent happens in the browser at a terminal, automatically with ' +
+        "revoked token refused. With --from-resource the story starts from the API's URL alone: " +
+        'its 401 names its resource metadata, which names the authorization server; the client ' +
+        'registers itself and logs in for that resource, and the call succeeds. ' +
+        'Consent happens in the browser at a terminal, automatically with ' +
         'no terminal, in CI, or with --auto. Nothing is cached; the server stops at the end. ' +
         'Exit 0 when every step behaved as OAuth says.',
     )
     .option('--auto', 'give consent automatically (default without a terminal or in CI)')
+    .option(
+      '--from-resource',
+      "the story from the API's side: its 401, resource metadata (RFC 9728), registration (RFC 7591), login with resource= (RFC 8707), the call",
+    )
     .addOption(
       new Option(
         '--port <n>',
@@ -802,6 +809,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth demo --auto                  # no browser: consent is given for the user alice',
         'oauth demo --show-secrets          # show the tokens, code and state in full',
         'oauth demo --json | jq .ok',
+        'oauth demo --from-resource --auto  # from the API: 401, metadata, registration, login, call',
       ]),
     )
     .action(
@@ -809,6 +817,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         () => import('./commands/demo.js'),
         (c) => ({
           auto: c.opts().auto === true,
+          fromResource: c.opts().fromResource === true,
           port: num(c.opts().port) ?? 0,
         }),
       ),

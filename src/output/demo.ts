@@ -1,4 +1,4 @@
-// The `oauth demo` story for people (numbered steps, why, the HTTP exchanges, ✓/✗) and as JSON.
+// The `oauth demo` story (and `--from-resource`'s) for people (numbered steps, why, the HTTP exchanges, ✓/✗) and as JSON.
 import { redactForm, redactHeader, redactUrl, redactValue } from '../http/redact.js';
 import type { Style } from './io.js';
 import type { StreamView, View } from './present.js';
@@ -49,12 +49,22 @@ const HEADER_NAMES: Record<string, string> = {
   location: 'Location',
 };
 
-export function renderDemoIntro(issuer: string, autoUser: string | undefined, s: Style): string {
+/** `api`: the story from the API's side (`--from-resource`), which starts from its URL alone. */
+export function renderDemoIntro(
+  issuer: string,
+  autoUser: string | undefined,
+  s: Style,
+  api?: string,
+): string {
   const consent = autoUser
     ? `consent is given automatically for the user ${autoUser}`
     : 'you sign in and consent in the browser';
-  const text = `against a local authorization server and API at ${safeText(issuer)} (client oauth-cli, a command-line app; ${consent}; secrets are masked unless --show-secrets).`;
-  const lead = 'The OAuth 2.0 story,';
+  const text =
+    api === undefined
+      ? `against a local authorization server and API at ${safeText(issuer)} (client oauth-cli, a command-line app; ${consent}; secrets are masked unless --show-secrets).`
+      : `against a local API at ${safeText(api)} whose authorization server runs at ${safeText(issuer)}. The client, a command-line app, starts with the API's URL alone: no issuer, no client id (${consent}; secrets are masked unless --show-secrets).`;
+  const lead =
+    api === undefined ? 'The OAuth 2.0 story,' : "The OAuth 2.0 story from the API's side,";
   const lines = wrap(words(`${lead} ${text}`), '');
   return `${lines.join('\n').replace(lead, s.bold(lead))}\n\n`;
 }
@@ -151,12 +161,18 @@ export function renderDemoStep(step: DemoStep, s: Style, view: { showSecrets: bo
   return `${lines.join('\n')}\n`;
 }
 
-export function renderDemoSummary(steps: DemoStep[], total: number, ok: boolean, s: Style): string {
+export function renderDemoSummary(
+  steps: DemoStep[],
+  total: number,
+  ok: boolean,
+  s: Style,
+  fromResource = false,
+): string {
   if (ok) {
-    return (
-      `${s.green('✓')} ${s.bold(`All ${total} steps behaved as OAuth 2.0 says.`)}\n` +
-      'Next: `oauth server` keeps such a server running; `oauth login --issuer <url>` talks to yours.\n'
-    );
+    const next = fromResource
+      ? 'Next: `oauth call --login <url>` walks the same chain against your API; `oauth server --mcp` runs an MCP endpoint to try it on.\n'
+      : 'Next: `oauth server` keeps such a server running; `oauth login --issuer <url>` talks to yours.\n';
+    return `${s.green('✓')} ${s.bold(`All ${total} steps behaved as OAuth 2.0 says.`)}\n${next}`;
   }
   const failed = steps.find((step) => !step.ok);
   const at = failed ? `step ${failed.n} (${failed.title})` : 'an interrupted run';
@@ -172,14 +188,16 @@ export function renderDemoJson(steps: DemoStep[], ok: boolean): string {
 
 /** What the story shows while it runs: only for people (--json prints the document at the end). */
 export type DemoProgress =
-  | { intro: { issuer: string; autoUser: string | undefined } }
+  | { intro: { issuer: string; autoUser: string | undefined; api?: string | undefined } }
   | { heading: Pick<DemoStep, 'n' | 'title' | 'why'> }
   | { step: DemoStep };
 
 export const demoProgressView: StreamView<DemoProgress> = {
   human: (item, _index, { io, globals }) => {
     const s = io.outStyle;
-    if ('intro' in item) return renderDemoIntro(item.intro.issuer, item.intro.autoUser, s);
+    if ('intro' in item) {
+      return renderDemoIntro(item.intro.issuer, item.intro.autoUser, s, item.intro.api);
+    }
     if ('heading' in item) return renderDemoHeading(item.heading, s);
     return renderDemoStep(item.step, s, { showSecrets: globals.showSecrets });
   },
@@ -189,14 +207,16 @@ export const demoProgressView: StreamView<DemoProgress> = {
 export interface DemoResult {
   steps: DemoStep[];
   total: number;
+  /** The story from the API's side (`--from-resource`). */
+  fromResource?: boolean;
   ok: boolean;
   /** The hint of the error that stopped the story. */
   hint: string | undefined;
 }
 
 export const demoView: View<DemoResult> = {
-  human: ({ steps, total, ok, hint }, { io }) => ({
-    out: renderDemoSummary(steps, total, ok, io.outStyle),
+  human: ({ steps, total, ok, hint, fromResource }, { io }) => ({
+    out: renderDemoSummary(steps, total, ok, io.outStyle, fromResource),
     err: hint === undefined ? undefined : `hint: ${hint}\n`,
   }),
   json: ({ steps, ok, hint }) => ({

@@ -590,9 +590,18 @@ describe('introspect and revoke', () => {
 });
 
 describe('demo and server', () => {
-  it('demo: --port 0 by default, --auto', async () => {
-    expect(await input(['demo'])).toEqual({ auto: false, port: 0 });
-    expect(await input(['demo', '--auto', '--port', '9000'])).toEqual({ auto: true, port: 9000 });
+  it('demo: --port 0 by default, --auto, --from-resource', async () => {
+    expect(await input(['demo'])).toEqual({ auto: false, fromResource: false, port: 0 });
+    expect(await input(['demo', '--auto', '--port', '9000'])).toEqual({
+      auto: true,
+      fromResource: false,
+      port: 9000,
+    });
+    expect(await input(['demo', '--from-resource', '--auto'])).toEqual({
+      auto: true,
+      fromResource: true,
+      port: 0,
+    });
   });
 
   it('server: --port 0 by default; --auto-login, repeatable --client, --token-ttl, --mcp', async () => {
