@@ -6,6 +6,7 @@ import { dpopSession, resourceToken } from '../client/cached-token.js';
 import { clientSettings, type ClientInput } from '../client/settings.js';
 import { tokenStore } from '../client/stores.js';
 import { destination, rememberOrigin } from '../client/token-destination.js';
+import { ENV_TOKEN, envToken } from '../client/env-token.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { checkUrl } from '../http/client.js';
@@ -133,10 +134,23 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
 
   let token: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
   let dpop: DpopSession | undefined;
+  // OAUTH_TOKEN after --token and an own -H Authorization, before the cache; given explicitly as
+  // --token is, it goes where the user says, with no DPoP key (src/client/env-token.ts).
+  const fromEnv =
+    options.token === undefined && !ownAuthorization ? envToken(ctx, warn) : undefined;
+  if (fromEnv !== undefined && options.dpop) {
+    throw usageError(
+      'dpop_key_unknown',
+      `--dpop with ${ENV_TOKEN}: the DPoP key of a token from the environment is not known`,
+      `unset ${ENV_TOKEN} to use the cached DPoP-bound token, or drop --dpop (and OAUTH_DPOP)`,
+    );
+  }
   if (options.token !== undefined) {
     const value = options.token.trim().replace(/^(bearer|dpop)(?:\s+|$)/i, '');
     if (value === '') throw usageError('token_empty', '--token is empty', 'pass the access token');
     token = { value: checkGivenToken(value, '--token'), scheme: 'Bearer' };
+  } else if (fromEnv !== undefined) {
+    token = { value: fromEnv, scheme: 'Bearer' };
   } else if (!ownAuthorization) {
     const settings = clientSettings(ctx, options.client, warn);
     const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop });
@@ -186,7 +200,8 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
           status: response.status,
           header: response.headers['www-authenticate'],
           sent: result.sent ?? ownSent,
-          tokenGiven: options.token !== undefined,
+          tokenGiven: options.token !== undefined || fromEnv !== undefined,
+          ...(fromEnv !== undefined ? { givenAs: ENV_TOKEN } : {}),
         })
       : undefined;
   const secrets = ctx.globals.showSecrets

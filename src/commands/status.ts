@@ -1,4 +1,5 @@
-// `oauth status`: what is in the token cache (never the tokens themselves): whose, for what, until when.
+// `oauth status`: what is in the token cache (never the tokens themselves): whose, for what, until
+// when; and OAUTH_TOKEN first when it is set, since the commands use it before the cache.
 import type { Context } from '../context.js';
 import {
   clientSettings,
@@ -6,6 +7,7 @@ import {
   usesCurrentLogin,
   type ClientInput,
 } from '../client/settings.js';
+import { envTokenStatus } from '../client/env-token.js';
 import { statusEntry } from '../client/entry-summary.js';
 import { tokenStore } from '../client/stores.js';
 import { ExitCode } from '../errors.js';
@@ -35,6 +37,12 @@ export async function run(input: StatusInput, ctx: Context): Promise<Outcome<Sta
   const entries = shown.map((l) => statusEntry(l, ids.get(l.key) ?? '', nowMs, tokens.path));
   return {
     exitCode: ExitCode.ok,
-    result: { entries, cached: all.length, hasCurrent: all.some((l) => l.current), nowMs },
+    result: {
+      entries,
+      cached: all.length,
+      hasCurrent: all.some((l) => l.current),
+      nowMs,
+      envToken: envTokenStatus(ctx, nowMs),
+    },
   };
 }
