@@ -78,11 +78,9 @@ function renderEnvToken(t: EnvTokenStatus, cached: number, nowMs: number, s: Sty
       exp === undefined ? s.dim('no exp claim') : `${expiry} ${s.dim(`(${t.expires_at})`)}`,
     ]);
   }
-  const before = cached > 0 ? 'before the cached tokens below' : 'no tokens are cached';
-  rows.push([
-    'note',
-    `call, userinfo, introspect, revoke, decode, verify and token use it (${before}); never stored`,
-  ]);
+  rows.push(['used by', 'call, userinfo, introspect, revoke, decode, verify, token']);
+  const after = cached > 0 ? 'the cached tokens below come after it' : 'no tokens are cached';
+  rows.push(['note', `never stored; ${after}`]);
   const lines = rows.map(([k, v]) => `  ${s.dim(k.padEnd(9))} ${v}`);
   return `${s.green('>')} ${s.bold('OAUTH_TOKEN')}${s.dim(' (in use, from the environment)')}\n${lines.join('\n')}\n`;
 }

@@ -288,7 +288,10 @@ describe('OAUTH_TOKEN', () => {
     expect(human.stdout).toMatch(/^> OAUTH_TOKEN \(in use, from the environment\)\n/);
     expect(human.stdout).toMatch(/subject\s+alice/);
     expect(human.stdout).toMatch(/expiry\s+expires .*\(2100-01-01T00:00:00\.000Z\)/);
-    expect(human.stdout).toMatch(/use it \(before the cached tokens below\); never stored/);
+    expect(human.stdout).toMatch(
+      /used by\s+call, userinfo, introspect, revoke, decode, verify, token\n/,
+    );
+    expect(human.stdout).toMatch(/note\s+never stored; the cached tokens below come after it/);
     expect(human.stdout).toMatch(/\* .*\(current\)/);
     const asJson = await withEnv(['status', '--json'], token);
     const doc = JSON.parse(asJson.stdout) as Record<string, unknown>[];
