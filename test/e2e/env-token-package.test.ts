@@ -5,7 +5,7 @@
 // start"): the tarball installed into a temporary prefix from the registry, with no dev
 // dependencies and no install scripts, runs --version, decode and demo.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -369,6 +369,7 @@ describe(`the npm package (${pkg.name})`, () => {
   for (const key of Object.keys(env)) if (/^(npm_|OAUTH_)/i.test(key)) delete env[key];
   let files: string[] = [];
   let installed: Ran | undefined;
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   beforeAll(async () => {
     // --ignore-scripts: `prepare` would rebuild dist/ under the other e2e files (already built).
