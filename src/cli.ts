@@ -281,7 +281,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .summary('show what is inside a token (no verification)')
     .description(
       'Show the header, payload, claims and signature of a JWT (JWS, unsecured or JWE) without verifying it.\n' +
-        'The token is the argument, --file, or stdin when it is "-" or piped; whitespace and a leading ' +
+        'The token is the argument, --file, stdin when it is "-" or piped, else $OAUTH_TOKEN; whitespace and a leading ' +
         '"Bearer " or "DPoP " are trimmed, and quotes around a JWT or line breaks inside it are ' +
         'removed with a note. Opaque tokens are said to be so (see `oauth introspect`).',
     )
@@ -317,7 +317,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .summary('check a token: signature and every claim')
     .description(
       'Verify the signature and claims of JWTs. Exit 0 when every check passes, 4 when any fails.\n' +
-        'Tokens are the arguments, or one per line on stdin or in --file; one result each.',
+        'Tokens are the arguments, or one per line on stdin or in --file (else $OAUTH_TOKEN); one result each.',
     )
     .argument('[tokens...]', 'tokens, or - for stdin')
     .option('--file <path>', 'read the tokens from this file, one per line')
@@ -354,7 +354,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'OAUTH_VERIFY_SECRET=s3cr3t oauth verify "$TOKEN"',
         'oauth verify --key public.pem --require sub,scope --max-age 3600 "$TOKEN"',
         'cat tokens.txt | oauth verify --jwks jwks.json --json   # NDJSON, one line a token',
-      ]) + '\nEnvironment: OAUTH_VERIFY_SECRET (HMAC secret), OAUTH_ISSUER.\n',
+      ]) + '\nEnvironment: OAUTH_VERIFY_SECRET (HMAC secret), OAUTH_ISSUER, OAUTH_TOKEN.\n',
     )
     .action(
       wire(
@@ -486,7 +486,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       .summary('OpenID Connect UserInfo with the current token')
       .description(
         'Call the UserInfo endpoint (OIDC Core §5.3) with the cached access token of the current ' +
-          "login (refreshed when expired) and print the claims. Its sub must be the ID token's. " +
+          "login (refreshed when expired), or $OAUTH_TOKEN, and print the claims. Its sub must be the ID token's. " +
           'Exit 3 when the endpoint refuses the token.',
       ),
   )
@@ -511,7 +511,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       .command('token')
       .summary('print a usable access token (cached, refreshed, or new with --grant)')
       .description(
-        'Print an access token and nothing else: the cached one of the current login (refreshed ' +
+        'Print an access token and nothing else: $OAUTH_TOKEN when set, else the cached one of the current login (refreshed ' +
           'with its refresh token when expired, once even when many run at once), or a new one from ' +
           'the token endpoint with --grant. A client-credentials token is reused from the cache until ' +
           'shortly before it expires (--force gets a new one). Without any scope no scope parameter ' +
@@ -554,7 +554,8 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth token --grant client_credentials --dpop --issuer "$ISSUER" --client-id ci   # DPoP-bound',
       ]) +
         '\nEnvironment: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CLIENT_SECRET_FILE,\n' +
-        '  OAUTH_AUTH_METHOD, OAUTH_PRIVATE_KEY, OAUTH_SCOPE, OAUTH_RESOURCE, OAUTH_AUDIENCE.\n',
+        '  OAUTH_AUTH_METHOD, OAUTH_PRIVATE_KEY, OAUTH_SCOPE, OAUTH_RESOURCE, OAUTH_AUDIENCE,\n' +
+        '  OAUTH_TOKEN (printed when set, unless --grant).\n',
     )
     .action(
       wire(
@@ -604,7 +605,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('-d, --data <body>', 'request body: the text, @file, or @- for stdin')
-    .option('--token <token>', 'the access token (default: the cached one)')
+    .option('--token <token>', 'the access token (default: $OAUTH_TOKEN, else the cached one)')
     .option(
       '--allow-origin <origin>',
       'also send the cached token to this origin (repeatable; remembered with the token)',
@@ -670,7 +671,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           "show the response's claims. Exit 0 when active, 4 when not. The token is the argument, " +
           '- for stdin, or by default the cached access token of the current login.',
       )
-      .argument('[token]', 'the token (default: the cached one; - for stdin)'),
+      .argument('[token]', 'the token (default: $OAUTH_TOKEN, else the cached one; - for stdin)'),
   )
     .addOption(
       new Option('--token-type-hint <hint>', 'access_token or refresh_token').choices([
@@ -707,7 +708,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           'is the argument, - for stdin, or by default the cached access token of the current login, ' +
           'which then leaves the cache.',
       )
-      .argument('[token]', 'the token (default: the cached one; - for stdin)'),
+      .argument('[token]', 'the token (default: $OAUTH_TOKEN, else the cached one; - for stdin)'),
   )
     .addOption(
       new Option('--token-type-hint <hint>', 'access_token or refresh_token').choices([
@@ -805,7 +806,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .addHelpText(
       'after',
       examples([
-        'npx oauth demo                     # sign in and consent in your browser',
+        'npx oauth-debug-cli demo           # sign in and consent in your browser',
         'oauth demo --auto                  # no browser: consent is given for the user alice',
         'oauth demo --show-secrets          # show the tokens, code and state in full',
         'oauth demo --json | jq .ok',
@@ -951,7 +952,9 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth status',
         'oauth status --profile work',
         "oauth status --json | jq '.[] | select(.expired)'",
-      ]) + '\nEnvironment: OAUTH_CONFIG_DIR (where the store is), OAUTH_ISSUER, OAUTH_CLIENT_ID.\n',
+      ]) +
+        '\nEnvironment: OAUTH_CONFIG_DIR (where the store is), OAUTH_ISSUER, OAUTH_CLIENT_ID,\n' +
+        '  OAUTH_TOKEN (shown first: it is in use).\n',
     )
     .action(
       wire(

@@ -1,12 +1,13 @@
 // The token that introspection (RFC 7662) and revocation (RFC 7009) act on, and the call to the
-// endpoint that acts on it: the argument or stdin, else the cached token; the issuer and client
-// of the settings, else of the cached login.
+// endpoint that acts on it: the argument or stdin, else OAUTH_TOKEN, else the cached token; the
+// issuer and client of the settings, else of the cached login.
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Warn } from '../findings.js';
 import { TOKEN_TYPE_HINTS, type TokenEndpointCall } from '../oauth/introspect-revoke.js';
 import { checkGivenToken } from '../oauth/token-request.js';
 import type { TokenEntry } from '../store/tokens.js';
+import { checkEnvTokenIssuer, envToken } from './env-token.js';
 import { getAgainCommand, noCurrentLoginError, noTokenError, selectEntry } from './cached-token.js';
 import { clientAuth } from './credentials.js';
 import { missingClientId, requireValues } from './required.js';
@@ -28,9 +29,11 @@ export interface TargetToken {
   /** Issuer and client of the settings, else of the cached login. */
   issuer: string | undefined;
   clientId: string | undefined;
+  /** It is OAUTH_TOKEN (src/client/env-token.ts). */
+  fromEnv?: boolean;
 }
 
-/** The token to act on: the argument (`-`: stdin), else the cached token. */
+/** The token to act on: the argument (`-`: stdin), else OAUTH_TOKEN, else the cached token. */
 export async function targetToken(
   ctx: Context,
   input: TargetInput,
@@ -47,12 +50,16 @@ export async function targetToken(
   }
   const lookup = () => selectEntry(tokenStore(ctx, warn).read(), settings)?.entry;
   let token = input.token;
-  // Only an explicit `-` reads stdin: without a token the cached one is meant.
+  // Only an explicit `-` reads stdin: without a token, OAUTH_TOKEN, else the cached one is meant.
   if (token === '-') token = await ctx.io.readStdin(64 * 1024);
   if (token !== undefined) {
     token = token.trim().replace(/^(?:Bearer|DPoP)(?:\s+|$)/i, '');
     if (token === '') throw usageError('token_empty', 'the token is empty', 'pass a token');
     checkGivenToken(token, input.token === '-' ? 'the token on stdin' : 'the token');
+  }
+  const fromEnv = token === undefined;
+  token ??= envToken(ctx, warn);
+  if (token !== undefined) {
     const cached =
       settings.issuer === undefined || settings.clientId === undefined ? lookup() : undefined;
     return {
@@ -61,6 +68,7 @@ export async function targetToken(
       entry: undefined,
       issuer: settings.issuer ?? cached?.issuer,
       clientId: settings.clientId ?? cached?.client_id,
+      fromEnv,
     };
   }
   const entry = lookup();
@@ -101,6 +109,9 @@ export async function tokenCall(
   warn: Warn,
 ): Promise<TokenEndpointCall & { server: Server }> {
   const target = await targetToken(ctx, input, settings, warn);
+  if (target.fromEnv && settings.issuer === undefined && !settings.endpoints[endpointName]) {
+    checkEnvTokenIssuer(target.token, target.issuer);
+  }
   // Every missing value named at once, before any request.
   requireValues([
     missingIssuer(target.issuer, settings.endpoints, [endpointName]),

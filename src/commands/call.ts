@@ -5,6 +5,7 @@
 // run (exit 3), or with --login runs it; --mcp checks an MCP server with the same credentials.
 import { readFileSync } from 'node:fs';
 import { dpopSession, resourceToken } from '../client/cached-token.js';
+import { ENV_TOKEN, envToken } from '../client/env-token.js';
 import type { LoginRequest, LoginRunner } from '../client/resource-chain.js';
 import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
 import { tokenStore } from '../client/stores.js';
@@ -50,6 +51,8 @@ interface Picked {
   dpop?: DpopSession | undefined;
   /** No usable token for this resource: none cached, or the cached one withheld. */
   noToken: boolean;
+  /** The token is OAUTH_TOKEN's: given explicitly, as --token is. */
+  fromEnv?: boolean | undefined;
   /** The cached entry the token came from (or that was withheld). */
   entry?: TokenEntry | undefined;
 }
@@ -207,6 +210,19 @@ async function credentials(
     };
   }
   if (ownAuthorization) return { noToken: false };
+  // OAUTH_TOKEN after --token and an own -H Authorization, before the cache; given explicitly as
+  // --token is, it goes where the user says, with no DPoP key (src/client/env-token.ts).
+  const fromEnv = envToken(ctx, warn);
+  if (fromEnv !== undefined) {
+    if (options.dpop) {
+      throw usageError(
+        'dpop_key_unknown',
+        `--dpop with ${ENV_TOKEN}: the DPoP key of a token from the environment is not known`,
+        `unset ${ENV_TOKEN} to use the cached DPoP-bound token, or drop --dpop (and OAUTH_DPOP)`,
+      );
+    }
+    return { token: { value: fromEnv, scheme: 'Bearer' }, noToken: false, fromEnv: true };
+  }
   const entry = await resourceToken(ctx, { settings, warn, requireDpop: options.dpop }).catch(
     (err: unknown) => {
       // No usable token: the request goes once without one, and a 401 says where to get one.
@@ -256,6 +272,7 @@ function challengeOf(
   url: URL,
   headers: Record<string, string>,
   options: CallInput,
+  fromEnv = false,
 ): ChallengeExplanation | undefined {
   if (response.status < 400) return undefined;
   // The user's own -H Authorization went along as far as the origin it was given for.
@@ -267,7 +284,8 @@ function challengeOf(
     status: response.status,
     header: response.headers['www-authenticate'],
     sent: sent ?? ownSent,
-    tokenGiven: options.token !== undefined,
+    tokenGiven: options.token !== undefined || fromEnv,
+    ...(fromEnv ? { givenAs: ENV_TOKEN } : {}),
   });
 }
 
@@ -302,7 +320,14 @@ async function runMcp(
   const ownAuthorization = headers.authorization !== undefined;
   checkCredentialOptions(options, ownAuthorization);
   const settings = clientSettings(ctx, options.client, warn);
-  const { token, dpop } = await credentials(options, url, ownAuthorization, settings, ctx, warn);
+  const { token, dpop, fromEnv } = await credentials(
+    options,
+    url,
+    ownAuthorization,
+    settings,
+    ctx,
+    warn,
+  );
   const { checkMcpServer } = await import('../mcp/streamable-http.js');
   const check = await checkMcpServer(await ctx.http(), {
     url,
@@ -337,7 +362,7 @@ async function runMcp(
         headers: response.headers,
         body: response.text(),
         url: response.url,
-        challenge: challengeOf(response, sent, url, headers, options),
+        challenge: challengeOf(response, sent, url, headers, options, fromEnv),
         ...(check.events ? { events: check.events } : {}),
       },
       include: false,
@@ -419,7 +444,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
       throw new StreamCut(cut.head, cut.events, picked.token);
     }
     const { response } = result;
-    const challenge = challengeOf(response, result.sent, url, headers, options);
+    const challenge = challengeOf(response, result.sent, url, headers, options, picked.fromEnv);
     return { result, response, challenge };
   };
   const login = async (request: LoginRequest, why: string) => {

@@ -1,10 +1,12 @@
-// `oauth decode [token]`: read the token (argument, --file, `-` or piped stdin), decode it without
-// verifying, decrypt a JWE with --key, and show it for people or as JSON (README "oauth decode").
+// `oauth decode [token]`: read the token (argument, --file, `-` or piped stdin, else OAUTH_TOKEN),
+// decode it without verifying, decrypt a JWE with --key, and show it for people or as JSON (README
+// "oauth decode").
 import { closeSync, openSync, readSync } from 'node:fs';
+import { ENV_TOKEN, envTokenText, noteEnvToken } from '../client/env-token.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { DecodeOutcome } from '../output/decode.js';
-import { renderWarning } from '../output/findings.js';
+import { findingReporter, renderWarning } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 import { decodeParsed, type Decrypted } from '../token/decode.js';
 import { MAX_TOKEN_BYTES, type ParsedToken } from '../token/jwt.js';
@@ -99,23 +101,34 @@ function tooLarge(what: string, check: string): CliError {
   );
 }
 
-/** The token from the argument, or all of stdin for `-` or a pipe; a TTY with no argument is usage. */
+/**
+ * The token from the argument, or all of stdin for `-` or a pipe, else OAUTH_TOKEN (also after an
+ * empty pipe); a TTY with neither is usage.
+ */
 async function readTokenText(token: string | undefined, ctx: Context): Promise<string> {
   if (token !== undefined && token !== '-') return token;
+  const fromEnv = token === undefined ? envTokenText(ctx) : undefined;
+  const useEnv = () => {
+    noteEnvToken(findingReporter(ctx));
+    return fromEnv ?? '';
+  };
   if (token === undefined && ctx.io.stdinIsTTY) {
+    if (fromEnv !== undefined) return useEnv();
     throw usageError(
       'token_missing',
       'no token given',
-      'pass the token as an argument, or pipe it: echo "$TOKEN" | oauth decode',
+      `pass the token as an argument, or pipe it: echo "$TOKEN" | oauth decode (or set ${ENV_TOKEN})`,
     );
   }
+  let text: string;
   try {
     // A little above the cap, so that a padded token still reaches parseToken's size check.
-    return await ctx.io.readStdin(MAX_TOKEN_BYTES + 4096);
+    text = await ctx.io.readStdin(MAX_TOKEN_BYTES + 4096);
   } catch (err) {
     if (err instanceof CliError && err.code === 'input_too_large') {
       throw tooLarge('the token on standard input', 'check what was piped');
     }
     throw err;
   }
+  return fromEnv !== undefined && text.trim() === '' ? useEnv() : text;
 }

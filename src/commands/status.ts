@@ -1,4 +1,5 @@
-// `oauth status`: what is in the token cache (never the tokens themselves): whose, for what, until when.
+// `oauth status`: what is in the token cache (never the tokens themselves): whose, for what, until
+// when; and OAUTH_TOKEN first when it is set, since the commands use it before the cache.
 import type { Context } from '../context.js';
 import {
   clientSettings,
@@ -6,6 +7,7 @@ import {
   usesCurrentLogin,
   type ClientInput,
 } from '../client/settings.js';
+import { envTokenStatus } from '../client/env-token.js';
 import { statusEntry } from '../client/entry-summary.js';
 import { registrationStore, tokenStore } from '../client/stores.js';
 import { ExitCode } from '../errors.js';
@@ -48,6 +50,7 @@ export async function run(input: StatusInput, ctx: Context): Promise<Outcome<Sta
       hasCurrent: all.some((l) => l.current),
       nowMs,
       registrations,
+      envToken: envTokenStatus(ctx, nowMs),
     },
   };
 }

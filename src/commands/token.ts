@@ -1,5 +1,5 @@
-// `oauth token`: print a usable access token and nothing else: the cached one (refreshed under the
-// store lock when expired), or a new one from the token endpoint with --grant.
+// `oauth token`: print a usable access token and nothing else: OAUTH_TOKEN when set, the cached one
+// (refreshed under the store lock when expired), or a new one from the token endpoint with --grant.
 import {
   cachedToken,
   dpopSession,
@@ -10,6 +10,7 @@ import {
   responseFromEntry,
 } from '../client/cached-token.js';
 import { clientAuth } from '../client/credentials.js';
+import { ENV_TOKEN, envToken, envTokenStatus } from '../client/env-token.js';
 import { missingClientId, missingGrantParameters, requireValues } from '../client/required.js';
 import { missingIssuer, resolveServer } from '../client/server.js';
 import { clientSettings, type ClientInput } from '../client/settings.js';
@@ -79,7 +80,26 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
       }),
     );
 
-  if (input.grant === undefined) return refreshCached(false);
+  if (input.grant === undefined) {
+    // As `gh auth token` prints GH_TOKEN: OAUTH_TOKEN is the token, unless --grant gets a new one.
+    const fromEnv = envToken(ctx, warn);
+    if (fromEnv === undefined) return refreshCached(false);
+    if (input.force || input.dpop) {
+      throw usageError(
+        'env_token_set',
+        input.force
+          ? `--force renews the cached token, but ${ENV_TOKEN} is set and oauth token prints it`
+          : `--dpop asks for a DPoP-bound token, but ${ENV_TOKEN} is set and its DPoP key is not known`,
+        `unset ${ENV_TOKEN} to use the cached login, or get a new token with --grant`,
+      );
+    }
+    return done({
+      accessToken: fromEnv,
+      tokenType: 'Bearer',
+      response: { access_token: fromEnv, token_type: 'Bearer', source: ENV_TOKEN },
+      expiresAt: envTokenStatus(ctx, ctx.now())?.expires_at ?? undefined,
+    });
+  }
   if (!(GRANTS as readonly string[]).includes(input.grant)) {
     throw usageError(
       'grant_invalid',

@@ -1,14 +1,17 @@
 // `oauth userinfo`: the OpenID Connect UserInfo endpoint with the current access token (refreshed
 // when expired); the answer's `sub` must be the ID token's (OIDC Core §5.3.2).
-import { dpopSession, resourceToken } from '../client/cached-token.js';
+import { dpopSession, resourceToken, selectEntry } from '../client/cached-token.js';
+import { checkEnvTokenIssuer, ENV_TOKEN, envToken } from '../client/env-token.js';
 import { resolveServer } from '../client/server.js';
 import { clientSettings, type ClientInput } from '../client/settings.js';
+import { tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
 import { parseJson } from '../json.js';
 import { CliError, ExitCode } from '../errors.js';
 import { explainChallenge, type ChallengeExplanation } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import { requestResource } from '../oauth/resource-request.js';
+import type { EntryWithToken } from '../store/tokens.js';
 import { bodyError, parseBody } from '../oauth/token-request.js';
 import { findingReporter } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
@@ -46,18 +49,30 @@ export async function run(
 ): Promise<Outcome<Record<string, unknown>>> {
   const warn = findingReporter(ctx);
   const settings = clientSettings(ctx, input.client, warn);
-  const entry = await resourceToken(ctx, { settings, warn });
-  const issuer = settings.issuer ?? entry.issuer;
+  const fromEnv = envToken(ctx, warn);
+  let entry: EntryWithToken | undefined;
+  let accessToken: string;
+  if (fromEnv !== undefined) accessToken = fromEnv;
+  else {
+    entry = await resourceToken(ctx, { settings, warn });
+    accessToken = entry.access_token;
+  }
+  let issuer = settings.issuer ?? entry?.issuer;
+  if (fromEnv !== undefined && issuer === undefined && settings.endpoints.userinfo === undefined) {
+    // OAUTH_TOKEN with no issuer given: the current login's, if it issued the token.
+    issuer = selectEntry(tokenStore(ctx, warn).read(), settings)?.entry.issuer;
+    checkEnvTokenIssuer(fromEnv, issuer);
+  }
   const server = await resolveServer(ctx.http, issuer, settings.endpoints, ['userinfo'], warn);
   const endpoint = server.require('userinfo');
   const dpop: DpopSession | undefined =
-    entry.dpop_jwk === undefined ? undefined : await dpopSession(ctx, entry.dpop_jwk);
+    entry?.dpop_jwk === undefined ? undefined : await dpopSession(ctx, entry.dpop_jwk);
   const scheme = dpop ? 'DPoP' : 'Bearer';
   const { response } = await requestResource(await ctx.http(), {
     method: 'GET',
     url: new URL(endpoint),
     headers: { accept: 'application/json' },
-    token: { value: entry.access_token, scheme },
+    token: { value: accessToken, scheme },
     dpop,
     signal: ctx.signal,
   });
@@ -66,7 +81,8 @@ export async function run(
       status: response.status,
       header: response.headers['www-authenticate'],
       sent: scheme,
-      tokenGiven: false,
+      tokenGiven: fromEnv !== undefined,
+      ...(fromEnv !== undefined ? { givenAs: ENV_TOKEN } : {}),
     });
     // No reason in a challenge: the body's own error, when it states one, is the reason.
     if (!challenge?.error) {
@@ -111,7 +127,7 @@ export async function run(
     const stated = bodyError('userinfo endpoint', response, doc);
     if (stated) throw stated;
   }
-  const expected = idTokenSubject(entry.id_token);
+  const expected = idTokenSubject(entry?.id_token);
   if (typeof doc.sub !== 'string') {
     throw new CliError(
       'invalid_userinfo_response',

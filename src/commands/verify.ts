@@ -1,9 +1,11 @@
 // `oauth verify [tokens...]`: load the keys once from the source the user chose, verify each token
-// (arguments, or one per line on stdin), print one result each; exit 0 only when all are valid.
+// (arguments, or one per line on stdin, else OAUTH_TOKEN), print one result each; exit 0 only when
+// all are valid.
 import { createReadStream, openSync, readFileSync } from 'node:fs';
+import { ENV_TOKEN, envTokenText, noteEnvToken } from '../client/env-token.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
-import { renderNote, renderWarning } from '../output/findings.js';
+import { findingReporter, renderNote, renderWarning } from '../output/findings.js';
 import { itemRenderer, type Outcome } from '../output/present.js';
 import {
   renderSecretHint,
@@ -57,14 +59,25 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
       'pass the tokens, or --file with the file that holds them (one per line), not both',
     );
   }
-  const fromLines =
+  let fromLines =
     o.file !== undefined || tokens.length === 0 || (tokens.length === 1 && tokens[0] === '-');
+  // No token given: the lines on stdin when something is piped, else OAUTH_TOKEN, as one argument.
+  const envText = envTokenText(ctx);
+  let stdin: AsyncIterable<string> | undefined;
+  let fromEnv = false;
+  if (tokens.length === 0 && o.file === undefined && envText !== undefined) {
+    stdin = ctx.io.stdinIsTTY ? undefined : await unlessBlank(ctx.io.stdinLines());
+    if (stdin === undefined) {
+      noteEnvToken(findingReporter(ctx));
+      [tokens, fromLines, fromEnv] = [[envText], false, true];
+    }
+  }
   const fromStdin = fromLines && o.file === undefined;
   if (fromStdin && ctx.io.stdinIsTTY) {
     throw usageError(
       'token_missing',
       'no token given',
-      'pass tokens as arguments, or one per line on stdin',
+      `pass tokens as arguments, or one per line on stdin (or set ${ENV_TOKEN})`,
     );
   }
   const lines = o.file === undefined ? undefined : openLines(o.file);
@@ -76,11 +89,11 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
     try {
       pasted = parsePasted(arg);
     } catch (err) {
-      refuseFilePath(arg, 'verify');
+      if (!fromEnv) refuseFilePath(arg, 'verify');
       throw err;
     }
     if (pasted.parsed.format === 'opaque') {
-      refuseFilePath(arg, 'verify');
+      if (!fromEnv) refuseFilePath(arg, 'verify');
       throw usageError(
         'token_opaque',
         'this is not a JWT (no dots): only the server that issued it can check it',
@@ -158,7 +171,7 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
   };
   if (fromLines) {
     // One token per line, never joined: a line break ends a token (README "oauth verify").
-    for await (const line of lines ?? ctx.io.stdinLines()) await push(line);
+    for await (const line of lines ?? stdin ?? ctx.io.stdinLines()) await push(line);
   } else {
     for (const token of tokens) await push(token);
   }
@@ -172,6 +185,22 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
     exitCode: allValid ? ExitCode.ok : ExitCode.invalidToken,
     result: { count: index, valid: allValid },
   };
+}
+
+/** The lines, or undefined when there is nothing in them but blank lines (read to the first other). */
+async function unlessBlank(
+  lines: AsyncIterable<string>,
+): Promise<AsyncIterable<string> | undefined> {
+  const it = lines[Symbol.asyncIterator]();
+  for (let next = await it.next(); !next.done; next = await it.next()) {
+    if (cleanToken(next.value) === '') continue;
+    const first = next.value;
+    return (async function* () {
+      yield first;
+      for (let rest = await it.next(); !rest.done; rest = await it.next()) yield rest.value;
+    })();
+  }
+  return undefined;
 }
 
 /** --file: its lines, opened now so that a missing file is exit 2 before any key is loaded. */

@@ -208,6 +208,8 @@ export interface ExplainInput {
   sent: string | undefined;
   /** The token came from --token (not the cache): hints say to get another one. */
   tokenGiven: boolean;
+  /** Where a given token came from, when not --token: 'OAUTH_TOKEN' (the environment). */
+  givenAs?: string;
 }
 
 /** What went in the Authorization header, in words. */
@@ -232,9 +234,11 @@ export function explainChallenge(input: ExplainInput): ChallengeExplanation | un
   const error = param(chosen, 'error');
   const scope = param(chosen, 'scope');
   const dpopChallenge = challenges.find((c) => c.scheme.toLowerCase() === 'dpop');
-  const refresh = input.tokenGiven
-    ? 'get a new token (`oauth token --force`, `oauth login`) and pass it with --token'
-    : 'get a new one: `oauth token --force` (refreshes it), or log in again with `oauth login`';
+  const refresh = input.givenAs
+    ? `get a new token and set ${input.givenAs} to it, or unset ${input.givenAs} to use the cached login's token`
+    : input.tokenGiven
+      ? 'get a new token (`oauth token --force`, `oauth login`) and pass it with --token'
+      : 'get a new one: `oauth token --force` (refreshes it), or log in again with `oauth login`';
   const base = {
     scheme: chosen?.scheme,
     error,

@@ -1,6 +1,7 @@
 // How `oauth status` looks: the cached tokens grouped by issuer for people, an array for --json.
 import type { StatusEntry } from '../client/entry-summary.js';
 import type { Registration } from '../store/registrations.js';
+import type { EnvTokenStatus } from '../client/env-token.js';
 import { fromNow } from '../time.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
@@ -17,6 +18,8 @@ export interface StatusResult {
   nowMs: number;
   /** The clients oauth registered (RFC 7591), for people only (`oauth register --list`). */
   registrations?: readonly Registration[];
+  /** OAUTH_TOKEN, when it is set: in use before any cached token (src/client/env-token.ts). */
+  envToken?: EnvTokenStatus | null;
 }
 
 /**
@@ -24,6 +27,7 @@ export interface StatusResult {
  * current login: how to pick one.
  */
 function notLoggedIn(result: StatusResult, s: Style): string | undefined {
+  if (result.entries.length === 0 && result.envToken) return undefined;
   if (result.entries.length > 0) {
     if (result.hasCurrent) return undefined;
     const [only, ...more] = result.entries;
@@ -38,14 +42,22 @@ function notLoggedIn(result: StatusResult, s: Style): string | undefined {
 }
 
 export const statusView: View<StatusResult> = {
-  human: (result, { io }) => ({
-    out:
-      (result.entries.length > 0 ? renderStatus(result.entries, result.nowMs, io.outStyle) : '') +
-      renderRegistered(result.registrations ?? [], result.entries.length > 0, io.outStyle),
-    err: notLoggedIn(result, io.errStyle),
-  }),
+  human: (result, { io }) => {
+    const env = result.envToken
+      ? renderEnvToken(result.envToken, result.entries.length, result.nowMs, io.outStyle)
+      : '';
+    const cached =
+      result.entries.length > 0 ? renderStatus(result.entries, result.nowMs, io.outStyle) : '';
+    const registered = renderRegistered(
+      result.registrations ?? [],
+      env !== '' || cached !== '',
+      io.outStyle,
+    );
+    const out = [env, cached].filter((t) => t !== '').join('\n') + registered;
+    return { out: out === '' ? undefined : out, err: notLoggedIn(result, io.errStyle) };
+  },
   json: (result, { io }) => ({
-    out: renderStatusJson(result.entries),
+    out: renderStatusJson(result.entries, result.envToken),
     err: notLoggedIn(result, io.errStyle),
   }),
 };
@@ -60,8 +72,36 @@ function renderRegistered(list: readonly Registration[], afterEntries: boolean, 
   return `${afterEntries ? '\n' : ''}${s.bold('Registered clients')} ${s.dim('(oauth register --list)')}\n${lines.join('\n')}\n`;
 }
 
-export function renderStatusJson(entries: StatusEntry[]): string {
-  return `${jsonText(entries)}\n`;
+/** An array: OAUTH_TOKEN's object first when it is set (`"source": "OAUTH_TOKEN"`), then the entries. */
+export function renderStatusJson(entries: StatusEntry[], envToken?: EnvTokenStatus | null): string {
+  return `${jsonText(envToken ? [envToken, ...entries] : entries)}\n`;
+}
+
+/** OAUTH_TOKEN: what its claims say (decoded, not verified), and that it is used first. */
+function renderEnvToken(t: EnvTokenStatus, cached: number, nowMs: number, s: Style): string {
+  const rows: [string, string][] = [];
+  if (t.format === 'opaque') {
+    rows.push(['format', s.dim('opaque (`oauth introspect` asks the server about it)')]);
+  } else {
+    const claim = (value: string | null) => (value === null ? s.dim('none') : safeText(value));
+    rows.push(['issuer', `${claim(t.issuer)} ${s.dim('(its iss, not verified)')}`]);
+    if (t.client_id !== null) rows.push(['client', safeText(t.client_id)]);
+    rows.push(['subject', claim(t.subject)]);
+    rows.push(['scopes', claim(t.scope)]);
+    if (t.audience !== null) rows.push(['audience', safeText(t.audience)]);
+    const exp = t.expires_at === null ? undefined : Date.parse(t.expires_at) / 1000;
+    const when = exp === undefined ? '' : fromNow(exp, nowMs);
+    const expiry = t.expired ? s.red(`expired ${when}`) : `expires ${when}`;
+    rows.push([
+      'expiry',
+      exp === undefined ? s.dim('no exp claim') : `${expiry} ${s.dim(`(${t.expires_at})`)}`,
+    ]);
+  }
+  rows.push(['used by', 'call, userinfo, introspect, revoke, decode, verify, token']);
+  const after = cached > 0 ? 'the cached tokens below come after it' : 'no tokens are cached';
+  rows.push(['note', `never stored; ${after}`]);
+  const lines = rows.map(([k, v]) => `  ${s.dim(k.padEnd(9))} ${v}`);
+  return `${s.green('>')} ${s.bold('OAUTH_TOKEN')}${s.dim(' (in use, from the environment)')}\n${lines.join('\n')}\n`;
 }
 
 function expiry(entry: StatusEntry, nowMs: number, s: Style): string {
