@@ -60,12 +60,19 @@ export function toCliError(err: unknown): CliError {
     // A token or secret can begin with '-' (base64url): the shell's -- ends the options.
     const looksLikeValue = code === 'commander.unknownOption' && /'-[\w.~+/=-]{20,}'/.test(message);
     const guesses = didYouMean(err, suggested?.[1]);
+    // "option '--alg <alg>' argument 'HS256' is invalid. Allowed choices are ES256, RS256.": the
+    // hint is the option with a value it takes.
+    const choice = /option '(--[\w-]+)[^']*' argument .* Allowed choices are ([^,.\s]+)/.exec(
+      message,
+    );
     return new CliError('usage', ExitCode.usage, message, {
       hint: looksLikeValue
         ? 'a token that begins with "-" goes after --, e.g. `oauth introspect -- <token>`'
         : guesses.length > 0
           ? `did you mean ${guesses.map((g) => `\`${g}\``).join(' or ')}?`
-          : 'run `oauth --help` or `oauth <command> --help` for usage',
+          : choice
+            ? `pass one of the choices, e.g. \`${choice[1]} ${choice[2]}\``
+            : 'run `oauth --help` or `oauth <command> --help` for usage',
       cause: err,
     });
   }
