@@ -30,8 +30,15 @@ function registrations(config: string): { issuer: string; client_id: string }[] 
   ).registrations;
 }
 
-/** The requests the server logged (--verbose) since `from`: "METHOD [(mcp)] path status". */
-function requestsSince(server: OauthServer, from: number): string[] {
+/**
+ * The requests the server logged (--verbose) since `from`: "METHOD [(mcp)] path status", once its
+ * log has the check's last request (the session's DELETE): the log comes on its own pipe.
+ */
+async function requestsSince(server: OauthServer, from: number): Promise<string[]> {
+  await vi.waitFor(() => expect(server.stderr().slice(from)).toMatch(/DELETE \(mcp\) \/mcp 200/), {
+    timeout: 15_000,
+    interval: 50,
+  });
   return server
     .stderr()
     .slice(from)
@@ -130,7 +137,7 @@ describe('the chain from an MCP URL, against oauth server --mcp --auto-login ali
     // The server saw the chain in this order: the refused initialize, the metadata on the MCP
     // origin, the authorization server's metadata, the registration, the login, the token, and
     // the MCP session with the token.
-    const seen = requestsSince(server, from);
+    const seen = await requestsSince(server, from);
     const at = (pattern: RegExp) => seen.findIndex((line) => pattern.test(line));
     const order = [
       /^POST \(mcp\) \/mcp 401$/,
@@ -159,7 +166,9 @@ describe('the chain from an MCP URL, against oauth server --mcp --auto-login ali
     expect(second.stderr).not.toMatch(/registered the client|logging in|Opening the browser/);
     expect(second.stderr).not.toMatch(/without a token/);
     expect(registrations(config)).toEqual(stored);
-    expect(requestsSince(server, again).every((line) => /^\S+ \(mcp\) /.test(line))).toBe(true);
+    expect((await requestsSince(server, again)).every((line) => /^\S+ \(mcp\) /.test(line))).toBe(
+      true,
+    );
   });
 
   it('login --resource <mcp url> with no issuer and no client id, then call --mcp', async () => {
