@@ -590,7 +590,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
           'audience or resources, or one allowed with --allow-origin; elsewhere the request is ' +
           'sent without it. An event stream (text/event-stream) is shown event by event, and read ' +
           'until --timeout when it does not end (then exit 5). --mcp checks an MCP server ' +
-          '(initialize, tools/list) with the same token. Exit 7 when the API answers HTTP >= 400 ' +
+          '(initialize, tools/list) with the same token, chain and --login. Exit 7 when the API answers HTTP >= 400 ' +
           'or a JSON-RPC error.',
       )
       .argument('<url>', 'the resource URL (https, or http to loopback)'),
@@ -628,6 +628,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       examples([
         "oauth call https://api.example.com/me                 # the current login's token",
         'oauth call --mcp https://mcp.example.com/mcp           # server, protocol, tools',
+        'oauth call --mcp --login https://mcp.example.com/mcp   # the chain, log in, then the check',
         'oauth call --allow-origin https://api.example.com https://api.example.com/me',
         'oauth call --token "$TOKEN" -i https://api.example.com/me',
         'oauth call -X POST -H "Content-Type: application/json" -d @body.json https://api.example.com/items',
@@ -855,7 +856,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .option('--token-ttl <seconds>', 'lifetime of access and ID tokens (default 3600)', seconds)
     .option(
       '--mcp',
-      'also run an MCP endpoint (Streamable HTTP, tool whoami) on its own port; its URL is the second stdout line',
+      'also run an MCP endpoint (Streamable HTTP, tool whoami, RFC 9728 metadata) on its own port; its URL is the second stdout line',
     )
     .option(
       '--require-initial-access-token <token>',
@@ -1072,7 +1073,8 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .command('register')
     .summary('register a client (RFC 7591); list, read or remove the registered ones')
     .description(
-      'Register a native public client at an authorization server by Dynamic Client Registration ' +
+      'Register a native public client at an authorization server (--issuer, or the one the ' +
+        'metadata of --resource <url> names, RFC 9728) by Dynamic Client Registration ' +
         '(RFC 7591) and store it for the logins there (`oauth login` without --client-id registers ' +
         'one by itself and reuses it). --list shows the stored registrations; --show reads one at ' +
         'the server and --remove deletes it there (RFC 7592), then here. --cimd prints the Client ' +
@@ -1081,7 +1083,11 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .addOption(
       new Option('--issuer <url>', 'the authorization server (discovery)').env('OAUTH_ISSUER'),
     )
-    .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collect)
+    .option(
+      '--resource <uri>',
+      'the API (repeatable); with no --issuer, register at the server its metadata names (RFC 9728)',
+      collect,
+    )
     .option('--client-id <url>', 'with --cimd: the https URL the document will be hosted at')
     .option(
       '--redirect-uri <uri>',
@@ -1115,6 +1121,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       examples([
         'oauth register --issuer https://idp.example',
         'oauth register --issuer https://idp.example --initial-access-token "$IAT" --json',
+        'oauth register --resource https://mcp.example.com/mcp   # at the server it names',
         'oauth register --list',
         'oauth register --remove --issuer https://idp.example',
         'oauth register --cimd --client-id https://example.com/oauth-client.json > oauth-client.json',

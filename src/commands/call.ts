@@ -2,7 +2,8 @@
 // one, or the cached one refreshed when expired), a fresh DPoP proof for a bound token, and the
 // 401/403 challenge explained. Exit 7 when the API answers HTTP >= 400; the body is printed anyway.
 // With no token for the resource, a 401 naming resource metadata (RFC 9728) leads to the login to
-// run (exit 3), or with --login runs it; --mcp checks an MCP server with the same credentials.
+// run (exit 3), or with --login runs it; --mcp checks an MCP server with the same credentials and
+// the same chain.
 import { readFileSync } from 'node:fs';
 import { dpopSession, resourceToken } from '../client/cached-token.js';
 import { ENV_TOKEN, envToken } from '../client/env-token.js';
@@ -302,7 +303,126 @@ class StreamCut {
   ) {}
 }
 
-/** `--mcp`: the MCP check, with the same credentials as any call. */
+/** What one call needs to get, or ask for, the authorization a refusal names. */
+interface Caller {
+  options: CallInput;
+  url: URL;
+  settings: Settings;
+  ctx: Context;
+  warn: Warn;
+  /** The credentials again (after a login): credentials() with this call's arguments. */
+  pick: () => Promise<Picked>;
+}
+
+/** One attempt of a call (a request, or the MCP check): its status and the challenge explained. */
+interface Attempt {
+  status: number;
+  challenge: ChallengeExplanation | undefined;
+}
+
+/** `--login`: runs the login a refusal asked for, and takes the credentials it left. */
+async function loginFor(caller: Caller, request: LoginRequest, why: string): Promise<Picked> {
+  const { ctx, url } = caller;
+  ctx.io.err(
+    renderNote(`${why}: logging in (${shellCommand(loginArgs(request))})`, ctx.io.errStyle),
+  );
+  await (caller.options.login as LoginRunner)(request);
+  const again = await caller.pick();
+  if (again.token === undefined) {
+    throw new CliError(
+      'no_token',
+      ExitCode.authorization,
+      `the login did not give a token that may be sent to ${url.origin}`,
+      { hint: `run the call with --allow-origin ${url.origin} if the token is meant for it` },
+    );
+  }
+  return again;
+}
+
+/**
+ * What every call (plain, or --mcp) does with a refusal: a 401 to a request without a token that
+ * names the resource metadata (RFC 9728 §5.1) leads along the chain to the authorization server
+ * and the login that gets a token (exit 3), or with --login to that login and the call again
+ * (steps 1-4); a token that lacks a scope (RFC 6750 §3.1) or a strong or recent enough sign-in
+ * (RFC 9470 §3) to the login that satisfies it, or with --login to it and the call once more.
+ */
+async function authorized<A extends Attempt>(
+  caller: Caller,
+  send: (picked: Picked) => Promise<A>,
+): Promise<{
+  picked: Picked;
+  sent: A;
+  chain: CallChain | undefined;
+  explained: ChallengeExplanation | undefined;
+}> {
+  const { options, url, settings, ctx, warn } = caller;
+  let picked = await caller.pick();
+  let sent = await send(picked);
+  let chain: CallChain | undefined;
+  let explained = sent.challenge;
+  if (picked.noToken && sent.status === 401 && sent.challenge?.resourceMetadata !== undefined) {
+    const { loginPlan, resourceChain } = await import('../client/resource-chain.js');
+    const found = await resourceChain(
+      await ctx.http(),
+      { url: url.href, challengeUrl: sent.challenge.resourceMetadata },
+      warn,
+    );
+    for (const finding of found.findings) warn(finding, 'metadata');
+    const plan = loginPlan(found, {
+      scopes: settings.scopes,
+      challengeScope: sent.challenge.scope,
+      dpop: options.dpop,
+    });
+    const request: LoginRequest = {
+      resource: plan.resource,
+      issuer: settings.issuer,
+      clientId: settings.clientId,
+      scopes: plan.scopes,
+      dpop: plan.dpop,
+    };
+    if (options.login) {
+      picked = await loginFor(caller, request, `${url.href} needs a token of ${found.issuer}`);
+      sent = await send(picked);
+      explained = sent.challenge;
+    } else {
+      const resource = found.resource.metadata.resource;
+      chain = {
+        resource,
+        resourceMetadataUrl: found.resource.url,
+        authorizationServer: found.issuer,
+        authorizationServerMetadataUrl: found.authorizationServer.url,
+        scope: sent.challenge.scope,
+        login: shellCommand([
+          'oauth',
+          'login',
+          '--resource',
+          resource,
+          ...(sent.challenge.scope ? ['--scope', sent.challenge.scope] : []),
+        ]),
+      };
+      explained = {
+        ...sent.challenge,
+        hint: `log in for this resource: ${chain.login} (or run the call with --login)`,
+      };
+    }
+  }
+  const step = stepUp(sent.challenge, picked.entry);
+  if (step && chain === undefined && options.token === undefined) {
+    if (options.login) {
+      picked = await loginFor(caller, step, 'the resource asks for more');
+      sent = await send(picked);
+      explained = sent.challenge;
+    } else if (explained) {
+      explained = {
+        ...explained,
+        hint: `log in with what the resource asks for: ${shellCommand(loginArgs(step))} (or run the call with --login)`,
+      };
+    }
+  }
+  return { picked, sent, chain, explained };
+}
+
+/** `--mcp`: the MCP check, with the same credentials and authorization as any call. */
 async function runMcp(
   options: CallInput,
   url: URL,
@@ -320,53 +440,64 @@ async function runMcp(
   const ownAuthorization = headers.authorization !== undefined;
   checkCredentialOptions(options, ownAuthorization);
   const settings = clientSettings(ctx, options.client, warn);
-  const { token, dpop, fromEnv } = await credentials(
-    options,
-    url,
-    ownAuthorization,
-    settings,
-    ctx,
-    warn,
-  );
+  const pick = () => credentials(options, url, ownAuthorization, settings, ctx, warn);
   const { checkMcpServer } = await import('../mcp/streamable-http.js');
-  const check = await checkMcpServer(await ctx.http(), {
-    url,
-    headers,
-    token,
-    dpop,
-    signal: ctx.signal,
-    onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
-    timeout: ctx.globals.timeout,
-    warn,
-  });
+  const send = async (picked: Picked) => {
+    const check = await checkMcpServer(await ctx.http(), {
+      url,
+      headers,
+      token: picked.token,
+      dpop: picked.dpop,
+      signal: ctx.signal,
+      onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
+      timeout: ctx.globals.timeout,
+      warn,
+    });
+    if (check.kind === 'ok') return { check, status: 200, challenge: undefined };
+    const { response, sent } = check.result;
+    return {
+      check,
+      status: response.status,
+      challenge: challengeOf(response, sent, url, headers, options, picked.fromEnv),
+    };
+  };
+  const { picked, sent, chain, explained } = await authorized(
+    { options, url, settings, ctx, warn, pick },
+    send,
+  );
+  const { check } = sent;
   if (check.kind === 'ok') {
     return {
       exitCode: ExitCode.ok,
       result: { mcp: check.report },
     };
   }
-  const { response, sent } = check.result;
-  warn({
-    level: 'error',
-    code: 'mcp_step_refused',
-    message:
-      response.status === 406
-        ? `the MCP server answered ${check.step} with HTTP 406 Not Acceptable, although the request said Accept: application/json, text/event-stream (MCP Streamable HTTP §Sending Messages)`
-        : `the MCP server answered ${check.step} with HTTP ${response.status}`,
-  });
+  const { response } = check.result;
+  // A 401 that led to the chain says what is needed (exit 3); any other refusal names its step.
+  if (chain === undefined) {
+    warn({
+      level: 'error',
+      code: 'mcp_step_refused',
+      message:
+        response.status === 406
+          ? `the MCP server answered ${check.step} with HTTP 406 Not Acceptable, although the request said Accept: application/json, text/event-stream (MCP Streamable HTTP §Sending Messages)`
+          : `the MCP server answered ${check.step} with HTTP ${response.status}`,
+    });
+  }
   return {
-    exitCode: ExitCode.httpStatus,
+    exitCode: chain ? ExitCode.authorization : ExitCode.httpStatus,
     result: {
+      chain,
       response: {
         status: response.status,
         headers: response.headers,
         body: response.text(),
         url: response.url,
-        challenge: challengeOf(response, sent, url, headers, options, fromEnv),
+        challenge: explained,
         ...(check.events ? { events: check.events } : {}),
       },
       include: false,
-      secrets: secretsOf(ctx, token, check.proofs),
+      secrets: secretsOf(ctx, picked.token, check.proofs),
     },
   };
 }
@@ -445,100 +576,13 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
     }
     const { response } = result;
     const challenge = challengeOf(response, result.sent, url, headers, options, picked.fromEnv);
-    return { result, response, challenge };
+    return { result, response, challenge, status: response.status };
   };
-  const login = async (request: LoginRequest, why: string) => {
-    ctx.io.err(
-      renderNote(`${why}: logging in (${shellCommand(loginArgs(request))})`, ctx.io.errStyle),
-    );
-    await (options.login as LoginRunner)(request);
-    const again = await pick();
-    if (again.token === undefined) {
-      throw new CliError(
-        'no_token',
-        ExitCode.authorization,
-        `the login did not give a token that may be sent to ${url.origin}`,
-        {
-          hint: `run the call with --allow-origin ${url.origin} if the token is meant for it`,
-        },
-      );
-    }
-    return again;
-  };
-
   try {
-    let picked = await pick();
-    let sent = await send(picked);
-    // RFC 9728 §5.1: a 401 to a request without a token that names the resource metadata: the
-    // chain to the authorization server, and the login that gets a token (exit 3), or with
-    // --login that login and the call again (steps 1-4).
-    let chain: CallChain | undefined;
-    let explained = sent.challenge;
-    if (
-      picked.noToken &&
-      sent.response.status === 401 &&
-      sent.challenge?.resourceMetadata !== undefined
-    ) {
-      const { loginPlan, resourceChain } = await import('../client/resource-chain.js');
-      const found = await resourceChain(
-        await ctx.http(),
-        { url: url.href, challengeUrl: sent.challenge.resourceMetadata },
-        warn,
-      );
-      for (const finding of found.findings) warn(finding, 'metadata');
-      const plan = loginPlan(found, {
-        scopes: settings.scopes,
-        challengeScope: sent.challenge.scope,
-        dpop: options.dpop,
-      });
-      const request: LoginRequest = {
-        resource: plan.resource,
-        issuer: settings.issuer,
-        clientId: settings.clientId,
-        scopes: plan.scopes,
-        dpop: plan.dpop,
-      };
-      if (options.login) {
-        picked = await login(request, `${url.href} needs a token of ${found.issuer}`);
-        sent = await send(picked);
-        explained = sent.challenge;
-      } else {
-        const resource = found.resource.metadata.resource;
-        chain = {
-          resource,
-          resourceMetadataUrl: found.resource.url,
-          authorizationServer: found.issuer,
-          authorizationServerMetadataUrl: found.authorizationServer.url,
-          scope: sent.challenge.scope,
-          login: shellCommand([
-            'oauth',
-            'login',
-            '--resource',
-            resource,
-            ...(sent.challenge.scope ? ['--scope', sent.challenge.scope] : []),
-          ]),
-        };
-        explained = {
-          ...sent.challenge,
-          hint: `log in for this resource: ${chain.login} (or run the call with --login)`,
-        };
-      }
-    }
-    // Step 5: the token lacks a scope (RFC 6750 §3.1) or a strong or recent enough sign-in
-    // (RFC 9470 §3): the login that satisfies it; with --login, that login and the call once more.
-    const step = stepUp(sent.challenge, picked.entry);
-    if (step && chain === undefined && options.token === undefined) {
-      if (options.login) {
-        picked = await login(step, 'the resource asks for more');
-        sent = await send(picked);
-        explained = sent.challenge;
-      } else if (explained) {
-        explained = {
-          ...explained,
-          hint: `log in with what the resource asks for: ${shellCommand(loginArgs(step))} (or run the call with --login)`,
-        };
-      }
-    }
+    const { picked, sent, chain, explained } = await authorized(
+      { options, url, settings, ctx, warn, pick },
+      send,
+    );
     const { result, response } = sent;
     // The MCP SDKs answer 406 to a POST that does not accept both JSON and an event stream.
     if (response.status === 406 && /text\/event-stream/i.test(response.text().slice(0, 2000))) {

@@ -1,5 +1,6 @@
 // `oauth register`: Dynamic Client Registration (RFC 7591) by hand: register a client at an
-// authorization server and store it for the logins there; list, read (RFC 7592 §2.1) and remove
+// authorization server (given, or found from a resource's metadata, RFC 9728) and store it for the
+// logins there; list, read (RFC 7592 §2.1) and remove
 // (§2.3) the stored registrations; or print the Client ID Metadata Document to host for a URL
 // client id.
 import {
@@ -15,7 +16,8 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import { validateAuthMethod } from '../oauth/client-auth.js';
 import { manageRegistration, nativeClientMetadata } from '../oauth/registration.js';
-import { findingReporter } from '../output/findings.js';
+import type { Discovery } from '../oauth/discovery.js';
+import { findingReporter, renderNote } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 import type { RegisterResult } from '../output/register.js';
 import { validateIssuer, validateRedirectUri, validateResource } from '../store/profiles.js';
@@ -104,21 +106,30 @@ export async function run(input: RegisterInput, ctx: Context): Promise<Outcome<R
     case 'register':
       break;
   }
-  if (input.issuer === undefined) {
-    throw usageError(
-      'issuer_missing',
-      input.resources.length > 0
-        ? 'oauth register --resource needs the issuer too: finding the authorization server from the resource (RFC 9728) is the resource chain'
-        : 'no issuer given',
-      'pass --issuer <url> (the authorization server) or set OAUTH_ISSUER',
-    );
-  }
-  validateIssuer(input.issuer);
   for (const resource of input.resources) validateResource(resource);
   const redirects = input.redirectUris.map((u) => validateRedirectUri(u));
   const authMethod =
     input.authMethod === undefined ? undefined : validateAuthMethod(input.authMethod);
-  const server = await resolveServer(ctx.http, input.issuer, {}, ['token'], warn);
+  // --resource <url> and no issuer: the authorization server its metadata names (RFC 9728).
+  const chain = chainStart(input)
+    ? await serverOfResource(ctx, input.resources[0] ?? '', warn)
+    : undefined;
+  const issuer = chain?.issuer ?? input.issuer;
+  if (issuer === undefined) {
+    throw usageError(
+      'issuer_missing',
+      input.resources.length > 1
+        ? 'no issuer given, and the authorization server is found from one --resource, not several'
+        : input.resources.length === 1
+          ? `no issuer given, and --resource ${input.resources[0] ?? ''} is no http(s) URL to find one from (RFC 9728)`
+          : 'no issuer given',
+      input.resources.length > 0
+        ? 'pass --issuer <url> (the authorization server), or one --resource <https url> of the API'
+        : 'pass --issuer <url> (the authorization server) or --resource <url> (the API), or set OAUTH_ISSUER',
+    );
+  }
+  validateIssuer(issuer);
+  const server = await resolveServer(ctx.http, issuer, {}, ['token'], warn, chain?.discovered);
   const metadata = nativeClientMetadata({
     redirectUris: redirects.length > 0 ? redirects : [redirectUriFor({ redirectUri: undefined })],
     grantTypes: input.grants,
@@ -139,6 +150,40 @@ export async function run(input: RegisterInput, ctx: Context): Promise<Outcome<R
     findings,
     store: store.path,
   });
+}
+
+/** The chain starts from the resource: one http(s) --resource and no --issuer. */
+function chainStart(input: RegisterInput): boolean {
+  const first = input.resources[0];
+  return (
+    input.issuer === undefined &&
+    input.resources.length === 1 &&
+    first !== undefined &&
+    /^https?:\/\//i.test(first)
+  );
+}
+
+/**
+ * Steps 1 and 2 of the resource-first chain: the resource metadata (its `resource` must equal
+ * --resource, RFC 9728 §3.3) and the authorization server it names, where the client registers.
+ */
+async function serverOfResource(
+  ctx: Context,
+  resource: string,
+  warn: Warn,
+): Promise<{ issuer: string; discovered: Discovery }> {
+  const { resourceChain } = await import('../client/resource-chain.js');
+  const found = await resourceChain(await ctx.http(), { url: resource, strict: true }, warn);
+  // The authorization server's findings come with its metadata (resolveServer).
+  for (const finding of found.findings)
+    if (finding.source === 'resource') warn(finding, 'metadata');
+  ctx.io.err(
+    renderNote(
+      `registering at ${found.issuer}, the authorization server that ${found.resource.metadata.resource} names (RFC 9728)`,
+      ctx.io.errStyle,
+    ),
+  );
+  return { issuer: found.issuer, discovered: found.authorizationServer };
 }
 
 function ok(result: RegisterResult): Outcome<RegisterResult> {

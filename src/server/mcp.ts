@@ -2,12 +2,13 @@
 // one JSON-RPC message and answers a request on an event stream; `initialize` opens a session
 // (Mcp-Session-Id, bound to the token's client and subject), one tool, `whoami`, returns the access
 // token's claims. Every request needs one of the server's access tokens for this endpoint (its
-// audience is the MCP URL, RFC 8707): without one, 401 with the Bearer challenge.
+// audience is the MCP URL, RFC 8707): without one, 401 with the Bearer challenge naming the
+// endpoint's own protected resource metadata (RFC 9728), served on this origin.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JSONWebKeySet, JWTPayload } from 'jose';
 import pkg from '../../package.json' with { type: 'json' };
-import { createResourceHandler } from './resource.js';
+import { createResourceHandler, createResourceMetadataHandler } from './resource.js';
 
 /** Newest first: the revisions this server speaks (Lifecycle §Version Negotiation). */
 const VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26'];
@@ -20,6 +21,8 @@ export interface McpServerOptions {
   issuer: string;
   jwks: JSONWebKeySet;
   algorithms: string[];
+  /** The scopes its tokens carry (RFC 9728 scopes_supported). */
+  scopes: string[];
   isRevoked?: ((jti: string) => boolean) | undefined;
   requireDpopNonce?: boolean | undefined;
 }
@@ -218,7 +221,15 @@ export function createMcpHandler(options: McpServerOptions) {
     respond,
   });
 
+  // RFC 9728 §3.1: /.well-known/oauth-protected-resource/mcp, the issuer its one server.
+  const metadata = createResourceMetadataHandler(
+    { issuer: options.issuer, api: options.url },
+    options.scopes,
+    'oauth server MCP',
+  );
+
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (metadata(req, res)) return;
     const at = (req.url ?? '/').split('?')[0];
     if (at !== path) {
       res.writeHead(404, { 'Content-Type': 'application/json' });

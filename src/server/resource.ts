@@ -54,6 +54,7 @@ export function resourceMetadataUrl(api: string): string {
 export function resourceMetadata(
   options: Pick<ResourceOptions, 'issuer' | 'api'>,
   scopes: string[],
+  name = 'oauth server API',
 ) {
   return {
     resource: options.api,
@@ -61,7 +62,27 @@ export function resourceMetadata(
     scopes_supported: scopes,
     bearer_methods_supported: ['header'],
     dpop_signing_alg_values_supported: DPOP_ALGS,
-    resource_name: 'oauth server API',
+    resource_name: name,
+  };
+}
+
+/**
+ * RFC 9728 §3: answers a GET or HEAD of the resource's metadata URL with its document (true), and
+ * leaves every other request alone (false).
+ */
+export function createResourceMetadataHandler(
+  options: Pick<ResourceOptions, 'issuer' | 'api'>,
+  scopes: string[],
+  name?: string,
+) {
+  const path = new URL(resourceMetadataUrl(options.api)).pathname;
+  const body = `${JSON.stringify(resourceMetadata(options, scopes, name), null, 2)}\n`;
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if ((req.url ?? '/').split('?')[0] !== path) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=60' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
   };
 }
 

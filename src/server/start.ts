@@ -17,7 +17,7 @@ import {
   type ClientSpec,
 } from './provider.js';
 import { createMcpHandler } from './mcp.js';
-import { createResourceHandler, resourceMetadata, resourceMetadataUrl } from './resource.js';
+import { createResourceHandler, createResourceMetadataHandler } from './resource.js';
 
 export const HOST = '127.0.0.1';
 const SIGNING_ALG = 'ES256';
@@ -238,6 +238,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       issuer,
       jwks: publicJwks,
       algorithms: [SIGNING_ALG],
+      scopes: API_SCOPES,
       isRevoked: jwtTokens.isRevoked,
       requireDpopNonce: options.requireDpopNonce,
     });
@@ -251,15 +252,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const interactions = createInteractionHandler(provider, options.autoLogin);
   const callback = provider.callback();
 
-  const metadataPath = new URL(resourceMetadataUrl(api)).pathname;
-  const metadataBody = `${JSON.stringify(resourceMetadata({ issuer, api }, API_SCOPES), null, 2)}\n`;
+  const apiMetadata = createResourceMetadataHandler({ issuer, api }, API_SCOPES);
   handler = (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let work: Promise<void> | undefined;
-    if (path === metadataPath && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=60' });
-      res.end(req.method === 'HEAD' ? undefined : metadataBody);
-    } else if (path === '/api' || path.startsWith('/api/')) work = resource(req, res);
+    if (apiMetadata(req, res)) return;
+    if (path === '/api' || path.startsWith('/api/')) work = resource(req, res);
     else if (path.startsWith('/interaction/')) work = interactions(req, res);
     else if (req.method === 'POST' && (path === INTROSPECTION || path === REVOCATION)) {
       work = readBody(req).then(async (body) => {

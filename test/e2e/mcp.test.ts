@@ -88,17 +88,17 @@ describe('oauth server --mcp and oauth call --mcp', () => {
     expect(run.stdout).toMatch(/whoami/);
   });
 
-  it('a token for the API, not this endpoint: withheld from its origin, the 401 explained, exit 7', async () => {
+  it('a token for the API, not this endpoint: withheld from its origin, the 401 leads to the chain, exit 3', async () => {
     const apiEnv = { ...env, OAUTH_CONFIG_DIR: tempConfigDir() };
     expect((await runCli(cc(), { env: apiEnv })).code).toBe(0);
     const run = await runCli(
       ['call', '--mcp', mcp, '--issuer', server.issuer, '--client-id', 'ci'],
       { env: apiEnv },
     );
-    expect(run.code).toBe(7);
+    expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/the cached token was not sent/);
-    expect(run.stderr).toMatch(/the MCP server answered initialize with HTTP 401/);
     expect(run.stderr).toMatch(/HTTP 401/);
+    expect(run.stderr).toContain(`hint: log in for this resource: oauth login --resource ${mcp}`);
   });
 
   it('the same token given with --token: refused for its audience (invalid_token), exit 7', async () => {

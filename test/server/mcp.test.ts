@@ -69,6 +69,32 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('oauth server --mcp', () => {
+  it('serves its protected resource metadata (RFC 9728) on its own origin, named in its 401', async () => {
+    const res = await fetch(mcp, {
+      method: 'POST',
+      headers: { accept: ACCEPT, 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"initialize"}',
+    });
+    expect(res.status).toBe(401);
+    const where = `${new URL(mcp).origin}/.well-known/oauth-protected-resource/mcp`;
+    expect(res.headers.get('www-authenticate')).toContain(`resource_metadata="${where}"`);
+    const doc = await fetch(where);
+    expect(doc.status).toBe(200);
+    expect(doc.headers.get('content-type')).toBe('application/json');
+    expect(await doc.json()).toEqual({
+      resource: mcp,
+      authorization_servers: [server.issuer],
+      scopes_supported: ['api:read', 'api:write'],
+      bearer_methods_supported: ['header'],
+      dpop_signing_alg_values_supported: expect.any(Array),
+      resource_name: 'oauth server MCP',
+    });
+    expect((await fetch(where, { method: 'HEAD' })).status).toBe(200);
+    // The API's metadata stays on the issuer's origin, not the MCP one.
+    const api = await fetch(`${new URL(mcp).origin}/.well-known/oauth-protected-resource/api`);
+    expect(api.status).toBe(404);
+  });
+
   it('a token for the API (its default audience) is refused here', async () => {
     const res = await post(await clientToken('ci', 'ci-secret'), { id: 1, method: 'initialize' });
     expect(res.status).toBe(401);
