@@ -353,3 +353,50 @@ describe('hostile JARM responses (node:http authorization server)', () => {
     expect(fake.tokenRequests).toBe(1);
   });
 });
+
+describe('require_signed_request_object (node:http authorization server)', () => {
+  it('the metadata makes the request object automatic, and a note says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oauth-jar-'));
+    const keyFile = join(dir, 'key.pem');
+    expect((await runCli(['keygen', '--out', keyFile])).code).toBe(0);
+    const seen: URLSearchParams[] = [];
+    const fake = await serve((req, res, base) => {
+      const url = new URL(req.url ?? '/', base);
+      if (url.pathname === '/.well-known/openid-configuration') {
+        json(res, {
+          issuer: base,
+          authorization_endpoint: `${base}/authorize`,
+          token_endpoint: `${base}/token`,
+          jwks_uri: `${base}/jwks`,
+          response_types_supported: ['code'],
+          code_challenge_methods_supported: ['S256'],
+          request_parameter_supported: true,
+          require_signed_request_object: true,
+        });
+      } else if (url.pathname === '/authorize') {
+        seen.push(url.searchParams);
+        const claims = decodeJwt(url.searchParams.get('request') ?? 'e30.e30.').payload;
+        const target = new URL(String(claims.redirect_uri));
+        target.searchParams.set('code', 'c-1');
+        target.searchParams.set('state', String(claims.state));
+        res.writeHead(302, { location: target.href });
+        res.end();
+      } else if (url.pathname === '/token') {
+        json(res, { access_token: 'at', token_type: 'Bearer', expires_in: 60 });
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    try {
+      const r = await login(fake.url, ['--client-id', 'app', '--private-key', keyFile]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(
+        /note: the server metadata says require_signed_request_object: the request goes as a signed request object \(RFC 9101 §10\.5\)/,
+      );
+      expect([...(seen[0]?.keys() ?? [])].sort()).toEqual(['client_id', 'request']);
+    } finally {
+      await fake.close();
+    }
+  });
+});
