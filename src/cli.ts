@@ -17,6 +17,8 @@ type Exit = (code: number) => void;
 
 /** OIDC Core §3.1.2.1 prompt values (a space-separated list may be sent; any value passes). */
 const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
+/** JARM response modes a loopback listener can take (oauth/jarm.ts JARM_MODES). */
+const JARM_MODES = ['jwt', 'query.jwt', 'form_post.jwt'];
 
 /** What every command module offers: run(input, ctx) → Outcome, and the View of its result. */
 interface CommandModule<I, R> {
@@ -426,6 +428,19 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .option('--acr-values <values>', 'acr_values parameter')
     .option('--device', 'use the device authorization grant (RFC 8628)')
     .option('--par', 'send the request by PAR (RFC 9126) first')
+    .option(
+      '--request-object',
+      'send the request as a signed request object (RFC 9101, --private-key)',
+    )
+    .addOption(
+      suggest(
+        new Option(
+          '--response-mode <mode>',
+          `JARM: the response as a signed JWT: ${JARM_MODES.join(', ')}`,
+        ),
+        JARM_MODES,
+      ),
+    )
     .addOption(
       new Option('--dpop', 'DPoP-bound tokens (RFC 9449); the key is stored with them').env(
         'OAUTH_DPOP',
@@ -451,6 +466,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth login --no-browser                       # print the URL, open it anywhere',
         'oauth login --device                           # enter a code on another device',
         'oauth login --dpop                             # DPoP-bound tokens; `oauth call` uses the key',
+        'oauth login --request-object --private-key key.pem --response-mode jwt   # JAR + JARM',
         'BROWSER="firefox --private-window" oauth login',
         'oauth login --json | jq -r .expires_at',
       ]) +
@@ -473,6 +489,8 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             cache: o.cache !== false,
             device: o.device === true,
             par: o.par === true,
+            requestObject: o.requestObject === true,
+            responseMode: str(o.responseMode),
             dpop: o.dpop === true,
             initialAccessToken: str(o.initialAccessToken),
           };
@@ -853,6 +871,11 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       'add a client (repeatable): public without a secret, confidential with one',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
+    .option(
+      '--client-jwks <id=file>',
+      'add a private_key_jwt client (repeatable) with the public JWKS in file (oauth keygen prints it); its request objects are checked with it',
+      collect,
+    )
     .option('--token-ttl <seconds>', 'lifetime of access and ID tokens (default 3600)', seconds)
     .option(
       '--mcp',
@@ -869,6 +892,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth server --port 9000 --auto-login alice --token-ttl 60',
         'oauth server --json --client my-app --client my-svc:s3cret',
         'oauth server --mcp --auto-login alice         # line 2: the MCP URL (audience of its tokens)',
+        'oauth server --client-jwks my-app=client-jwks.json   # private_key_jwt, JAR (RFC 9101)',
         '',
         '# in CI: start it, read the issuer, use it, stop it',
         'oauth server --auto-login alice > issuer.txt & SERVER=$!',
@@ -888,6 +912,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             port: num(o.port) ?? 0,
             autoLogin: str(o.autoLogin),
             clients: strs(o.client) ?? [],
+            clientJwks: strs(o.clientJwks) ?? [],
             tokenTtl: num(o.tokenTtl),
             mcp: o.mcp === true,
             initialAccessToken: str(o.requireInitialAccessToken),

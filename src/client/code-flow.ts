@@ -1,6 +1,7 @@
 // The authorization code flow as `oauth login` and `oauth demo` both run it: RFC 6749 §4.1 with
 // PKCE S256 (RFC 7636), the loopback redirect (RFC 8252 §7.3), the iss check (RFC 9207), PAR
 // (RFC 9126) when asked, then the code exchange. How the user gets to the URL is the caller's.
+import type { Warn } from '../findings.js';
 import type { HttpClient } from '../http/client.js';
 import {
   authorizationParameters,
@@ -10,12 +11,16 @@ import {
   processCallback,
   pushAuthorizationRequest,
   type AuthorizationInput,
+  type CallbackOutcome,
   type ExpectedResponse,
 } from '../oauth/authorize.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
+import type { JarmMode } from '../oauth/jarm.js';
+import type { KeySet } from '../token/verify.js';
 import type { DpopSession } from '../oauth/dpop.js';
 import type { Loopback } from '../oauth/loopback.js';
 import { postToEndpoint, processTokenResponse, type TokenResult } from '../oauth/token-request.js';
+import type { Server } from './server.js';
 
 export interface AuthorizeInput {
   http: HttpClient;
@@ -35,6 +40,10 @@ export interface AuthorizeInput {
   issRequired: boolean;
   /** DPoP-bound tokens: the key's thumbprint goes with the request (RFC 9449 §10). */
   dpop: DpopSession | undefined;
+  /** RFC 9101: the request as a request object signed with the client's key, `aud` this. */
+  requestObject?: { audience: string } | undefined;
+  /** JARM: the response mode asked for, and how the response JWT is verified. */
+  jarm?: JarmInput | undefined;
   waitMs: number;
   now: () => number;
   signal: AbortSignal;
@@ -58,6 +67,17 @@ export interface AuthorizeInput {
   ): Promise<string>;
 }
 
+export interface JarmInput {
+  mode: JarmMode;
+  /** The issuer's keys (fetched ahead, while the user is in the browser). */
+  keys: () => Promise<KeySet>;
+  /** authorization_signing_alg_values_supported, else RS256. */
+  algorithms: readonly string[];
+  jwksUri: string | undefined;
+  /** Told what was checked, once the response JWT passed (a note for --verbose). */
+  verified?: (checked: string) => void;
+}
+
 export interface Authorized {
   code: string;
   redirectUri: string;
@@ -78,16 +98,30 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
     issuer: input.issuer,
     issRequired: input.issRequired,
   };
+  const jarm = input.jarm;
+  const jarmModule = jarm ? await import('../oauth/jarm.js') : undefined;
+  if (jarm && input.issuer === undefined) throw jarmModule?.issuerMissing();
+  const judged = (outcome: CallbackOutcome) => {
+    if (outcome.kind === 'code') input.accepted?.(true);
+    else if (outcome.kind === 'error' && outcome.error.code.startsWith('oauth_')) {
+      input.accepted?.(false);
+    }
+    return outcome;
+  };
   const loopback = await startLoopback<string>({
     target,
+    // JARM: the value is the response JWT, verified below before its state and code are used.
     onCallback: (query) => {
-      const outcome = processCallback(query, expected);
-      if (outcome.kind === 'code') input.accepted?.(true);
-      else if (outcome.kind === 'error' && outcome.error.code.startsWith('oauth_')) {
-        input.accepted?.(false);
+      if (jarmModule) {
+        const routed = jarmModule.jarmCallback(query, secrets.state, (q) =>
+          judged(processCallback(q, expected)),
+        );
+        return routed.kind === 'jwt' ? { kind: 'done', value: routed.jwt } : routed;
       }
+      const outcome = judged(processCallback(query, expected));
       return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
     },
+    acceptPost: jarm?.mode === 'form_post.jwt',
   });
   let waiting: Promise<string> | undefined;
   try {
@@ -98,22 +132,36 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
       secrets,
       dpopJkt: input.dpop && !input.par ? await input.dpop.thumbprint() : undefined,
     });
+    if (jarm) params.set('response_mode', jarm.mode);
     // What the request really sent (a --param may set it): an error's explanation depends on it.
     expected.prompt = params.get('prompt') ?? undefined;
+    const sent = input.requestObject
+      ? await (
+          await import('../oauth/request-object.js')
+        ).requestObjectParameters(params, input.client, input.requestObject.audience, input.now())
+      : params;
     const url = input.par
       ? await pushAuthorizationRequest(input.http, {
           parEndpoint: input.par.endpoint,
           authorizationEndpoint: input.authorizationEndpoint,
-          params,
+          params: sent,
           client: input.client,
           assertionAudience: input.par.assertionAudience,
           nowMs: input.now(),
           signal: input.signal,
           dpop: input.dpop,
         })
-      : authorizationUrl(input.authorizationEndpoint, params);
+      : authorizationUrl(input.authorizationEndpoint, sent);
     waiting = loopback.wait(input.waitMs, input.signal);
-    const code = await input.browse(url, waiting, loopback.redirectUri, loopback.heard, loopback);
+    const value = await input.browse(url, waiting, loopback.redirectUri, loopback.heard, loopback);
+    const code =
+      jarm && jarmModule
+        ? await jarmCode(value, jarm, jarmModule, judged, {
+            ...expected,
+            clientId: input.client.clientId,
+            nowMs: input.now(),
+          })
+        : value;
     return {
       code,
       redirectUri: loopback.redirectUri,
@@ -127,6 +175,28 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
     await loopback.close();
     throw err;
   }
+}
+
+/** JARM §4.4: the response JWT verified (signature, iss, aud, exp), then its claims checked. */
+async function jarmCode(
+  jwt: string,
+  jarm: JarmInput,
+  module: typeof import('../oauth/jarm.js'),
+  judged: (outcome: CallbackOutcome) => CallbackOutcome,
+  expected: ExpectedResponse & { clientId: string; nowMs: number },
+): Promise<string> {
+  const { params, checked } = await module.verifyJarmResponse(jwt, await jarm.keys(), {
+    issuer: expected.issuer ?? '',
+    clientId: expected.clientId,
+    algorithms: jarm.algorithms,
+    nowMs: expected.nowMs,
+    jwksUri: jarm.jwksUri,
+  });
+  jarm.verified?.(checked);
+  const outcome = judged(processCallback(params, expected));
+  if (outcome.kind === 'code') return outcome.code;
+  if (outcome.kind === 'error') throw outcome.error;
+  throw module.stateMismatch();
 }
 
 export interface ExchangeRequest {
@@ -160,4 +230,55 @@ export function exchangeCode(
 function withResources(body: URLSearchParams, resources: readonly string[] | undefined) {
   for (const resource of resources ?? []) body.append('resource', resource);
   return body;
+}
+
+/**
+ * What --request-object and --response-mode add to the request: a request object (asked for, or
+ * required by require_signed_request_object, RFC 9101 §10.5, which a note says), and JARM with
+ * the issuer's keys fetched ahead and the signing algorithms the metadata lists (JARM §3).
+ */
+export async function jarAndJarm(input: {
+  http: HttpClient;
+  server: Pick<Server, 'metadata' | 'endpoint' | 'require'>;
+  issuer: string | undefined;
+  tokenEndpoint: string;
+  requestObject: boolean | undefined;
+  responseMode: string | undefined;
+  now: () => number;
+  warn: Warn;
+  /** A note the user always sees. */
+  note: (text: string) => void;
+}): Promise<Pick<AuthorizeInput, 'requestObject' | 'jarm'>> {
+  const metadata = input.server.metadata;
+  const { requestObjectUse } = await import('../oauth/request-object.js');
+  const use = requestObjectUse(input.requestObject === true, metadata);
+  if (use === 'required') {
+    input.note(
+      'the server metadata says require_signed_request_object: the request goes as a signed request object (RFC 9101 §10.5)',
+    );
+  }
+  const requestObject = use ? { audience: input.issuer ?? input.tokenEndpoint } : undefined;
+  if (input.responseMode === undefined) return { requestObject };
+  const { issuerMissing, responseModeObjection, validateResponseMode } =
+    await import('../oauth/jarm.js');
+  const mode = validateResponseMode(input.responseMode);
+  if (input.issuer === undefined) throw issuerMissing();
+  const objection = responseModeObjection(mode, metadata);
+  if (objection) {
+    input.warn({ level: 'warning', code: 'response_mode_unsupported', message: objection });
+  }
+  const listed = metadata?.authorization_signing_alg_values_supported;
+  const algorithms = (
+    Array.isArray(listed) ? listed.filter((a): a is string => typeof a === 'string') : ['RS256']
+  ).filter((alg) => alg.toLowerCase() !== 'none' && !/^HS/.test(alg));
+  // The response JWT is checked with the issuer's keys: no JWKS is exit 2 naming --jwks-uri.
+  const jwksUri = input.server.require('jwks');
+  const { issuerKeys } = await import('../oauth/id-token.js');
+  // Fetched while the user is in the browser; a failure is raised when the keys are needed.
+  const first = issuerKeys(input.http, jwksUri, input.now);
+  first.catch(() => {});
+  const keys = () => first.catch(() => issuerKeys(input.http, jwksUri, input.now));
+  const verified = (message: string) =>
+    input.warn({ level: 'info', code: 'jarm_verified', message, ref: 'JARM §4.4' });
+  return { requestObject, jarm: { mode, keys, algorithms, jwksUri, verified } };
 }

@@ -3,7 +3,7 @@
 // are stored only when everything succeeded.
 import { openableUrl, openBrowser } from '../client/browser.js';
 import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
-import { authorize, exchangeCode } from '../client/code-flow.js';
+import { authorize, exchangeCode, jarAndJarm } from '../client/code-flow.js';
 import { clientAuth } from '../client/credentials.js';
 import { loginSettings, type LoginSettings } from '../client/login-settings.js';
 import { clientForServer } from '../client/registration.js';
@@ -44,6 +44,10 @@ export interface LoginInput {
   par: boolean;
   /** RFC 9449: DPoP-bound tokens; the key is stored with them. */
   dpop: boolean;
+  /** RFC 9101: the request as a signed request object (--request-object). */
+  requestObject?: boolean | undefined;
+  /** JARM: --response-mode jwt, query.jwt or form_post.jwt. */
+  responseMode?: string | undefined;
   /** RFC 7591 §3: for a registration (no client id given) at a server that requires one. */
   initialAccessToken?: string | undefined;
 }
@@ -66,6 +70,7 @@ interface FlowSetup {
   dpop: DpopSession | undefined;
   /** The server accepted the client (LoginSettings.accepted): a profile being named is saved. */
   accepted: (scopes: boolean) => void;
+  warn: Warn;
 }
 
 interface Flow {
@@ -196,6 +201,7 @@ async function login(
     openid,
     dpop,
     accepted: asked.accepted,
+    warn,
   };
   server.expect({ grant: device ? DEVICE_GRANT : 'authorization_code', dpop: options.dpop }, warn);
   const flow = await server.explained(device ? deviceFlow(ctx, setup) : codeFlow(ctx, setup));
@@ -442,7 +448,19 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
   const authorizationEndpoint = server.require('authorization');
   const tokenEndpoint = server.require('token');
   const usePar = options.par || server.metadata?.require_pushed_authorization_requests === true;
+  const secured = await jarAndJarm({
+    http,
+    server,
+    issuer: settings.issuer,
+    tokenEndpoint,
+    requestObject: options.requestObject,
+    responseMode: options.responseMode,
+    now: ctx.now,
+    warn: setup.warn,
+    note: (text) => ctx.io.err(renderNote(text, ctx.io.errStyle)),
+  });
   const authorized = await authorize({
+    ...secured,
     http,
     client,
     authorizationEndpoint,

@@ -1,4 +1,5 @@
 // `oauth server`: run the embedded authorization server and protected resource until interrupted.
+import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { ExitCode, usageError } from '../errors.js';
 import { show, type Outcome } from '../output/present.js';
@@ -9,6 +10,8 @@ export interface ServerInput {
   autoLogin: string | undefined;
   /** --client id[:secret], repeatable. */
   clients: string[];
+  /** --client-jwks id=file, repeatable: private_key_jwt clients (RFC 7523, RFC 9101). */
+  clientJwks?: string[] | undefined;
   tokenTtl: number | undefined;
   /** --mcp: the MCP endpoint on a port of its own. */
   mcp: boolean;
@@ -33,6 +36,55 @@ export function parseClient(value: string): { client_id: string; client_secret?:
   return secret === undefined ? { client_id: id } : { client_id: id, client_secret: secret };
 }
 
+/**
+ * `id=file`, as given to --client-jwks: a client authenticating with private_key_jwt whose
+ * public keys (a JWKS, or one JWK) are in the file; a private key there is refused.
+ */
+export function parseClientJwks(value: string): {
+  client_id: string;
+  jwks: { keys: Record<string, unknown>[] };
+} {
+  const i = value.indexOf('=');
+  const id = value.slice(0, Math.max(i, 0));
+  const file = value.slice(i + 1);
+  if (i === -1 || !/^[\w.~-]{1,64}$/.test(id) || file === '') {
+    throw usageError(
+      'invalid_client_option',
+      `--client-jwks "${value}" is not id=file`,
+      'e.g. --client-jwks my-app=client-jwks.json (oauth keygen --out client-key.pem > client-jwks.json)',
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const why = (err as { code?: string }).code ?? 'not JSON';
+    throw usageError(
+      'invalid_client_jwks',
+      `cannot read the JWKS of client ${id} from ${file} (${why})`,
+      'give the JWKS file that `oauth keygen --out <key file>` printed',
+    );
+  }
+  const record = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const keys = record(doc) && Array.isArray(doc.keys) ? (doc.keys as unknown[]) : [doc];
+  if (keys.length === 0 || !keys.every((k) => record(k) && typeof k.kty === 'string')) {
+    throw usageError(
+      'invalid_client_jwks',
+      `${file} is not a JWKS (an object with "keys") nor a JWK`,
+      'give the JWKS file that `oauth keygen --out <key file>` printed',
+    );
+  }
+  if (keys.some((k) => record(k) && k.d !== undefined)) {
+    throw usageError(
+      'invalid_client_jwks',
+      `${file} holds a private key ("d"): the server needs the public keys only`,
+      'give the JWKS that `oauth keygen` printed on stdout, not the private key file',
+    );
+  }
+  return { client_id: id, jwks: { keys: keys as Record<string, unknown>[] } };
+}
+
 export async function run(options: ServerInput, ctx: Context): Promise<Outcome<unknown>> {
   const signal = ctx.signal; // handlers for Ctrl-C and SIGTERM before anything is printed
   const tokenTtl = options.tokenTtl;
@@ -51,7 +103,10 @@ export async function run(options: ServerInput, ctx: Context): Promise<Outcome<u
       'e.g. --auto-login alice',
     );
   }
-  const clients = options.clients.map(parseClient);
+  const clients = [
+    ...options.clients.map(parseClient),
+    ...(options.clientJwks ?? []).map(parseClientJwks),
+  ];
   const { startServer } = await import('../server/start.js');
   const err = ctx.io.errStyle;
   const server = await startServer({

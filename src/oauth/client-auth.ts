@@ -174,20 +174,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The client's private key, its alg and the kid that names it: --key-id, else the JWK's own, else
+ * (a PEM key) the thumbprint `oauth keygen` printed for it (RFC 7638 §3, RFC 7523 §2.2).
+ */
+export async function clientSigningKey(
+  privateKey: string,
+  keyId: string | undefined,
+): Promise<{ key: KeyObject | Uint8Array; alg: string; kid: string | undefined }> {
+  const signing = loadPrivateKey(privateKey);
+  const kid = keyId ?? signing.kid ?? (signing.pem ? await thumbprint(signing.pem) : undefined);
+  return { key: signing.key, alg: signing.alg, kid };
+}
+
 /** RFC 7523 §3: iss = sub = client_id, aud = the token endpoint (or issuer), a jti, a short exp. */
 export async function clientAssertion(
   auth: ClientAuth,
   audience: string,
   nowMs: number,
 ): Promise<string> {
-  const signing: SigningKey =
+  const signing =
     auth.method === 'client_secret_jwt'
-      ? { key: new TextEncoder().encode(auth.secret ?? ''), alg: 'HS256', kid: undefined }
-      : loadPrivateKey(auth.privateKey ?? '');
+      ? { key: new TextEncoder().encode(auth.secret ?? ''), alg: 'HS256', kid: auth.keyId }
+      : await clientSigningKey(auth.privateKey ?? '', auth.keyId);
   const now = Math.floor(nowMs / 1000);
-  // The thumbprint is the kid `oauth keygen` printed for the key (RFC 7638 §3, RFC 7523 §2.2).
-  const kid =
-    auth.keyId ?? signing.kid ?? (signing.pem ? await thumbprint(signing.pem) : undefined);
+  const kid = signing.kid;
   // Loaded here, not at start-up: `oauth token` from the cache never signs anything.
   const { SignJWT } = await import('jose');
   return new SignJWT({})

@@ -1,5 +1,6 @@
 // The loopback redirect receiver of a native app (RFC 8252 §7.3, §8.3): listens on 127.0.0.1 (and
-// ::1 for `localhost`), answers only GET on the redirect path with fixed pages, ignores anything
+// ::1 for `localhost`), answers only GET on the redirect path (and, for form_post.jwt, a form
+// POST) with fixed pages, ignores anything
 // that is not the answer to this flow, and closes after the first valid response or the deadline.
 // The browser's page for that response waits for the end of the login, so it tells the truth.
 import { randomBytes } from 'node:crypto';
@@ -70,7 +71,12 @@ export interface LoopbackOptions<T> {
   target: RedirectTarget;
   /** Decides what a GET on the redirect path means, from its query string. */
   onCallback: (query: URLSearchParams) => CallbackDecision<T>;
+  /** form_post.jwt (JARM): a form POSTed to the redirect path is decided by its body too. */
+  acceptPost?: boolean | undefined;
 }
+
+/** The largest form body taken (a JARM response is one JWT). */
+const MAX_FORM_BYTES = 64 * 1024;
 
 export interface Loopback<T> {
   /** The redirect URI to send: http://<host>:<actual port><path>. */
@@ -215,6 +221,26 @@ export function redirectNeverCame(what: string): CliError {
   );
 }
 
+/**
+ * The body of a form post (OAuth 2.0 Form Post Response Mode §2): url-encoded, at most
+ * MAX_FORM_BYTES; undefined for another content type or a larger body.
+ */
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
 /** Starts the receiver; it is listening when this resolves (before any browser opens). */
 export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loopback<T>> {
   const { target } = options;
@@ -254,11 +280,25 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
       send(res, 404, PAGES.notFound);
       return;
     }
-    if (req.method !== 'GET') {
-      send(res, 405, PAGES.notAllowed, { allow: 'GET' });
+    if (req.method === 'POST' && options.acceptPost) {
+      readForm(req).then(
+        (form) => (form === undefined ? send(res, 400, PAGES.notAllowed) : decide(form, res)),
+        () => res.destroy(),
+      );
       return;
     }
-    const decision = options.onCallback(new URLSearchParams(at === -1 ? '' : raw.slice(at + 1)));
+    if (req.method !== 'GET') {
+      send(res, 405, PAGES.notAllowed, { allow: options.acceptPost ? 'GET, POST' : 'GET' });
+      return;
+    }
+    decide(new URLSearchParams(at === -1 ? '' : raw.slice(at + 1)), res);
+  };
+  const decide = (params: URLSearchParams, res: ServerResponse) => {
+    if (finished) {
+      send(res, 410, PAGES.notAllowed);
+      return;
+    }
+    const decision = options.onCallback(params);
     if (decision.kind === 'foreign') {
       send(res, 400, PAGES.foreign);
       return;

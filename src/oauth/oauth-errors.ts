@@ -51,6 +51,16 @@ const table: Record<string, OAuthErrorExplanation> = {
     meaning: 'the server does not support this response type for this client',
     hint: 'check response_types_supported with `oauth discover`',
   },
+  // RFC 9101 §6.3, OIDC Core §6.3: the signed request object (--request-object).
+  invalid_request_object: {
+    meaning:
+      'the request object was refused: its signature, key, claims (iss, aud, exp) or alg are not what the server has registered for this client',
+    hint: 'check that --private-key (and --key-id) is the key registered for this client, and the clock here; --verbose shows the request',
+  },
+  request_not_supported: {
+    meaning: 'the server does not accept request objects (the request parameter)',
+    hint: 'drop --request-object (request_parameter_supported in `oauth discover`)',
+  },
   server_error: {
     meaning: 'the server hit an unexpected condition',
     hint: "try again later; the server's logs say more",

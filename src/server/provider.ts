@@ -16,6 +16,8 @@ const LOOPBACK_LOGOUT = ['127.0.0.1', 'localhost', '[::1]'].map((h) => `http://$
 export interface ClientSpec {
   client_id: string;
   client_secret?: string | undefined;
+  /** --client-jwks: the public keys of a private_key_jwt client (and of its request objects). */
+  jwks?: { keys: Record<string, unknown>[] } | undefined;
 }
 
 export interface ClientInfo {
@@ -45,6 +47,7 @@ export function clientMetadata(spec: ClientSpec): Record<string, unknown> {
       scope: API_SCOPES.join(' '),
     };
   }
+  if (spec.jwks !== undefined) return keyClientMetadata(spec, scope);
   const confidential = spec.client_secret !== undefined;
   return {
     client_id: spec.client_id,
@@ -62,6 +65,34 @@ export function clientMetadata(spec: ClientSpec): Record<string, unknown> {
     post_logout_redirect_uris: LOOPBACK_LOGOUT,
     token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
     scope,
+  };
+}
+
+// JAR (RFC 9101) and JARM: a client that authenticates with private_key_jwt (RFC 7523) and whose
+// request objects are checked with the same registered keys.
+function keyClientMetadata(spec: ClientSpec, scope: string): Record<string, unknown> {
+  return {
+    client_id: spec.client_id,
+    client_name: spec.client_id,
+    application_type: 'native',
+    grant_types: ['authorization_code', 'refresh_token', DEVICE_GRANT, 'client_credentials'],
+    response_types: ['code'],
+    redirect_uris: LOOPBACK_REDIRECTS,
+    post_logout_redirect_uris: LOOPBACK_LOGOUT,
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: spec.jwks,
+    scope,
+  };
+}
+
+/** The request object and JWT response mode features (RFC 9101, JARM), signed with `alg`. */
+function jarAndJarm(alg: string) {
+  return {
+    clientDefaults: { authorization_signed_response_alg: alg },
+    features: {
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      jwtResponseModes: { enabled: true },
+    },
   };
 }
 
@@ -121,6 +152,7 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
     jwt: { sign: { alg: s.signingAlg } },
   };
   const day = 24 * 60 * 60;
+  const jar = jarAndJarm(s.signingAlg);
   const provider = new Provider(s.issuer, {
     adapter: createMemoryAdapter(),
     clients: s.clients.map(clientMetadata),
@@ -131,6 +163,7 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
       response_types: ['code'],
       id_token_signed_response_alg: s.signingAlg,
       token_endpoint_auth_method: 'client_secret_basic',
+      ...jar.clientDefaults,
     },
     scopes: [...OIDC_SCOPES, ...API_SCOPES],
     claims: {
@@ -170,6 +203,7 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
       BackchannelAuthenticationRequest: 600,
     },
     features: {
+      ...jar.features,
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       deviceFlow: {

@@ -388,6 +388,7 @@ describe('login', () => {
       cache: true,
       device: false,
       par: false,
+      requestObject: false,
       dpop: false,
     });
   });
@@ -414,6 +415,9 @@ describe('login', () => {
         'mfa',
         '--device',
         '--par',
+        '--request-object',
+        '--response-mode',
+        'query.jwt',
         '--dpop',
         '--no-cache',
         '--authorization-endpoint',
@@ -448,6 +452,8 @@ describe('login', () => {
       cache: false,
       device: true,
       par: true,
+      requestObject: true,
+      responseMode: 'query.jwt',
       dpop: true,
     });
   });
@@ -610,6 +616,7 @@ describe('demo and server', () => {
       port: 0,
       autoLogin: undefined,
       clients: [],
+      clientJwks: [],
       tokenTtl: undefined,
       mcp: false,
     });
@@ -627,11 +634,16 @@ describe('demo and server', () => {
         'b:s,c',
         '--token-ttl',
         '60',
+        '--client-jwks',
+        'k=jwks.json',
+        '--client-jwks',
+        'l=other.json',
       ]),
     ).toEqual({
       port: 9000,
       autoLogin: 'alice',
       clients: ['a', 'b:s,c'],
+      clientJwks: ['k=jwks.json', 'l=other.json'],
       tokenTtl: 60,
       mcp: false,
     });

@@ -2,7 +2,16 @@
 // server run by the command until Ctrl-C: the issuer first on stdout (or one JSON line), the
 // summary on stderr only at a terminal, the port closed at the end.
 import { describe, expect, it, vi } from 'vitest';
-import { parseClient, run, view, type ServerInput } from '../../src/commands/server.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  parseClient,
+  parseClientJwks,
+  run,
+  view,
+  type ServerInput,
+} from '../../src/commands/server.js';
 import { fakeContext, shown, type FakeOptions } from '../helpers/context.js';
 
 const input = (fields: Partial<ServerInput> = {}): ServerInput => ({
@@ -12,6 +21,38 @@ const input = (fields: Partial<ServerInput> = {}): ServerInput => ({
   tokenTtl: undefined,
   mcp: false,
   ...fields,
+});
+
+describe('parseClientJwks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-jwks-'));
+  const file = (name: string, body: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof body === 'string' ? body : JSON.stringify(body));
+    return path;
+  };
+  const pub = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k' };
+
+  it('id=file with a JWKS, or one JWK (then wrapped)', () => {
+    expect(parseClientJwks(`app=${file('a.json', { keys: [pub] })}`)).toEqual({
+      client_id: 'app',
+      jwks: { keys: [pub] },
+    });
+    expect(parseClientJwks(`app=${file('b.json', pub)}`).jwks).toEqual({ keys: [pub] });
+  });
+
+  it.each([
+    ['no =', 'app', /is not id=file/],
+    ['no file', 'app=', /is not id=file/],
+    ['a missing file', 'app=/nonexistent/x.json', /cannot read the JWKS of client app .*ENOENT/],
+    ['not JSON', `app=${join(dir, 'c.json')}`, /\(not JSON\)/],
+    ['no keys', `app=${join(dir, 'd.json')}`, /is not a JWKS/],
+    ['a private key', `app=${join(dir, 'e.json')}`, /holds a private key/],
+  ])('%s: exit 2', (_name, value, message) => {
+    file('c.json', 'nope');
+    file('d.json', { keys: [] });
+    file('e.json', { keys: [{ ...pub, d: 'secret' }] });
+    expect(() => parseClientJwks(value)).toThrow(message);
+  });
 });
 
 describe('parseClient', () => {

@@ -326,3 +326,51 @@ describe('a redirect URL pasted instead (a headless login): the same check, one 
     await expect(waiting).rejects.toThrow(/iss "https:\/\/evil\.example"/);
   });
 });
+
+describe('form_post.jwt (JARM): a form POST to the redirect path, only when asked for', () => {
+  function post(port: number, body: string, type = 'application/x-www-form-urlencoded') {
+    return new Promise<Reply>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/callback',
+          method: 'POST',
+          headers: { host: `127.0.0.1:${port}`, 'content-type': type },
+          agent: false,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it('decides the posted form as a query; another content type is 400 and the wait goes on', async () => {
+    const loopback = await startLoopback<string>({
+      target: redirectTarget(undefined, 0),
+      onCallback: (query) => {
+        const outcome = processCallback(query, expected);
+        return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
+      },
+      acceptPost: true,
+    });
+    open.push(loopback);
+    const waiting = loopback.wait(5000);
+    const wrongType = await post(loopback.port, `code=c&state=${STATE}&${ISS}`, 'text/plain');
+    expect(wrongType.status).toBe(400);
+    const foreign = await post(loopback.port, `code=c&state=other&${ISS}`);
+    expect(foreign.status).toBe(400);
+    expect(foreign.body).toBe(PAGES.foreign);
+    const answered = post(loopback.port, `code=posted&state=${STATE}&${ISS}`);
+    await expect(waiting).resolves.toBe('posted');
+    await loopback.close('success');
+    expect((await answered).status).toBe(200);
+  });
+});
