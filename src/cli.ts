@@ -160,6 +160,10 @@ export function addClientOptions(command: Command): Command {
     .option('--revocation-endpoint <url>', 'revocation endpoint (overrides discovery)');
 }
 
+/** RFC 9396 rich authorization requests, on login (also with --par) and token. */
+const AUTHORIZATION_DETAILS =
+  'RFC 9396 authorization_details: a JSON array of objects with a "type", or @file';
+
 /** --dry-run of token, introspect, revoke and call (README "Reproducible requests"). */
 const DRY_RUN =
   'build the request and print it (a curl command; --json: the request), send nothing, exit 0';
@@ -426,6 +430,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .option('--acr-values <values>', 'acr_values parameter')
     .option('--device', 'use the device authorization grant (RFC 8628)')
     .option('--par', 'send the request by PAR (RFC 9126) first')
+    .option('--authorization-details <json|@file>', AUTHORIZATION_DETAILS)
     .addOption(
       new Option('--dpop', 'DPoP-bound tokens (RFC 9449); the key is stored with them').env(
         'OAUTH_DPOP',
@@ -475,6 +480,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             par: o.par === true,
             dpop: o.dpop === true,
             initialAccessToken: str(o.initialAccessToken),
+            authorizationDetails: str(o.authorizationDetails),
           };
         },
       ),
@@ -528,6 +534,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     )
     .option('--refresh-token <token>', 'for --grant refresh_token (default: the cached one)')
     .option('--force', 'ignore the cached token and get a new one')
+    .option('--authorization-details <json|@file>', AUTHORIZATION_DETAILS)
     .option('--no-cache', 'do not write the token to the cache')
     .addOption(
       new Option(
@@ -568,6 +575,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             force: o.force === true,
             cache: o.cache !== false,
             dpop: o.dpop === true,
+            authorizationDetails: str(o.authorizationDetails),
             output: o.output === 'header' || o.output === 'json' ? o.output : 'token',
           };
         },
