@@ -901,7 +901,8 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         '(/.well-known/openid-configuration), then RFC 8414\n' +
         '(/.well-known/oauth-authorization-server). Its issuer must equal the one given.\n' +
         'Shows the endpoints, grants, response types, PKCE methods, client auth\n' +
-        'methods and signing algorithms, and findings against RFC 9700.\n' +
+        'methods and signing algorithms, and findings against RFC 9700 and the specs of PAR,\n' +
+        'JAR, mTLS, CIBA, DPoP and RAR. --lint fapi2 adds what a FAPI 2.0 client needs.\n' +
         "For an API's URL (no issuer there): its protected resource metadata (RFC 9728), then\n" +
         'the metadata of the authorization server it names, with findings for both.',
     )
@@ -914,10 +915,17 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'OAUTH_ISSUER',
       ),
     )
+    .addOption(
+      new Option(
+        '--lint <profile>',
+        'also list what a client of this security profile needs from the server',
+      ).choices(['fapi2']),
+    )
     .addHelpText(
       'after',
       examples([
         'oauth discover https://accounts.google.com',
+        'oauth discover --lint fapi2 https://bank.example.com  # FAPI 2.0 Security Profile',
         'oauth discover https://idp.example.com/realms/dev   # RFC 8414 path insertion',
         'OAUTH_ISSUER=https://idp.example.com oauth discover --json | jq .findings',
         'oauth discover --verbose https://idp.example.com     # HTTP trace on stderr',
@@ -929,6 +937,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         () => import('./commands/discover.js'),
         (c) => ({
           issuer: str(c.processedArgs[0]) ?? str(c.opts().issuer),
+          lint: c.opts().lint === 'fapi2' ? ('fapi2' as const) : undefined,
         }),
       ),
     );
