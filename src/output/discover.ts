@@ -98,8 +98,8 @@ export function renderDiscovery(result: Discovery, s: Style): string {
   const flags: [string, string][] = [
     ['iss in response', 'authorization_response_iss_parameter_supported'],
     ['PAR required', 'require_pushed_authorization_requests'],
-    ['signed request required', 'require_signed_request_object'],
-    ['mTLS-bound tokens', 'tls_client_certificate_bound_access_tokens'],
+    ['JAR required', 'require_signed_request_object'],
+    ['mTLS tokens', 'tls_client_certificate_bound_access_tokens'],
   ];
   for (const [label, key] of flags) {
     lines.push([label, m[key] === true ? 'yes' : 'no']);
