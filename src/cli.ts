@@ -456,6 +456,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth login --no-browser                       # print the URL, open it anywhere',
         'oauth login --device                           # enter a code on another device',
         'oauth login --dpop                             # DPoP-bound tokens; `oauth call` uses the key',
+        'oauth login --par --authorization-details @payment.json   # RFC 9396 rich authorization',
         'BROWSER="firefox --private-window" oauth login',
         'oauth login --json | jq -r .expires_at',
       ]) +
@@ -559,6 +560,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         '  --key-id k1 --issuer "$ISSUER" --client-id my-service',
         'oauth token --json | jq -r .expires_at',
         'oauth token --grant client_credentials --dpop --issuer "$ISSUER" --client-id ci   # DPoP-bound',
+        'oauth token --grant client_credentials --authorization-details \'[{"type":"account_information"}]\'',
       ]) +
         '\nEnvironment: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CLIENT_SECRET_FILE,\n' +
         '  OAUTH_AUTH_METHOD, OAUTH_PRIVATE_KEY, OAUTH_SCOPE, OAUTH_RESOURCE, OAUTH_AUDIENCE.\n',
@@ -901,8 +903,8 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         '(/.well-known/openid-configuration), then RFC 8414\n' +
         '(/.well-known/oauth-authorization-server). Its issuer must equal the one given.\n' +
         'Shows the endpoints, grants, response types, PKCE methods, client auth\n' +
-        'methods and signing algorithms, and findings against RFC 9700 and the specs of PAR,\n' +
-        'JAR, mTLS, CIBA, DPoP and RAR. --lint fapi2 adds what a FAPI 2.0 client needs.\n' +
+        'methods and signing algorithms, and findings against RFC 9700 and the specs\n' +
+        'of PAR, JAR, mTLS, CIBA, DPoP and RAR. --lint fapi2: what FAPI 2.0 needs.\n' +
         "For an API's URL (no issuer there): its protected resource metadata (RFC 9728), then\n" +
         'the metadata of the authorization server it names, with findings for both.',
     )
