@@ -69,7 +69,7 @@ export function fapi2Findings(metadata: Metadata): Finding[] {
     add(
       'error',
       'no_iss',
-      'authorization_response_iss_parameter_supported is not true: FAPI 2.0 requires iss in the authorization response (RFC 9207)',
+      'authorization_response_iss_parameter_supported is not true: FAPI 2.0 requires iss in the authorization response, as RFC 9207 defines it',
       AS_CODE_FLOW,
     );
   }
