@@ -162,6 +162,10 @@ export function addClientOptions(command: Command): Command {
     .option('--revocation-endpoint <url>', 'revocation endpoint (overrides discovery)');
 }
 
+/** RFC 9396 rich authorization requests, on login (also with --par) and token. */
+const AUTHORIZATION_DETAILS =
+  'RFC 9396 authorization_details: a JSON array of objects with a "type", or @file';
+
 /** --dry-run of token, introspect, revoke and call (README "Reproducible requests"). */
 const DRY_RUN =
   'build the request and print it (a curl command; --json: the request), send nothing, exit 0';
@@ -441,6 +445,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         JARM_MODES,
       ),
     )
+    .option('--authorization-details <json|@file>', AUTHORIZATION_DETAILS)
     .addOption(
       new Option('--dpop', 'DPoP-bound tokens (RFC 9449); the key is stored with them').env(
         'OAUTH_DPOP',
@@ -467,6 +472,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth login --device                           # enter a code on another device',
         'oauth login --dpop                             # DPoP-bound tokens; `oauth call` uses the key',
         'oauth login --request-object --private-key key.pem --response-mode jwt   # JAR + JARM',
+        'oauth login --par --authorization-details @payment.json   # RFC 9396 rich authorization',
         'BROWSER="firefox --private-window" oauth login',
         'oauth login --json | jq -r .expires_at',
       ]) +
@@ -493,6 +499,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             responseMode: str(o.responseMode),
             dpop: o.dpop === true,
             initialAccessToken: str(o.initialAccessToken),
+            authorizationDetails: str(o.authorizationDetails),
           };
         },
       ),
@@ -546,6 +553,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     )
     .option('--refresh-token <token>', 'for --grant refresh_token (default: the cached one)')
     .option('--force', 'ignore the cached token and get a new one')
+    .option('--authorization-details <json|@file>', AUTHORIZATION_DETAILS)
     .option('--no-cache', 'do not write the token to the cache')
     .addOption(
       new Option(
@@ -570,6 +578,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         '  --key-id k1 --issuer "$ISSUER" --client-id my-service',
         'oauth token --json | jq -r .expires_at',
         'oauth token --grant client_credentials --dpop --issuer "$ISSUER" --client-id ci   # DPoP-bound',
+        'oauth token --grant client_credentials --authorization-details \'[{"type":"account_information"}]\'',
       ]) +
         '\nEnvironment: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_CLIENT_SECRET_FILE,\n' +
         '  OAUTH_AUTH_METHOD, OAUTH_PRIVATE_KEY, OAUTH_SCOPE, OAUTH_RESOURCE, OAUTH_AUDIENCE,\n' +
@@ -587,6 +596,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             force: o.force === true,
             cache: o.cache !== false,
             dpop: o.dpop === true,
+            authorizationDetails: str(o.authorizationDetails),
             output: o.output === 'header' || o.output === 'json' ? o.output : 'token',
           };
         },
@@ -929,7 +939,8 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         '(/.well-known/openid-configuration), then RFC 8414\n' +
         '(/.well-known/oauth-authorization-server). Its issuer must equal the one given.\n' +
         'Shows the endpoints, grants, response types, PKCE methods, client auth\n' +
-        'methods and signing algorithms, and findings against RFC 9700.\n' +
+        'methods and signing algorithms, and findings against RFC 9700 and the specs\n' +
+        'of PAR, JAR, mTLS, CIBA, DPoP and RAR. --lint fapi2: what FAPI 2.0 needs.\n' +
         "For an API's URL (no issuer there): its protected resource metadata (RFC 9728), then\n" +
         'the metadata of the authorization server it names, with findings for both.',
     )
@@ -942,10 +953,17 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'OAUTH_ISSUER',
       ),
     )
+    .addOption(
+      new Option(
+        '--lint <profile>',
+        'also list what a client of this security profile needs from the server',
+      ).choices(['fapi2']),
+    )
     .addHelpText(
       'after',
       examples([
         'oauth discover https://accounts.google.com',
+        'oauth discover --lint fapi2 https://bank.example.com  # FAPI 2.0 Security Profile',
         'oauth discover https://idp.example.com/realms/dev   # RFC 8414 path insertion',
         'OAUTH_ISSUER=https://idp.example.com oauth discover --json | jq .findings',
         'oauth discover --verbose https://idp.example.com     # HTTP trace on stderr',
@@ -957,6 +975,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         () => import('./commands/discover.js'),
         (c) => ({
           issuer: str(c.processedArgs[0]) ?? str(c.opts().issuer),
+          lint: c.opts().lint === 'fapi2' ? ('fapi2' as const) : undefined,
         }),
       ),
     );

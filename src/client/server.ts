@@ -48,6 +48,8 @@ export interface Server {
 export interface ExpectedRequest {
   grant?: string | undefined;
   dpop?: boolean | undefined;
+  /** The types of --authorization-details (RFC 9396). */
+  authorizationDetailsTypes?: readonly string[] | undefined;
 }
 
 /**
@@ -185,7 +187,30 @@ export function objectionsTo(metadata: Metadata | undefined, request: ExpectedRe
       });
     }
   }
+  found.push(...detailsObjections(metadata, request.authorizationDetailsTypes));
   return found;
+}
+
+const RAR_TYPES = 'authorization_details_types_supported';
+
+/** RFC 9396 §10: the types the metadata lists; none listed may mean no RAR at all. */
+function detailsObjections(metadata: Metadata, types: readonly string[] | undefined): Finding[] {
+  if (types === undefined || types.length === 0) return [];
+  const supported = metadataList(metadata, RAR_TYPES);
+  const unknown = types.filter((t) => !supported?.includes(t));
+  if (unknown.length === 0) return [];
+  const which = unknown.map((t) => JSON.stringify(t)).join(', ');
+  return [
+    {
+      level: 'warning',
+      code: 'authorization_details_type_not_supported',
+      message:
+        supported === undefined
+          ? `the server's metadata has no ${RAR_TYPES}, so the authorization_details type ${which} is not listed; it may not support RAR, and ignore or refuse it`
+          : `the server's metadata does not list the authorization_details type ${which} in ${RAR_TYPES} (${listed(supported)}); the server may refuse it`,
+      ref: 'RFC 9396 §10',
+    },
+  ];
 }
 
 /**
@@ -248,6 +273,10 @@ const BEARS_ON: Record<string, string[]> = {
     'oauth_invalid_grant',
   ],
   dpop_not_supported: ['oauth_invalid_dpop_proof', 'oauth_use_dpop_nonce', 'oauth_invalid_request'],
+  authorization_details_type_not_supported: [
+    'oauth_invalid_authorization_details',
+    'oauth_invalid_request',
+  ],
 };
 
 /**

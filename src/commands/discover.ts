@@ -10,6 +10,8 @@ import type { Outcome } from '../output/present.js';
 export interface DiscoverInput {
   /** The argument, else --issuer / OAUTH_ISSUER. */
   issuer: string | undefined;
+  /** --lint fapi2: what a FAPI 2.0 Security Profile client needs from the server. */
+  lint?: 'fapi2' | undefined;
 }
 
 export { discoverView as view } from '../output/discover.js';
@@ -21,6 +23,17 @@ const NOT_AN_ISSUER = ['discovery_failed', 'issuer_mismatch'];
 const NOT_A_RESOURCE = ['resource_metadata_missing', 'invalid_resource_metadata'];
 
 export async function run(input: DiscoverInput, ctx: Context): Promise<Outcome<DiscoverResult>> {
+  const outcome = await discoverServer(input, ctx);
+  if (input.lint !== 'fapi2') return outcome;
+  const { fapi2Findings } = await import('../oauth/fapi2.js');
+  const lint = { profile: 'fapi2' as const, findings: fapi2Findings(outcome.result.metadata) };
+  return { ...outcome, result: { ...outcome.result, lint } };
+}
+
+async function discoverServer(
+  input: DiscoverInput,
+  ctx: Context,
+): Promise<Outcome<DiscoverResult> & { result: DiscoverResult }> {
   const issuer = input.issuer?.trim();
   if (!issuer) {
     throw usageError(

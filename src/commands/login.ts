@@ -1,6 +1,11 @@
 // `oauth login`: the authorization code flow with PKCE through a loopback redirect and the browser
 // (RFC 8252), or the device flow (RFC 8628) with --device; the ID token is checked and the tokens
 // are stored only when everything succeeded.
+import {
+  readAuthorizationDetails,
+  withDetails,
+  type RequestedDetails,
+} from '../client/authorization-details.js';
 import { openableUrl, openBrowser } from '../client/browser.js';
 import { dpopSession, entryBase, entryFrom } from '../client/cached-token.js';
 import { authorize, exchangeCode, jarAndJarm } from '../client/code-flow.js';
@@ -15,6 +20,7 @@ import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import type { HttpClient } from '../http/client.js';
+import { grantFindings } from '../oauth/authorization-details.js';
 import type { ClientAuth } from '../oauth/client-auth.js';
 import { stringList, type Discovery } from '../oauth/discovery.js';
 import type { DpopSession } from '../oauth/dpop.js';
@@ -50,6 +56,8 @@ export interface LoginInput {
   responseMode?: string | undefined;
   /** RFC 7591 §3: for a registration (no client id given) at a server that requires one. */
   initialAccessToken?: string | undefined;
+  /** RFC 9396: --authorization-details, JSON or @file. */
+  authorizationDetails?: string | undefined;
 }
 
 export { loginView as view } from '../output/login.js';
@@ -100,7 +108,10 @@ function askClientId(ctx: Context): (() => Promise<string>) | undefined {
 
 export async function run(options: LoginInput, ctx: Context): Promise<Outcome<LoginResult>> {
   const warn = findingReporter(ctx);
-  const given = clientSettings(ctx, options.client, warn);
+  const settings = clientSettings(ctx, options.client, warn);
+  // RFC 9396: checked before anything is asked or sent, then a request parameter like --param.
+  const rar = readAuthorizationDetails(options.authorizationDetails, settings.params);
+  const given = { ...settings, params: withDetails(settings.params, rar) };
   // `--resource <url>` and no issuer: discovery starts from the resource (RFC 9728, steps 1-2).
   const chain = chainStart(given) ? await startFromResource(ctx, given, options, warn) : undefined;
   if (chain?.dpop) options = { ...options, dpop: true };
@@ -117,7 +128,7 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
     () => import('../output/prompt.js'),
   );
   try {
-    return await login(options, ctx, warn, needed, asked, chain?.discovered);
+    return await login(options, ctx, warn, needed, asked, chain?.discovered, rar);
   } finally {
     // The profile the user named, once the server accepted the client: also when the login failed.
     const saved = await asked.settle();
@@ -134,6 +145,7 @@ async function login(
   needed: readonly EndpointName[],
   asked: LoginSettings,
   discovered: Discovery | undefined,
+  rar: RequestedDetails | undefined,
 ): Promise<Outcome<LoginResult>> {
   const device = options.device;
   const waitMs = options.wait * 1000;
@@ -203,7 +215,14 @@ async function login(
     accepted: asked.accepted,
     warn,
   };
-  server.expect({ grant: device ? DEVICE_GRANT : 'authorization_code', dpop: options.dpop }, warn);
+  server.expect(
+    {
+      grant: device ? DEVICE_GRANT : 'authorization_code',
+      dpop: options.dpop,
+      authorizationDetailsTypes: rar?.types,
+    },
+    warn,
+  );
   const flow = await server.explained(device ? deviceFlow(ctx, setup) : codeFlow(ctx, setup));
   let ended = false;
   try {
@@ -273,7 +292,11 @@ async function login(
           issuer: settings.issuer,
           clientId: client.clientId,
           storedIn,
-          findings: offline ? [offline] : [],
+          authorizationDetails: tokens.response.authorization_details,
+          findings: [
+            ...(offline ? [offline] : []),
+            ...grantFindings(rar?.details, tokens.response),
+          ],
         },
         nowMs: ctx.now(),
       },

@@ -9,6 +9,7 @@ import {
   notRotatedNote,
   responseFromEntry,
 } from '../client/cached-token.js';
+import { readAuthorizationDetails, withDetails } from '../client/authorization-details.js';
 import { clientAuth } from '../client/credentials.js';
 import { ENV_TOKEN, envToken, envTokenStatus } from '../client/env-token.js';
 import { missingClientId, missingGrantParameters, requireValues } from '../client/required.js';
@@ -25,6 +26,7 @@ import {
   grantParametersMissing,
   requestToken,
 } from '../oauth/token-request.js';
+import { grantFindings } from '../oauth/authorization-details.js';
 import { findingReporter, renderNote } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 import type { TokenOutput, TokenShown } from '../output/token.js';
@@ -40,6 +42,8 @@ export interface TokenInput {
   cache: boolean;
   /** --dpop: a DPoP-bound token (RFC 9449). */
   dpop: boolean;
+  /** RFC 9396 §6: --authorization-details (JSON or @file) for a new token. */
+  authorizationDetails?: string | undefined;
   output: TokenOutput;
 }
 
@@ -50,7 +54,17 @@ const NO_SCOPE_NOTE =
 
 export async function run(input: TokenInput, ctx: Context): Promise<Outcome<TokenShown>> {
   const warn = findingReporter(ctx);
-  const settings = clientSettings(ctx, input.client, warn);
+  const given = clientSettings(ctx, input.client, warn);
+  const rar = readAuthorizationDetails(input.authorizationDetails, given.params);
+  if (rar !== undefined && input.grant === undefined) {
+    throw usageError(
+      'authorization_details_without_grant',
+      '--authorization-details asks for a new token, but no --grant is given',
+      'add --grant client_credentials (or use `oauth login --authorization-details ...`)',
+    );
+  }
+  // Like any --param, it also keeps a cached client-credentials token from being reused.
+  const settings = { ...given, params: withDetails(given.params, rar) };
   const store = tokenStore(ctx, warn);
   const writeCache = input.cache;
   const done = (token: TokenShown['token']): Outcome<TokenShown> => ({
@@ -108,6 +122,13 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     );
   }
   if (input.grant === GRANT_REFRESH_TOKEN && input.refreshToken === undefined) {
+    if (rar !== undefined) {
+      throw usageError(
+        'authorization_details_cached_refresh',
+        '--authorization-details cannot go with the refresh of a cached token',
+        'pass the refresh token with --refresh-token, or log in again with --authorization-details',
+      );
+    }
     return refreshCached(true);
   }
 
@@ -169,7 +190,10 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     warn,
   );
   const client = await clientAuth(ctx, settings, server, warn);
-  server.expect({ grant: input.grant, dpop: input.dpop }, warn);
+  server.expect(
+    { grant: input.grant, dpop: input.dpop, authorizationDetailsTypes: rar?.types },
+    warn,
+  );
   if (settings.scopes.length === 0 && input.grant !== GRANT_REFRESH_TOKEN) {
     ctx.io.err(renderNote(NO_SCOPE_NOTE, ctx.io.errStyle));
   }
@@ -212,6 +236,7 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     });
   }
   for (const finding of result.findings) warn(finding);
+  for (const finding of grantFindings(rar?.details, result.response)) warn(finding);
   if (input.grant === GRANT_REFRESH_TOKEN && result.refreshToken === undefined) {
     // A given refresh token: the scope granted before is not known here.
     const note = notRotatedNote(result, undefined);

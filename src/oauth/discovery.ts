@@ -455,5 +455,202 @@ export function findingsFor(metadata: Metadata, kind: Discovery['kind']): Findin
       );
     }
   }
+  findings.push(...channelFindings(metadata, grants));
+  return findings;
+}
+
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+/** CIBA Core §4: the token delivery modes. */
+const CIBA_MODES = ['poll', 'ping', 'push'];
+/** Metadata flags that must be booleans: RFC 9126 §5, RFC 9101 §10.5, RFC 8705 §3.3. */
+const BOOLEAN_FIELDS = [
+  'require_pushed_authorization_requests',
+  'require_signed_request_object',
+  'tls_client_certificate_bound_access_tokens',
+];
+
+/**
+ * The front- and back-channel facts: PAR, JAR, mTLS aliases, CIBA, DPoP and RAR metadata, checked
+ * against the specs that define them.
+ */
+function channelFindings(metadata: Metadata, grants: readonly string[]): Finding[] {
+  const findings: Finding[] = [];
+  const add = (level: Finding['level'], code: string, message: string, ref: string) =>
+    findings.push({ level, code, message, ref });
+  const has = (key: string) => typeof metadata[key] === 'string';
+
+  for (const key of BOOLEAN_FIELDS) {
+    const value = metadata[key];
+    if (value !== undefined && typeof value !== 'boolean') {
+      add(
+        'warning',
+        'invalid_metadata_field',
+        `"${key}" has the wrong type (${Array.isArray(value) ? 'array' : typeof value}, not a boolean); it is ignored`,
+        'RFC 8414 §2',
+      );
+    }
+  }
+
+  // RFC 9126 §5: PAR required needs the endpoint to push to.
+  if (
+    metadata.require_pushed_authorization_requests === true &&
+    !has('pushed_authorization_request_endpoint')
+  ) {
+    add(
+      'error',
+      'par_required_without_endpoint',
+      'require_pushed_authorization_requests is true, but there is no pushed_authorization_request_endpoint',
+      'RFC 9126 §5',
+    );
+  }
+
+  // RFC 9101 §10.5: signed request objects required: with which algorithms.
+  if (metadata.require_signed_request_object === true) {
+    const algs = stringList(metadata, 'request_object_signing_alg_values_supported');
+    if (algs === undefined) {
+      add(
+        'warning',
+        'request_object_algs_missing',
+        'require_signed_request_object is true, but request_object_signing_alg_values_supported is absent: the algorithm to sign with is not said',
+        'RFC 9101 §10.5, OIDC Discovery §3',
+      );
+    } else if (!algs.some((alg) => alg.toLowerCase() !== 'none')) {
+      add(
+        'error',
+        'request_object_unsigned_only',
+        'require_signed_request_object is true, but request_object_signing_alg_values_supported offers no signing algorithm',
+        'RFC 9101 §10.5',
+      );
+    }
+  }
+
+  // RFC 8705 §5: mtls_endpoint_aliases is an object of endpoint names to https URLs.
+  const aliases = metadata.mtls_endpoint_aliases;
+  if (aliases !== undefined) {
+    if (aliases === null || typeof aliases !== 'object' || Array.isArray(aliases)) {
+      add(
+        'warning',
+        'invalid_metadata_field',
+        `"mtls_endpoint_aliases" has the wrong type (${Array.isArray(aliases) ? 'array' : typeof aliases}, not an object); it is ignored`,
+        'RFC 8705 §5',
+      );
+    } else {
+      for (const [name, value] of Object.entries(aliases)) {
+        const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+        if (url === undefined) {
+          add(
+            'error',
+            'invalid_mtls_alias',
+            `mtls_endpoint_aliases.${name} is not an absolute URL`,
+            'RFC 8705 §5',
+          );
+        } else if (url.protocol !== 'https:') {
+          add(
+            'error',
+            'insecure_mtls_alias',
+            `mtls_endpoint_aliases.${name} is not https: ${String(value)} (mutual TLS needs TLS)`,
+            'RFC 8705 §5',
+          );
+        }
+        if (!(ENDPOINT_FIELDS as readonly string[]).includes(name)) {
+          add(
+            'info',
+            'unknown_mtls_alias',
+            `mtls_endpoint_aliases names "${name}", which is no endpoint oauth knows; it is not used`,
+            'RFC 8705 §5',
+          );
+        }
+      }
+    }
+  }
+
+  // CIBA Core §4: the backchannel endpoint, its grant and its delivery modes go together.
+  const ciba = has('backchannel_authentication_endpoint');
+  const grantsListed = stringList(metadata, 'grant_types_supported');
+  if (grantsListed?.includes(CIBA_GRANT) && !ciba) {
+    add(
+      'error',
+      'missing_backchannel_authentication_endpoint',
+      'the CIBA grant is offered without a backchannel_authentication_endpoint',
+      'OpenID CIBA Core §4',
+    );
+  }
+  if (ciba) {
+    if (grantsListed !== undefined && !grants.includes(CIBA_GRANT)) {
+      add(
+        'warning',
+        'ciba_grant_not_listed',
+        `there is a backchannel_authentication_endpoint, but grant_types_supported does not list ${CIBA_GRANT}`,
+        'OpenID CIBA Core §4',
+      );
+    }
+    const modes = stringList(metadata, 'backchannel_token_delivery_modes_supported');
+    if (modes === undefined) {
+      add(
+        'error',
+        'missing_backchannel_token_delivery_modes',
+        'backchannel_token_delivery_modes_supported is missing (required with a backchannel_authentication_endpoint)',
+        'OpenID CIBA Core §4',
+      );
+    } else {
+      const unknown = modes.filter((mode) => !CIBA_MODES.includes(mode));
+      if (unknown.length > 0) {
+        add(
+          'warning',
+          'unknown_backchannel_delivery_mode',
+          `backchannel_token_delivery_modes_supported lists ${unknown.join(', ')}, not a CIBA mode (poll, ping, push)`,
+          'OpenID CIBA Core §4',
+        );
+      }
+      if (!modes.includes('poll')) {
+        add(
+          'info',
+          'no_backchannel_poll_mode',
+          `CIBA is offered only in ${modes.join(', ') || 'no'} mode: a command-line client can only poll`,
+          'OpenID CIBA Core §4, §5',
+        );
+      }
+    }
+  }
+
+  // RFC 9449 §5.1: DPoP proofs are signed with an asymmetric algorithm.
+  const dpop = stringList(metadata, 'dpop_signing_alg_values_supported');
+  if (dpop !== undefined) {
+    const symmetric = dpop.filter((alg) => /^HS/i.test(alg));
+    if (dpop.length === 0) {
+      add(
+        'warning',
+        'dpop_algs_empty',
+        'dpop_signing_alg_values_supported is empty: no DPoP proof can be accepted',
+        'RFC 9449 §5.1',
+      );
+    } else if (symmetric.length > 0) {
+      add(
+        'error',
+        'dpop_symmetric_alg',
+        `dpop_signing_alg_values_supported lists ${symmetric.join(', ')}: a DPoP proof must use an asymmetric algorithm`,
+        'RFC 9449 §4.2, §5.1',
+      );
+    }
+    if (dpop.length > 0 && !dpop.includes('ES256')) {
+      add(
+        'info',
+        'dpop_es256_missing',
+        `dpop_signing_alg_values_supported does not list ES256, the algorithm of oauth's DPoP keys (it lists ${dpop.join(', ')})`,
+        'RFC 9449 §5.1',
+      );
+    }
+  }
+
+  // RFC 9396 §10: the authorization_details types the server takes.
+  const types = stringList(metadata, 'authorization_details_types_supported');
+  if (types !== undefined && types.length === 0) {
+    add(
+      'warning',
+      'authorization_details_types_empty',
+      'authorization_details_types_supported is empty: no authorization_details would be accepted',
+      'RFC 9396 §10',
+    );
+  }
   return findings;
 }

@@ -43,6 +43,11 @@ const table: Record<string, OAuthErrorExplanation> = {
       'the requested resource or audience is invalid, unknown, or not allowed for this client',
     hint: 'check --resource and --audience (RFC 8707 resource indicators are absolute URIs)',
   },
+  invalid_authorization_details: {
+    meaning:
+      'the authorization_details are refused: a type the server does not know or allow for this client, or a field it does not accept',
+    hint: 'check --authorization-details against authorization_details_types_supported (`oauth discover`) and the API documentation for that type',
+  },
   access_denied: {
     meaning: 'the resource owner or the server denied the request',
     hint: 'try again and approve the request, or ask for fewer scopes',

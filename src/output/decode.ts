@@ -4,6 +4,7 @@ import { localIsoDate } from '../time.js';
 import { timeStatus, type TimeStatus } from '../token/claims.js';
 import { keyNeeded, type ClaimExplanation, type DecodeResult } from '../token/decode.js';
 import type { Finding } from '../findings.js';
+import { detailLines } from './authorization-details.js';
 import { renderFindings, renderNote } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
@@ -175,12 +176,18 @@ function claimLines(
       ? `${date(claim.time.seconds, claim.time.iso)} ${s.dim(`(${claim.time.relative})`)}`
       : valueText(claim.value, s);
     lines.push(`  ${s.cyan(name)}${' '.repeat(Math.max(0, width - name.length))}  ${value}`);
+    if (claim.name === 'authorization_details') lines.push(...detailRows(claim.value, width, s));
     if (claim.definition) {
       const d = claim.definition;
       lines.push(`  ${' '.repeat(width)}  ${s.dim(`${d.label}: ${d.description}`)}`);
     }
   }
   return lines;
+}
+
+/** RFC 9396 §9.1: each granted element on a line of its own, under the claim's JSON. */
+export function detailRows(value: unknown, width: number, s: Style): string[] {
+  return detailLines(value, s).map((line) => `  ${' '.repeat(width)}  ${s.dim('·')} ${line}`);
 }
 
 /** A claim's value on one line: strings green, numbers yellow, the rest as escaped JSON. */

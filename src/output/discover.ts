@@ -13,6 +13,8 @@ export interface DiscoverResult extends Discovery {
   resource?: ResourceDiscovery | undefined;
   /** For a resource: each finding with `source` ('resource' | 'authorization_server'). */
   findings: (Finding & { source?: string })[];
+  /** --lint fapi2: the profile's findings about the authorization server. */
+  lint?: { profile: 'fapi2'; findings: Finding[] } | undefined;
 }
 
 export function renderDiscoveryJson(result: DiscoverResult): string {
@@ -23,17 +25,21 @@ export function renderDiscoveryJson(result: DiscoverResult): string {
         findings: result.findings,
       }
     : { metadata: result.metadata, findings: result.findings };
-  return `${jsonText(doc)}\n`;
+  return `${jsonText(result.lint ? { ...doc, lint: result.lint } : doc)}\n`;
 }
 
 export const discoverView: View<DiscoverResult> = {
   human: (result, { io }) => ({
-    out: result.resource
-      ? renderResource(result, io.outStyle)
-      : renderDiscovery(result, io.outStyle),
+    out:
+      (result.resource
+        ? renderResource(result, io.outStyle)
+        : renderDiscovery(result, io.outStyle)) +
+      (result.lint ? `\n${renderFindings(result.lint.findings, io.outStyle, LINT_TITLE)}\n` : ''),
   }),
   json: (result) => ({ out: renderDiscoveryJson(result) }),
 };
+
+const LINT_TITLE = 'FAPI 2.0 Security Profile';
 
 const CAPABILITIES: [label: string, key: string][] = [
   ['grant types', 'grant_types_supported'],
@@ -46,6 +52,9 @@ const CAPABILITIES: [label: string, key: string][] = [
   ['userinfo algs', 'userinfo_signing_alg_values_supported'],
   ['request object algs', 'request_object_signing_alg_values_supported'],
   ['DPoP algs', 'dpop_signing_alg_values_supported'],
+  ['RAR types', 'authorization_details_types_supported'],
+  ['CIBA delivery modes', 'backchannel_token_delivery_modes_supported'],
+  ['CIBA request algs', 'backchannel_authentication_request_signing_alg_values_supported'],
   ['scopes', 'scopes_supported'],
   ['subject types', 'subject_types_supported'],
 ];
@@ -89,9 +98,28 @@ export function renderDiscovery(result: Discovery, s: Style): string {
   const flags: [string, string][] = [
     ['iss in response', 'authorization_response_iss_parameter_supported'],
     ['PAR required', 'require_pushed_authorization_requests'],
+    ['JAR required', 'require_signed_request_object'],
+    ['mTLS tokens', 'tls_client_certificate_bound_access_tokens'],
   ];
   for (const [label, key] of flags) {
     lines.push([label, m[key] === true ? 'yes' : 'no']);
+  }
+  if (typeof m.backchannel_authentication_endpoint === 'string') {
+    lines.push([
+      'CIBA user code',
+      m.backchannel_user_code_parameter_supported === true ? 'yes' : 'no',
+    ]);
+  }
+  // RFC 8705 §5: the endpoints that take a client certificate, when they differ.
+  const aliases = m.mtls_endpoint_aliases;
+  if (aliases !== null && typeof aliases === 'object' && !Array.isArray(aliases)) {
+    lines.push('', s.bold('mTLS endpoint aliases'));
+    for (const [key, value] of Object.entries(aliases)) {
+      lines.push([
+        safeText(key.replace(/_endpoint$/, '').replace(/_/g, ' '), { max: 60 }),
+        safeText(String(value), { max: 300 }),
+      ]);
+    }
   }
 
   lines.push('', renderFindings(result.findings, s));

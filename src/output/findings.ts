@@ -31,11 +31,11 @@ export function renderWarning(text: string, style: Style): string {
 }
 
 /** Every finding, the worst first, with its code: the list of discover, decode and introspect. */
-export function renderFindings(findings: readonly Finding[], s: Style): string {
-  if (findings.length === 0) return `${s.bold('Findings')}\n  ${s.green('none')}`;
+export function renderFindings(findings: readonly Finding[], s: Style, title = 'Findings'): string {
+  if (findings.length === 0) return `${s.bold(title)}\n  ${s.green('none')}`;
   const order = { error: 0, warning: 1, info: 2 } as const;
   const sorted = [...findings].sort((a, b) => order[a.level] - order[b.level]);
-  const lines = [s.bold(`Findings (${findings.length})`)];
+  const lines = [s.bold(`${title} (${findings.length})`)];
   for (const f of sorted) {
     const mark = LEVELS[f.level].colour(s)(LEVELS[f.level].list);
     const ref = f.ref ? s.dim(` (${f.ref})`) : '';

@@ -4,7 +4,7 @@ import type { Finding } from '../findings.js';
 import type { IntrospectionResult } from '../oauth/introspect-revoke.js';
 import { fromNow, isoDate } from '../time.js';
 import { claimDefinition, isNumericDate, isTimeClaim } from '../token/claims.js';
-import { valueText } from './decode.js';
+import { detailRows, valueText } from './decode.js';
 import { renderFindings, renderNote } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
@@ -37,6 +37,8 @@ export function renderIntrospection(
           ? `${isoDate(value)} ${s.dim(`(${fromNow(value, nowMs)})`)}`
           : valueText(value, s);
       lines.push(`  ${s.cyan(name)}${' '.repeat(Math.max(0, width - name.length))}  ${shown}`);
+      // RFC 9396 §9.2: the details the token was granted, one element a line.
+      if (rawName === 'authorization_details') lines.push(...detailRows(value, width, s));
       const definition = claimDefinition(rawName);
       if (definition) {
         lines.push(

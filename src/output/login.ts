@@ -3,6 +3,7 @@
 import type { Finding } from '../findings.js';
 import { redactValue } from '../http/redact.js';
 import { formatDuration } from '../time.js';
+import { detailLines } from './authorization-details.js';
 import { renderFinding } from './findings.js';
 import type { Style } from './io.js';
 import type { View } from './present.js';
@@ -21,6 +22,8 @@ export interface LoginSummary {
   clientId: string;
   /** Where the tokens went; undefined with --no-cache. */
   storedIn: string | undefined;
+  /** RFC 9396 §7: the token response's authorization_details, as sent. */
+  authorizationDetails?: unknown;
   /** What the login did not get that it asked for (e.g. offline_access). */
   findings: readonly Finding[];
 }
@@ -70,6 +73,12 @@ export function renderLoginSummary(
   else {
     const left = Date.parse(view.expiresAt) - nowMs;
     rows.push(['expires', `${view.expiresAt} (in ${formatDuration(Math.max(0, left))})`]);
+  }
+  if (view.authorizationDetails !== undefined) {
+    // RFC 9396 §7: what the access token allows, one element a row.
+    detailLines(view.authorizationDetails, s).forEach((line, i) =>
+      rows.push([i === 0 ? 'authorization details' : '', line]),
+    );
   }
   const types = [`access token (${safeText(view.tokenType, { max: 40 })})`];
   if (view.refreshToken !== undefined) types.push('refresh token');

@@ -54,6 +54,7 @@ declare module 'oidc-provider' {
 
   export const errors: {
     InvalidTarget: new (description?: string) => Error;
+    InvalidAuthorizationDetails: new (description?: string) => Error;
     InvalidClientMetadata: new (description?: string) => Error;
   };
 

@@ -164,6 +164,8 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
       id_token_signed_response_alg: s.signingAlg,
       token_endpoint_auth_method: 'client_secret_basic',
       ...jar.clientDefaults,
+      // RFC 9396 §10: every client may ask for the example types (oidc-provider allows none by default).
+      authorization_details_types: RAR_TYPES,
     },
     scopes: [...OIDC_SCOPES, ...API_SCOPES],
     claims: {
@@ -215,6 +217,7 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       pushedAuthorizationRequests: { enabled: true },
+      richAuthorizationRequests: richAuthorizationRequests(errors),
       dPoP: { enabled: true },
       userinfo: { enabled: true },
       // RFC 7591 at /reg, RFC 7592 (read, delete) at /reg/<client_id> with the registration token.
@@ -299,4 +302,74 @@ async function revocationAllowed(
   token: { clientId?: string },
 ): Promise<boolean> {
   return token.clientId === client.clientId;
+}
+
+/** The authorization_details types the embedded server takes (RFC 9396 §2), each with its check. */
+export const RAR_TYPES = ['payment_initiation', 'account_information'];
+
+type Detail = Record<string, unknown> & { type: string };
+
+/**
+ * RFC 9396 with oidc-provider's richAuthorizationRequests: two example types; what was asked for
+ * (oidc-provider's consent prompt comes up for it) is what the code, the access token (JWT claim,
+ * RFC 9396 §9.1) and introspection (§9.2) carry. A type not listed is refused by oidc-provider
+ * with invalid_authorization_details.
+ */
+function richAuthorizationRequests(errors: typeof import('oidc-provider').errors) {
+  const refuse = (message: string) => {
+    throw new errors.InvalidAuthorizationDetails(message);
+  };
+  const strings = (value: unknown) =>
+    Array.isArray(value) && value.every((v) => typeof v === 'string');
+  return {
+    enabled: true,
+    types: {
+      // A payment: an instructedAmount with a currency and an amount (as open banking APIs ask).
+      payment_initiation: {
+        async validate(_ctx: unknown, detail: Detail) {
+          const amount = detail.instructedAmount as Record<string, unknown> | undefined;
+          if (
+            amount === undefined ||
+            typeof amount !== 'object' ||
+            typeof amount.currency !== 'string' ||
+            typeof amount.amount !== 'string'
+          ) {
+            refuse('payment_initiation needs instructedAmount {currency, amount} (strings)');
+          }
+        },
+      },
+      // Read access to accounts: actions from read, list.
+      account_information: {
+        async validate(_ctx: unknown, detail: Detail) {
+          const actions = detail.actions;
+          if (
+            actions !== undefined &&
+            (!strings(actions) || !(actions as string[]).every((a) => ['read', 'list'].includes(a)))
+          ) {
+            refuse('account_information actions must be among read, list');
+          }
+        },
+      },
+    },
+    // What the code carries: the details of this request (oidc-provider asks for consent to them),
+    // never those of an earlier login under the same grant.
+    async authorizationDetailsForGrantSource(ctx: { oidc: { params?: Record<string, unknown> } }) {
+      return parsed(ctx.oidc.params?.authorization_details);
+    },
+    // The access token: the code's (or refresh token's) details, or those of a client credentials request.
+    async authorizationDetailsForAccessToken(
+      ctx: { oidc: { params?: Record<string, unknown> } },
+      _token: unknown,
+      source: { rar?: Detail[] } | undefined,
+    ) {
+      return source?.rar ?? parsed(ctx.oidc.params?.authorization_details);
+    },
+    async authorizationDetailsForIntrospection(_ctx: unknown, token: { rar?: Detail[] }) {
+      return token.rar;
+    },
+  };
+}
+
+function parsed(value: unknown): Detail[] | undefined {
+  return typeof value === 'string' ? (JSON.parse(value) as Detail[]) : undefined;
 }

@@ -361,6 +361,18 @@ describe('token', () => {
     expect(await input(['token'], { OAUTH_DPOP: '1' })).toMatchObject({ dpop: true });
   });
 
+  it('--authorization-details: the text as given (checked by the command)', async () => {
+    expect(
+      await input([
+        'token',
+        '--grant',
+        'client_credentials',
+        '--authorization-details',
+        '@rar.json',
+      ]),
+    ).toMatchObject({ authorizationDetails: '@rar.json' });
+  });
+
   it('an invalid --grant or --output choice is exit 2 listing the choices', async () => {
     const grant = await usage(['token', '--grant', 'password']);
     expect(grant).toMatchObject({ exitCode: 2, code: 'usage' });
@@ -456,6 +468,12 @@ describe('login', () => {
       responseMode: 'query.jwt',
       dpop: true,
     });
+  });
+
+  it('--authorization-details: JSON or @file, as given', async () => {
+    expect(
+      await input(['login', '--authorization-details', '[{"type":"account_information"}]']),
+    ).toMatchObject({ authorizationDetails: '[{"type":"account_information"}]' });
   });
 
   it('--no-browser → browser false', async () => {
@@ -741,6 +759,16 @@ describe('discover', () => {
       issuer: 'https://arg',
     });
     expect(await input(['discover'])).toEqual({ issuer: undefined });
+  });
+
+  it('--lint fapi2; another profile is exit 2 listing the choices', async () => {
+    expect(await input(['discover', 'https://arg', '--lint', 'fapi2'])).toEqual({
+      issuer: 'https://arg',
+      lint: 'fapi2',
+    });
+    const err = await usage(['discover', '--lint', 'fapi1']);
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect(err.message).toMatch(/Allowed choices are fapi2/);
   });
 });
 

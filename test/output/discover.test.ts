@@ -45,7 +45,8 @@ describe('discover output', () => {
     };
     const text = renderDiscovery({ ...result, metadata: long, findings: [] }, style);
     const rows = text.split('\n').filter((line) => /^ {2}\S.*\S {2,}\S/.test(line));
-    expect(rows).toHaveLength(9); // 3 endpoints, 4 capabilities, 2 flags
+    // 3 endpoints, 4 capabilities, 4 flags, and CIBA's user code (a backchannel endpoint is listed)
+    expect(rows).toHaveLength(12);
     const column = (line: string) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length;
     expect(new Set(rows.map(column))).toEqual(new Set(['  pushed authorization request  '.length]));
     expect(text).toContain('  pushed authorization request  https://idp.example/par\n');
