@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { ExitCode, usageError } from '../errors.js';
 import { show, type Outcome } from '../output/present.js';
-import { renderRequestLine, serverStartView } from '../output/server.js';
+import { renderCibaWaiting, renderRequestLine, serverStartView } from '../output/server.js';
 
 export interface ServerInput {
   port: number;
@@ -61,6 +61,7 @@ export async function run(options: ServerInput, ctx: Context): Promise<Outcome<u
     tokenTtl,
     mcp: options.mcp,
     initialAccessToken: options.initialAccessToken,
+    onCibaRequest: (request, issuer) => ctx.io.err(renderCibaWaiting(request, issuer, err)),
     onRequest: ctx.globals.verbose ? (line) => ctx.io.err(renderRequestLine(line, err)) : undefined,
     onError:
       ctx.globals.verbose || ctx.globals.debug
