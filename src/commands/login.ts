@@ -195,6 +195,15 @@ async function login(
       `add openid to --scope, e.g. --scope "${['openid', ...settings.scopes].join(' ')}"`,
     );
   }
+  if (options.ciba && client.method === 'none') {
+    warn({
+      level: 'warning',
+      code: 'ciba_public_client',
+      message:
+        'CIBA is for confidential clients, and this client has no secret or key: the server will probably refuse it; give its secret (OAUTH_CLIENT_SECRET or --client-secret-file) or --private-key',
+      ref: 'CIBA Core §4',
+    });
+  }
   if (settings.scopes.length === 0) {
     ctx.io.err(
       renderNote(
