@@ -842,7 +842,9 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'Built in: the public client oauth-cli (any loopback redirect port, PKCE); the client ci ' +
         'with secret ci-secret (client credentials); a protected resource at <issuer>/api/... ' +
         'that answers with the claims of its JWT access tokens (Bearer or DPoP; /api/write needs ' +
-        'scope api:write); a login page that accepts any user name.',
+        'scope api:write); a login page that accepts any user name. CIBA (poll mode) for ' +
+        'confidential clients: each request waits for POST /ciba/approve or /ciba/deny (stderr ' +
+        'shows how), or is approved at once with --auto-login.',
     )
     .addOption(
       new Option('--port <n>', 'port on 127.0.0.1 (0: any free port)')
