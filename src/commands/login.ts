@@ -670,6 +670,7 @@ async function cibaFlow(ctx: Context, setup: FlowSetup, ciba: CibaInput): Promis
     renderCibaRequest(
       {
         loginHint: options.loginHint,
+        hintKind: ciba.idTokenHint !== undefined ? 'ID token hint' : 'login hint token',
         bindingMessage: ciba.bindingMessage,
         expiresIn: authorization.expiresIn,
       },

@@ -150,12 +150,18 @@ export function renderDeviceCode(
  * should show too.
  */
 export function renderCibaRequest(
-  view: { loginHint: string | undefined; bindingMessage: string | undefined; expiresIn: number },
+  view: {
+    loginHint: string | undefined;
+    /** Without a login hint: which hint names the user. */
+    hintKind?: 'ID token hint' | 'login hint token' | undefined;
+    bindingMessage: string | undefined;
+    expiresIn: number;
+  },
   s: Style,
 ): string {
   const who =
     view.loginHint === undefined
-      ? 'the user of the hint'
+      ? `the user its ${view.hintKind ?? 'hint'} names`
       : s.bold(safeText(view.loginHint, { max: 200 }));
   const lines = [
     '',
