@@ -43,6 +43,23 @@ describe('login --ciba against oauth server --auto-login', () => {
     expect(payload.client_id).toBe('bank');
   });
 
+  it('--id-token-hint names the user by an ID token the server issued (--json)', async () => {
+    const base = ['login', '--ciba', '--issuer', server.issuer, ...CLIENT, '--scope', 'openid'];
+    const first = await runCli(['--json', ...base, '--login-hint', 'frank', '--no-cache'], {
+      env: ENV,
+      timeoutMs: 30_000,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    const idToken = (JSON.parse(first.stdout) as { id_token: string }).id_token;
+    const again = await runCli([...base, '--id-token-hint', idToken, '--no-cache'], {
+      env: ENV,
+      timeoutMs: 30_000,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('The server asked the user its ID token hint names');
+    expect(again.stdout).toMatch(/subject\s+frank/);
+  });
+
   it('without openid in the scope is a usage error (exit 2) before any request', async () => {
     const run = await runCli(
       ['login', '--ciba', '--issuer', server.issuer, ...CLIENT, '--login-hint', 'bob'],
