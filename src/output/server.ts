@@ -54,6 +54,9 @@ export function renderServerSummary(
     autoLogin === undefined
       ? 'login: any user name on the login page'
       : `login: automatic as ${safeText(autoLogin)}`,
+    autoLogin === undefined
+      ? `ciba:  confidential clients; each request waits for POST ${started.issuer}/ciba/approve or /deny`
+      : 'ciba:  confidential clients; every request approved at once',
     s.dim('Ctrl-C to stop'),
     '',
   ].join('\n');
