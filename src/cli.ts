@@ -50,6 +50,7 @@ const ENDPOINT_OPTIONS: Record<EndpointName, string> = {
   device: 'deviceAuthorizationEndpoint',
   userinfo: 'userinfoEndpoint',
   par: 'parEndpoint',
+  ciba: 'cibaEndpoint',
   jwks: 'jwksUri',
 };
 
@@ -392,12 +393,13 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
   addClientOptions(
     program
       .command('login')
-      .summary('log in through the browser (code + PKCE) or with --device; caches the tokens')
+      .summary('log in through the browser (code + PKCE), --device or --ciba; caches the tokens')
       .description(
         'Log in with the authorization code flow and PKCE: a listener on 127.0.0.1 receives the ' +
           "browser's redirect (RFC 8252), the code is exchanged, the ID token checked (with openid), " +
           'and the tokens cached for `oauth token`. --device uses the device flow (RFC 8628) for ' +
-          'machines without a browser. The browser: --browser <command>, else $BROWSER, else the ' +
+          'machines without a browser; --ciba asks the server to have the user named by --login-hint ' +
+          'approve on their own device (OpenID CIBA, poll mode). The browser: --browser <command>, else $BROWSER, else the ' +
           'system one at a terminal; otherwise the URL is printed on stderr. Exit 3 when the server ' +
           'or the user refuses, or the login times out; nothing is stored then.',
       ),
@@ -431,6 +433,15 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .option('--max-age <seconds>', 'max_age: require a login no older than this', seconds)
     .option('--acr-values <values>', 'acr_values parameter')
     .option('--device', 'use the device authorization grant (RFC 8628)')
+    .addOption(
+      new Option(
+        '--ciba',
+        'OpenID CIBA (poll mode): the user approves on their own device',
+      ).conflicts(['device', 'par']),
+    )
+    .option('--login-hint-token <token>', 'with --ciba: login_hint_token instead of --login-hint')
+    .option('--id-token-hint <jwt>', 'with --ciba: id_token_hint instead of --login-hint')
+    .option('--binding-message <text>', 'with --ciba: shown on both devices (binding_message)')
     .option('--par', 'send the request by PAR (RFC 9126) first')
     .option(
       '--request-object',
@@ -461,6 +472,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
     .option('--authorization-endpoint <url>', 'authorization endpoint (overrides discovery)')
     .option('--device-authorization-endpoint <url>', 'device endpoint (overrides discovery)')
     .option('--par-endpoint <url>', 'PAR endpoint (overrides discovery)')
+    .option('--ciba-endpoint <url>', 'backchannel authentication endpoint (overrides discovery)')
     .option('--jwks-uri <url>', 'JWKS of the ID token signer (overrides discovery)')
     .addHelpText(
       'after',
@@ -470,6 +482,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth login --redirect-uri http://127.0.0.1:8400/callback   # a registered fixed port',
         'oauth login --no-browser                       # print the URL, open it anywhere',
         'oauth login --device                           # enter a code on another device',
+        'oauth login --ciba --login-hint alice --scope openid --binding-message A1B2',
         'oauth login --dpop                             # DPoP-bound tokens; `oauth call` uses the key',
         'oauth login --request-object --private-key key.pem --response-mode jwt   # JAR + JARM',
         'oauth login --par --authorization-details @payment.json   # RFC 9396 rich authorization',
@@ -494,6 +507,12 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             acrValues: str(o.acrValues),
             cache: o.cache !== false,
             device: o.device === true,
+            ciba: o.ciba === true,
+            cibaParams: {
+              loginHintToken: str(o.loginHintToken),
+              idTokenHint: str(o.idTokenHint),
+              bindingMessage: str(o.bindingMessage),
+            },
             par: o.par === true,
             requestObject: o.requestObject === true,
             responseMode: str(o.responseMode),
@@ -862,7 +881,9 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'Built in: the public client oauth-cli (any loopback redirect port, PKCE); the client ci ' +
         'with secret ci-secret (client credentials); a protected resource at <issuer>/api/... ' +
         'that answers with the claims of its JWT access tokens (Bearer or DPoP; /api/write needs ' +
-        'scope api:write); a login page that accepts any user name.',
+        'scope api:write); a login page that accepts any user name. CIBA (poll mode) for ' +
+        'confidential clients: each request waits for POST /ciba/approve or /ciba/deny (stderr ' +
+        'shows how), or is approved at once with --auto-login.',
     )
     .addOption(
       new Option('--port <n>', 'port on 127.0.0.1 (0: any free port)')

@@ -17,6 +17,7 @@ const ENDPOINTS = {
   device: ['device_authorization_endpoint', '--device-authorization-endpoint'],
   userinfo: ['userinfo_endpoint', '--userinfo-endpoint'],
   par: ['pushed_authorization_request_endpoint', '--par-endpoint'],
+  ciba: ['backchannel_authentication_endpoint', '--ciba-endpoint'],
   jwks: ['jwks_uri', '--jwks-uri'],
 } as const;
 export type EndpointName = keyof typeof ENDPOINTS;

@@ -1,6 +1,6 @@
 // `oauth login`: the authorization code flow with PKCE through a loopback redirect and the browser
-// (RFC 8252), or the device flow (RFC 8628) with --device; the ID token is checked and the tokens
-// are stored only when everything succeeded.
+// (RFC 8252), the device flow (RFC 8628) with --device, or CIBA's poll mode with --ciba; the ID
+// token is checked and the tokens are stored only when everything succeeded.
 import {
   readAuthorizationDetails,
   withDetails,
@@ -27,7 +27,12 @@ import type { DpopSession } from '../oauth/dpop.js';
 import type { IdTokenExpectations } from '../oauth/id-token.js';
 import { dpopFinding, type TokenResult } from '../oauth/token-request.js';
 import { findingReporter, renderNote, renderWarning } from '../output/findings.js';
-import { renderDeviceCode, renderOpenUrl, type LoginResult } from '../output/login.js';
+import {
+  renderCibaRequest,
+  renderDeviceCode,
+  renderOpenUrl,
+  type LoginResult,
+} from '../output/login.js';
 import type { Outcome } from '../output/present.js';
 import { withWaiting as waitWith } from '../output/spinner.js';
 import { expiresAt, type TokenFileEditor } from '../store/tokens.js';
@@ -47,6 +52,9 @@ export interface LoginInput {
   /** false with --no-cache. */
   cache: boolean;
   device: boolean;
+  /** OpenID CIBA Core (poll mode): --login-hint or one of cibaParams' hints names the user. */
+  ciba?: boolean | undefined;
+  cibaParams?: CibaInput | undefined;
   par: boolean;
   /** RFC 9449: DPoP-bound tokens; the key is stored with them. */
   dpop: boolean;
@@ -60,10 +68,18 @@ export interface LoginInput {
   authorizationDetails?: string | undefined;
 }
 
+export interface CibaInput {
+  loginHintToken?: string | undefined;
+  idTokenHint?: string | undefined;
+  bindingMessage?: string | undefined;
+}
+
 export { loginView as view } from '../output/login.js';
 
 /** RFC 8628 §3.4 (oauth/device.ts GRANT_DEVICE_CODE, named here so it loads only with --device). */
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** CIBA Core §10.1 (oauth/ciba.ts GRANT_CIBA). */
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 
 /** What either flow works with. */
 interface FlowSetup {
@@ -115,11 +131,14 @@ export async function run(options: LoginInput, ctx: Context): Promise<Outcome<Lo
   // `--resource <url>` and no issuer: discovery starts from the resource (RFC 9728, steps 1-2).
   const chain = chainStart(given) ? await startFromResource(ctx, given, options, warn) : undefined;
   if (chain?.dpop) options = { ...options, dpop: true };
+  checkCibaOptions(options);
   const needed: EndpointName[] = options.device
     ? ['device', 'token']
-    : options.par
-      ? ['authorization', 'par', 'token']
-      : ['authorization', 'token'];
+    : options.ciba
+      ? ['ciba', 'token']
+      : options.par
+        ? ['authorization', 'par', 'token']
+        : ['authorization', 'token'];
   const asked = await loginSettings(
     ctx,
     chain?.settings ?? given,
@@ -147,7 +166,8 @@ async function login(
   discovered: Discovery | undefined,
   rar: RequestedDetails | undefined,
 ): Promise<Outcome<LoginResult>> {
-  const device = options.device;
+  // Neither polling flow has a redirect URI, nor `prompt`.
+  const device = options.device || options.ciba === true;
   const waitMs = options.wait * 1000;
   const server = await resolveServer(
     ctx.http,
@@ -185,6 +205,22 @@ async function login(
       'pass --issuer <url> or set OAUTH_ISSUER',
     );
   }
+  if (options.ciba && !openid) {
+    throw usageError(
+      'ciba_needs_openid',
+      'CIBA is an OpenID Connect flow: --scope must include openid',
+      `add openid to --scope, e.g. --scope "${['openid', ...settings.scopes].join(' ')}"`,
+    );
+  }
+  if (options.ciba && client.method === 'none') {
+    warn({
+      level: 'warning',
+      code: 'ciba_public_client',
+      message:
+        'CIBA is for confidential clients, and this client has no secret or key: the server will probably refuse it; give its secret (OAUTH_CLIENT_SECRET or --client-secret-file) or --private-key',
+      ref: 'CIBA Core §4',
+    });
+  }
   if (settings.scopes.length === 0) {
     ctx.io.err(
       renderNote(
@@ -215,15 +251,15 @@ async function login(
     accepted: asked.accepted,
     warn,
   };
-  server.expect(
-    {
-      grant: device ? DEVICE_GRANT : 'authorization_code',
-      dpop: options.dpop,
-      authorizationDetailsTypes: rar?.types,
-    },
-    warn,
+  const grant = options.ciba ? CIBA_GRANT : device ? DEVICE_GRANT : 'authorization_code';
+  server.expect({ grant, dpop: options.dpop, authorizationDetailsTypes: rar?.types }, warn);
+  const flow = await server.explained(
+    options.ciba
+      ? cibaFlow(ctx, setup, options.cibaParams ?? {})
+      : device
+        ? deviceFlow(ctx, setup)
+        : codeFlow(ctx, setup),
   );
-  const flow = await server.explained(device ? deviceFlow(ctx, setup) : codeFlow(ctx, setup));
   let ended = false;
   try {
     // The response is checked, then kept. With the store, inside its lock: taken, and the store
@@ -599,6 +635,103 @@ async function deviceFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     tokens: Promise.resolve(tokens),
     nonce: undefined,
     grant: GRANT_DEVICE_CODE,
+    nowMs: ctx.now(),
+    end: async () => {},
+  };
+}
+
+/** CIBA Core §7.1: exactly one of login_hint, login_hint_token and id_token_hint. */
+function checkCibaOptions(options: LoginInput): void {
+  const params = options.cibaParams ?? {};
+  if (!options.ciba) {
+    const flag =
+      params.loginHintToken !== undefined
+        ? '--login-hint-token'
+        : params.idTokenHint !== undefined
+          ? '--id-token-hint'
+          : params.bindingMessage !== undefined
+            ? '--binding-message'
+            : undefined;
+    if (flag === undefined) return;
+    throw usageError(
+      'ciba_option',
+      `${flag} is for --ciba logins only`,
+      `add --ciba, or leave ${flag} out`,
+    );
+  }
+  const given = [
+    options.loginHint !== undefined ? '--login-hint' : undefined,
+    params.loginHintToken !== undefined ? '--login-hint-token' : undefined,
+    params.idTokenHint !== undefined ? '--id-token-hint' : undefined,
+  ].filter((flag) => flag !== undefined);
+  if (given.length === 1) return;
+  throw usageError(
+    'ciba_hint',
+    given.length === 0
+      ? '--ciba needs to name the user who approves: --login-hint, --login-hint-token or --id-token-hint'
+      : `--ciba takes one hint, not ${given.join(' and ')}`,
+    given.length === 0
+      ? 'e.g. --login-hint alice (the user name or email the server knows)'
+      : `keep one of ${given.join(', ')}`,
+  );
+}
+
+// OpenID CIBA Core §7 (request), §10.1 (poll mode), §11 (the token endpoint's answers).
+async function cibaFlow(ctx: Context, setup: FlowSetup, ciba: CibaInput): Promise<Flow> {
+  const { http, server, client, settings, options, waitMs, dpop } = setup;
+  const { GRANT_CIBA, pollCibaToken, requestBackchannelAuthentication } =
+    await import('../oauth/ciba.js');
+  const { sleep } = await import('../oauth/device.js');
+  const tokenEndpoint = server.require('token');
+  const authorization = await requestBackchannelAuthentication(http, {
+    endpoint: server.require('ciba'),
+    client,
+    scopes: settings.scopes,
+    loginHint: options.loginHint,
+    loginHintToken: ciba.loginHintToken,
+    idTokenHint: ciba.idTokenHint,
+    bindingMessage: ciba.bindingMessage,
+    acrValues: options.acrValues,
+    resources: settings.resources,
+    audience: settings.audience,
+    extra: settings.params,
+    assertionAudience: settings.issuer ?? tokenEndpoint,
+    nowMs: ctx.now(),
+    signal: ctx.signal,
+  });
+  setup.accepted(true); // CIBA Core §7.3: the server took the client, the user and the scopes
+  ctx.io.err(
+    renderCibaRequest(
+      {
+        loginHint: options.loginHint,
+        hintKind: ciba.idTokenHint !== undefined ? 'ID token hint' : 'login hint token',
+        bindingMessage: ciba.bindingMessage,
+        expiresIn: authorization.expiresIn,
+      },
+      ctx.io.errStyle,
+    ),
+  );
+  const deadline = Math.min(ctx.now() + waitMs, ctx.now() + authorization.expiresIn * 1000);
+  const tokens = await withWaiting(
+    ctx,
+    'waiting for the login to be approved on the authentication device',
+    deadline,
+    pollCibaToken(http, {
+      tokenEndpoint,
+      client,
+      authorization,
+      assertionAudience: tokenEndpoint,
+      now: ctx.now,
+      sleep,
+      deadlineMs: ctx.now() + waitMs,
+      signal: ctx.signal,
+      dpop,
+    }),
+  );
+  return {
+    tokens: Promise.resolve(tokens),
+    nonce: undefined,
+    grant: GRANT_CIBA,
     nowMs: ctx.now(),
     end: async () => {},
   };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { ExitCode, usageError } from '../errors.js';
 import { show, type Outcome } from '../output/present.js';
-import { renderRequestLine, serverStartView } from '../output/server.js';
+import { renderCibaWaiting, renderRequestLine, serverStartView } from '../output/server.js';
 
 export interface ServerInput {
   port: number;
@@ -116,6 +116,7 @@ export async function run(options: ServerInput, ctx: Context): Promise<Outcome<u
     tokenTtl,
     mcp: options.mcp,
     initialAccessToken: options.initialAccessToken,
+    onCibaRequest: (request, issuer) => ctx.io.err(renderCibaWaiting(request, issuer, err)),
     onRequest: ctx.globals.verbose ? (line) => ctx.io.err(renderRequestLine(line, err)) : undefined,
     onError:
       ctx.globals.verbose || ctx.globals.debug

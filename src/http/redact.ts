@@ -23,6 +23,10 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'access_token',
   'id_token',
   'device_code',
+  // CIBA Core §7.1, §7.3: what redeems the login, and the hints that are tokens.
+  'auth_req_id',
+  'login_hint_token',
+  'id_token_hint',
   'client_assertion',
   'password',
   'assertion',

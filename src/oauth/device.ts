@@ -106,10 +106,10 @@ export async function requestDeviceAuthorization(
   };
 }
 
-export interface PollOptions {
+/** What any polling grant shares (RFC 8628 §3.4-3.5; CIBA Core §7.3, §10.1, §11). */
+export interface PollBase {
   tokenEndpoint: string;
   client: ClientAuth;
-  device: DeviceAuthorization;
   assertionAudience: string;
   /** Milliseconds since the epoch (injected clock). */
   now: () => number;
@@ -122,6 +122,10 @@ export interface PollOptions {
   dpop?: DpopSession | undefined;
   /** Told about every poll answer that means "keep waiting", e.g. for a countdown. */
   onPending?: ((state: { interval: number; slowDown: boolean }) => void) | undefined;
+}
+
+export interface PollOptions extends PollBase {
+  device: DeviceAuthorization;
 }
 
 function expired(): CliError {
@@ -151,31 +155,55 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 // RFC 8628 §3.4-3.5: poll every `interval` s; slow_down adds 5 s for good; authorization_pending
 // goes on; access_denied, expired_token or the end of expires_in stop.
-export async function pollDeviceToken(
+export function pollDeviceToken(http: HttpClient, options: PollOptions): Promise<TokenResult> {
+  return pollTokenEndpoint(http, {
+    ...options,
+    params: { grant_type: GRANT_DEVICE_CODE, device_code: options.device.deviceCode },
+    expiresIn: options.device.expiresIn,
+    interval: options.device.interval,
+    flow: 'device',
+    expired,
+  });
+}
+
+/**
+ * The polling both the device flow and CIBA's poll mode do (RFC 8628 §3.4-3.5, CIBA Core §7.3
+ * and §11, which take its rules): wait `interval` s before each poll, slow_down adds 5 s for
+ * good, authorization_pending goes on; access_denied, expired_token or the end of expires_in stop.
+ */
+export async function pollTokenEndpoint(
   http: HttpClient,
-  options: PollOptions,
+  options: PollBase & {
+    /** The grant's own parameters (grant_type and its code). */
+    params: Record<string, string>;
+    /** Seconds. */
+    expiresIn: number;
+    /** Seconds. */
+    interval: number;
+    /** Names the flow in the --wait timeout message, e.g. "device". */
+    flow: string;
+    /** The error for expired_token or the end of expires_in. */
+    expired: () => CliError;
+  },
 ): Promise<TokenResult> {
   const started = options.now();
-  const expiresAt = started + options.device.expiresIn * 1000;
+  const expiresAt = started + options.expiresIn * 1000;
   const stopAt = Math.min(expiresAt, options.deadlineMs ?? Infinity);
-  let interval = options.device.interval;
+  let interval = options.interval;
   for (;;) {
     if (options.now() + interval * 1000 > stopAt) {
       if (stopAt < expiresAt) {
         throw new CliError(
           'login_timeout',
           ExitCode.authorization,
-          'the login timed out: the device login was not approved within --wait',
+          `the login timed out: the ${options.flow} login was not approved within --wait`,
           { hint: 'approve it sooner, or give more time with --wait <seconds>' },
         );
       }
-      throw expired();
+      throw options.expired();
     }
     await options.sleep(interval * 1000, options.signal);
-    const body = new URLSearchParams({
-      grant_type: GRANT_DEVICE_CODE,
-      device_code: options.device.deviceCode,
-    });
+    const body = new URLSearchParams(options.params);
     const response = await postToEndpoint(http, {
       endpoint: options.tokenEndpoint,
       purpose: 'token endpoint',
@@ -203,7 +231,7 @@ export async function pollDeviceToken(
       options.onPending?.({ interval, slowDown: true });
       continue;
     }
-    if (error?.error === 'expired_token') throw expired();
+    if (error?.error === 'expired_token') throw options.expired();
     if (error) throw oauthError('token endpoint', error, response.status);
     return processTokenResponse(response);
   }

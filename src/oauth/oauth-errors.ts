@@ -75,7 +75,7 @@ const table: Record<string, OAuthErrorExplanation> = {
     hint: 'try again later',
   },
   authorization_pending: {
-    meaning: 'the user has not finished the device authorization yet',
+    meaning: 'the user has not finished the device (or CIBA) authorization yet',
     hint: 'keep polling; finish the login in the browser',
   },
   slow_down: {
@@ -85,6 +85,28 @@ const table: Record<string, OAuthErrorExplanation> = {
   expired_token: {
     meaning: 'the device code expired before the user finished',
     hint: 'start again with `oauth login --device`',
+  },
+  // OpenID CIBA Core §13: the backchannel authentication endpoint's own codes.
+  unknown_user_id: {
+    meaning:
+      'the server knows no user by the hint sent (login_hint, login_hint_token or id_token_hint)',
+    hint: 'check --login-hint: the user name or email the server knows the user by',
+  },
+  expired_login_hint_token: {
+    meaning: 'the login_hint_token sent has expired',
+    hint: 'get a fresh login hint token and pass it with --login-hint-token',
+  },
+  missing_user_code: {
+    meaning: 'the server requires a user_code for this client, and none was sent',
+    hint: "send the user's code with --param user_code=<code>",
+  },
+  invalid_user_code: {
+    meaning: 'the user_code sent is not the one the server has for this user',
+    hint: "check the user's code given with --param user_code=<code>",
+  },
+  invalid_binding_message: {
+    meaning: 'the server refused the binding message (too long, or characters it does not allow)',
+    hint: 'use a short --binding-message of letters and digits, e.g. --binding-message A1B2',
   },
   invalid_token: {
     meaning: 'the access token is expired, revoked, malformed, or not accepted here',

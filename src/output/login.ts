@@ -153,3 +153,33 @@ export function renderDeviceCode(
   }
   return `${lines.join('\n')}\n\n`;
 }
+
+/**
+ * CIBA Core §7.1: who was asked to approve (the hint), and the binding message that their device
+ * should show too.
+ */
+export function renderCibaRequest(
+  view: {
+    loginHint: string | undefined;
+    /** Without a login hint: which hint names the user. */
+    hintKind?: 'ID token hint' | 'login hint token' | undefined;
+    bindingMessage: string | undefined;
+    expiresIn: number;
+  },
+  s: Style,
+): string {
+  const who =
+    view.loginHint === undefined
+      ? `the user its ${view.hintKind ?? 'hint'} names`
+      : s.bold(safeText(view.loginHint, { max: 200 }));
+  const lines = [
+    '',
+    `  The server asked ${who} to approve this login on their own device (CIBA, ${Math.round(view.expiresIn)} s).`,
+  ];
+  if (view.bindingMessage !== undefined) {
+    lines.push(
+      `  Binding message  ${s.bold(safeText(view.bindingMessage, { max: 200 }))} (their device should show the same)`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}

@@ -54,6 +54,9 @@ export function renderServerSummary(
     autoLogin === undefined
       ? 'login: any user name on the login page'
       : `login: automatic as ${safeText(autoLogin)}`,
+    autoLogin === undefined
+      ? `ciba:  confidential clients; each request waits for POST ${started.issuer}/ciba/approve or /deny`
+      : 'ciba:  confidential clients; every request approved at once',
     s.dim('Ctrl-C to stop'),
     '',
   ].join('\n');
@@ -65,4 +68,23 @@ export function renderRequestLine(
 ): string {
   const status = line.status >= 400 ? s.red(String(line.status)) : s.green(String(line.status));
   return `${s.dim(new Date().toISOString())} ${safeText(line.method)} ${safeText(line.path)} ${status}\n`;
+}
+
+/** A CIBA request waiting for its user (server/ciba.ts): how to approve or deny it. */
+export function renderCibaWaiting(
+  request: { auth_req_id: string; user: string; client_id: string; binding_message?: string },
+  issuer: string,
+  s: Style,
+): string {
+  const message =
+    request.binding_message === undefined
+      ? ''
+      : ` (binding message ${safeText(request.binding_message)})`;
+  const form = `-d auth_req_id=${safeText(request.auth_req_id)}`;
+  return [
+    `${s.cyan('ciba:')} ${safeText(request.client_id)} asks ${s.bold(safeText(request.user))} to approve a login${message}`,
+    `  approve: curl ${form} ${issuer}/ciba/approve`,
+    `  deny:    curl ${form} ${issuer}/ciba/deny`,
+    '',
+  ].join('\n');
 }

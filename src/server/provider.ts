@@ -6,8 +6,10 @@ import { createMemoryAdapter } from './adapter.js';
 import { providerPages } from './pages.js';
 
 export const API_SCOPES = ['api:read', 'api:write'];
-const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** OpenID CIBA Core §4, §10.1: for confidential clients only, in poll mode (server/ciba.ts). */
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 
 /** RFC 8252 §7.3: native clients may use any port on these loopback redirects. */
 const LOOPBACK_REDIRECTS = ['127.0.0.1', 'localhost', '[::1]'].map((h) => `http://${h}/callback`);
@@ -58,8 +60,9 @@ export function clientMetadata(spec: ClientSpec): Record<string, unknown> {
       'authorization_code',
       'refresh_token',
       DEVICE_GRANT,
-      ...(confidential ? ['client_credentials'] : []),
+      ...(confidential ? ['client_credentials', CIBA_GRANT] : []),
     ],
+    ...(confidential ? { backchannel_token_delivery_mode: 'poll' } : {}),
     response_types: ['code'],
     redirect_uris: LOOPBACK_REDIRECTS,
     post_logout_redirect_uris: LOOPBACK_LOGOUT,
@@ -119,6 +122,8 @@ export interface ProviderSettings {
   signingAlg: string;
   /** RFC 7591 §3: dynamic registration only with this initial access token (else open). */
   initialAccessToken?: string | undefined;
+  /** `features.ciba`: the authentication device (server/ciba.ts). */
+  ciba: Record<string, unknown>;
 }
 
 /** The claims of a user: any user name is an account (the server is for testing). */
@@ -218,6 +223,7 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       pushedAuthorizationRequests: { enabled: true },
       richAuthorizationRequests: richAuthorizationRequests(errors),
+      ciba: s.ciba,
       dPoP: { enabled: true },
       userinfo: { enabled: true },
       // RFC 7591 at /reg, RFC 7592 (read, delete) at /reg/<client_id> with the registration token.

@@ -5,12 +5,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { CliError, ExitCode } from '../errors.js';
+import { createCibaDevice, type PendingCiba } from './ciba.js';
 import { createInteractionHandler } from './interactions.js';
 import { createJwtTokenEndpoints, isJwtAccessToken } from './jwt-tokens.js';
 import { sendPage } from './pages.js';
 import {
   API_SCOPES,
   BUILT_IN_CLIENTS,
+  OIDC_SCOPES,
   clientInfo,
   createProvider,
   type ClientInfo,
@@ -37,6 +39,8 @@ export interface ServerOptions {
   initialAccessToken?: string | undefined;
   /** RFC 9449 §9: the resource demands a DPoP nonce. */
   requireDpopNonce?: boolean | undefined;
+  /** A CIBA request waits for POST /ciba/approve or /ciba/deny (not with autoLogin). */
+  onCibaRequest?: ((request: PendingCiba, issuer: string) => void) | undefined;
   /** Called once per answered request (for --verbose). */
   onRequest?: ((line: { method: string; path: string; status: number }) => void) | undefined;
   /** Errors inside the provider (a bug, or a hostile request it refused badly). */
@@ -195,6 +199,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const api = `${issuer}/api`;
   const mcp = mcpPort === undefined ? undefined : `http://${HOST}:${mcpPort}/mcp`;
   const tokenTtl = options.tokenTtl ?? 3600;
+  const ciba = createCibaDevice({
+    autoApprove: options.autoLogin !== undefined,
+    oidcScopes: OIDC_SCOPES,
+    onRequest: (request) => options.onCibaRequest?.(request, issuer),
+  });
   const provider = createProvider(lib, {
     issuer,
     api,
@@ -204,7 +213,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     tokenTtl,
     signingAlg: SIGNING_ALG,
     initialAccessToken: options.initialAccessToken,
+    ciba: ciba.feature(lib as unknown as Parameters<typeof ciba.feature>[0]),
   });
+  ciba.attach(provider);
   const onError = options.onError ?? (() => {});
   // Koa would print these on stderr itself; the command decides what to show.
   provider.on('error', onError);
@@ -259,6 +270,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (apiMetadata(req, res)) return;
     if (path === '/api' || path.startsWith('/api/')) work = resource(req, res);
     else if (path.startsWith('/interaction/')) work = interactions(req, res);
+    else if (path === '/ciba' || path.startsWith('/ciba/')) work = ciba.handle(req, res);
     else if (req.method === 'POST' && (path === INTROSPECTION || path === REVOCATION)) {
       work = readBody(req).then(async (body) => {
         const form = new URLSearchParams(body);

@@ -399,10 +399,40 @@ describe('login', () => {
       acrValues: undefined,
       cache: true,
       device: false,
+      ciba: false,
+      cibaParams: {},
       par: false,
       requestObject: false,
       dpop: false,
     });
+  });
+
+  it('--ciba with its hints, binding message and endpoint override', async () => {
+    expect(
+      await input([
+        'login',
+        '--ciba',
+        '--login-hint-token',
+        'lht',
+        '--id-token-hint',
+        'a.b.c',
+        '--binding-message',
+        'A1B2',
+        '--ciba-endpoint',
+        'https://idp.example/bc',
+      ]),
+    ).toMatchObject({
+      client: { endpoints: { ciba: 'https://idp.example/bc' } },
+      device: false,
+      ciba: true,
+      cibaParams: { loginHintToken: 'lht', idTokenHint: 'a.b.c', bindingMessage: 'A1B2' },
+    });
+  });
+
+  it.each(['--device', '--par'])('--ciba with %s is exit 2', async (flag) => {
+    const err = await usage(['login', '--ciba', flag]);
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect(err.message).toMatch(/--ciba.*cannot be used with/);
   });
 
   it('every option; the endpoint overrides go into client.endpoints', async () => {
@@ -463,6 +493,8 @@ describe('login', () => {
       acrValues: 'mfa',
       cache: false,
       device: true,
+      ciba: false,
+      cibaParams: {},
       par: true,
       requestObject: true,
       responseMode: 'query.jwt',

@@ -160,5 +160,6 @@ describe('server: running', () => {
     expect(stderr).toContain(`oauth server listening on ${issuer}\n`);
     expect(stderr).toContain('ci (secret ci-secret): client_credentials');
     expect(stderr).toContain('login: automatic as alice\n');
+    expect(stderr).toContain('ciba:  confidential clients; every request approved at once\n');
   });
 });

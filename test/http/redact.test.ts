@@ -70,6 +70,9 @@ describe('redactForm', () => {
       client_assertion: SECRET,
       password: SECRET,
       device_code: SECRET,
+      auth_req_id: SECRET,
+      login_hint_token: SECRET,
+      id_token_hint: SECRET,
       token: SECRET,
     }).toString();
     const redacted = redactForm(form);
