@@ -212,6 +212,7 @@ export function entryBase(
   if (settings.issuer === undefined) base.token_endpoint = tokenEndpoint;
   if (settings.audience !== undefined) base.audience = settings.audience;
   if (settings.profile !== undefined) base.profile = settings.profile;
+  if (settings.params.length > 0) base.extra_params = [...new Set(settings.params.map(([k]) => k))];
   return base;
 }
 

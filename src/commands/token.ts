@@ -163,6 +163,8 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     if (
       cached &&
       cached.grant === GRANT_CLIENT_CREDENTIALS &&
+      // A token got with --param / --authorization-details answered another request.
+      cached.extra_params === undefined &&
       (cached.dpop_jwk !== undefined) === input.dpop &&
       isUsable(cached, ctx.now())
     ) {

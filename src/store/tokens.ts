@@ -56,6 +56,11 @@ export interface TokenEntry {
   allowed_origins?: string[];
   /** From a login: its issuer's end_session_endpoint, where `oauth logout` ends the session. */
   end_session_endpoint?: string;
+  /**
+   * The names of the extra request parameters the token was got with (--param,
+   * --authorization-details): such a token answered another request, so a plain one never reuses it.
+   */
+  extra_params?: string[];
   /** What became of the tokens the entry no longer holds ("its refresh token was revoked"). */
   lost?: string;
 }
@@ -212,6 +217,9 @@ function validateEntry(value: unknown, index: number, path: string): TokenEntry 
   }
   if (value.allowed_origins !== undefined) {
     entry.allowed_origins = stringArray(value, 'allowed_origins', where, path);
+  }
+  if (value.extra_params !== undefined) {
+    entry.extra_params = stringArray(value, 'extra_params', where, path);
   }
   if (value.dpop_jwk !== undefined) {
     if (!isObject(value.dpop_jwk)) corrupt(path, `${where}: dpop_jwk is not an object`);

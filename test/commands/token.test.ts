@@ -321,6 +321,25 @@ describe('token --grant client_credentials', () => {
     ]);
   });
 
+  it('a token got with extra parameters (--param, --authorization-details) is never reused for a plain request', async () => {
+    const ctx = context();
+    const withParams = input(
+      clientInput({
+        issuer: server.url,
+        clientId: 'ci',
+        clientSecret: 'ci-secret',
+        scopes: ['api'],
+        params: ['authorization_details=[{"type":"payment_initiation"}]'],
+      }),
+      { grant: 'client_credentials' },
+    );
+    const special = await run(withParams, ctx);
+    expect(storedTokens(ctx)?.entries[0]?.extra_params).toEqual(['authorization_details']);
+    const plain = await run(cc(), ctx);
+    expect(plain.result.token.accessToken).not.toBe(special.result.token.accessToken);
+    expect(server.seen.filter((r) => r.url === '/token')).toHaveLength(2);
+  });
+
   it('--verbose says the cached token was used', async () => {
     const ctx = context({ globals: { verbose: true } });
     await run(cc(), ctx);
