@@ -74,6 +74,15 @@ function clientInput(c: Command): ClientInput {
     redirectUri: text('redirectUri'),
     allowOrigins: list('allowOrigin'),
     keyId: str(o.keyId),
+    ...(str(o.clientCert) !== undefined || str(o.clientKey) !== undefined
+      ? {
+          clientCert: {
+            cert: str(o.clientCert),
+            key: str(o.clientKey),
+            passwordFile: str(o.clientCertPasswordFile),
+          },
+        }
+      : {}),
     params: strs(o.param),
     endpoints,
   };
@@ -136,6 +145,21 @@ export function addClientOptions(command: Command): Command {
     .option(
       '--key-id <kid>',
       "kid of the client assertion (default: the JWK's kid, or a PEM key's RFC 7638 thumbprint)",
+    )
+    .addOption(
+      new Option(
+        '--client-cert <file>',
+        'client certificate for mutual TLS (RFC 8705): PEM, or PKCS#12',
+      ).env('OAUTH_CLIENT_CERT'),
+    )
+    .addOption(
+      new Option('--client-key <file>', "the client certificate's PEM private key").env(
+        'OAUTH_CLIENT_KEY',
+      ),
+    )
+    .option(
+      '--client-cert-password-file <file>',
+      'password of a PKCS#12 --client-cert (or an encrypted key)',
     )
     .addOption(
       new Option('--scope <scopes>', 'scopes (space- or comma-separated, repeatable)')
