@@ -370,6 +370,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       collect,
     )
     .option('--max-age <seconds>', 'reject tokens issued (iat) longer ago than this', seconds)
+    .option(
+      '--client-cert <file>',
+      'the token must be bound to this certificate (cnf.x5t#S256, RFC 8705)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -377,6 +381,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth verify --jwks jwks.json --alg RS256,ES256 "$TOKEN"',
         'OAUTH_VERIFY_SECRET=s3cr3t oauth verify "$TOKEN"',
         'oauth verify --key public.pem --require sub,scope --max-age 3600 "$TOKEN"',
+        'oauth verify --issuer "$ISSUER" --client-cert client.pem "$TOKEN"   # mTLS-bound to it',
         'cat tokens.txt | oauth verify --jwks jwks.json --json   # NDJSON, one line a token',
       ]) + '\nEnvironment: OAUTH_VERIFY_SECRET (HMAC secret), OAUTH_ISSUER.\n',
     )
@@ -402,6 +407,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             leeway: typeof o.leeway === 'number' ? o.leeway : 0,
             require: strs(o.require),
             maxAge: num(o.maxAge),
+            clientCert: str(o.clientCert),
           };
         },
       ),
@@ -875,6 +881,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       '--require-initial-access-token <token>',
       'dynamic registration (RFC 7591) only with this initial access token',
     )
+    .option(
+      '--mtls',
+      'HTTPS with a generated CA and certificates (paths on stderr), mTLS clients mtls and mtls-self, certificate-bound tokens (RFC 8705)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -904,6 +914,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             tokenTtl: num(o.tokenTtl),
             mcp: o.mcp === true,
             initialAccessToken: str(o.requireInitialAccessToken),
+            mtls: o.mtls === true,
           };
         },
       ),

@@ -15,7 +15,7 @@ import { parseJson } from '../json.js';
 import { DryRunStop, type BuiltRequest } from './dry-run.js';
 import { redactUrl } from './redact.js';
 import type { TraceEvent } from './trace.js';
-import { certificateRefused, type ClientCertificate } from '../oauth/mtls.js';
+import type { ClientCertificate } from '../oauth/mtls.js';
 
 export type { TraceEvent } from './trace.js';
 
@@ -570,6 +570,15 @@ function inflateOrRaw(data: Buffer, limits: { maxOutputLength: number }): Buffer
     if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw err;
     return inflateRawSync(data, limits); // some servers send deflate without the zlib wrapper
   }
+}
+
+/** A TLS alert that is the server refusing (or asking for) the client certificate (RFC 8705 §2). */
+function certificateRefused(codes: readonly string[]): boolean {
+  return codes.some((c) =>
+    /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|ACCESS_DENIED)/.test(
+      c,
+    ),
+  );
 }
 
 const TLS_CODES = new Set([

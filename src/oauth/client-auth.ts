@@ -81,7 +81,10 @@ export function chooseAuthMethod(input: {
   const supported = input.supported;
   if (!input.hasSecret && input.hasCertificate === true) {
     // RFC 8705 §2: a certificate alone is the client's authentication, PKI first.
-    if (supported?.includes('self_signed_tls_client_auth') && !supported.includes('tls_client_auth')) {
+    if (
+      supported?.includes('self_signed_tls_client_auth') &&
+      !supported.includes('tls_client_auth')
+    ) {
       return 'self_signed_tls_client_auth';
     }
     return 'tls_client_auth';

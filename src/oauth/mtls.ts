@@ -2,6 +2,7 @@
 // the mTLS endpoint aliases of the metadata, and certificate-bound access tokens.
 import { readFileSync } from 'node:fs';
 import { type CliError, usageError } from '../errors.js';
+import { parseToken } from '../token/jwt.js';
 
 /** A loaded client certificate, as undici's TLS options take it, with its thumbprint. */
 export interface ClientCertificate {
@@ -26,14 +27,19 @@ export interface CertificateFiles {
   passwordFile: string | undefined;
 }
 
-const HINT = 'pass --client-cert <pem|p12> (OAUTH_CLIENT_CERT) and --client-key <pem> (OAUTH_CLIENT_KEY)';
+const HINT =
+  'pass --client-cert <pem|p12> (OAUTH_CLIENT_CERT) and --client-key <pem> (OAUTH_CLIENT_KEY)';
 
 function readFile(path: string, what: string, flag: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
     const why = (err as { code?: string }).code ?? 'error';
-    throw usageError('client_cert_unreadable', `cannot read the ${what} ${path} (${why})`, `check ${flag}`);
+    throw usageError(
+      'client_cert_unreadable',
+      `cannot read the ${what} ${path} (${why})`,
+      `check ${flag}`,
+    );
   }
 }
 
@@ -120,6 +126,20 @@ function certificateError(err: unknown, files: CertificateFiles, pem: boolean): 
   );
 }
 
+/** `verify --client-cert`: the certificate file (PEM or DER) and its thumbprint; exit 2 if it is none. */
+export function certificateFile(path: string): { file: string; thumbprint: string } {
+  const raw = readFile(path, 'certificate', '--client-cert');
+  try {
+    return { file: path, thumbprint: certificateThumbprint(raw) };
+  } catch {
+    throw usageError(
+      'client_cert_invalid',
+      `--client-cert ${path} is not an X.509 certificate (PEM or DER)`,
+      'give the PEM certificate (-----BEGIN CERTIFICATE-----) the token was issued to',
+    );
+  }
+}
+
 /** The base64url SHA-256 thumbprint of a PEM or DER certificate (RFC 8705 §3.1). */
 export function certificateThumbprint(certificate: string | Buffer): string {
   const { X509Certificate, hash } = process.getBuiltinModule('node:crypto');
@@ -132,6 +152,16 @@ export function boundThumbprint(payload: Record<string, unknown> | undefined): s
   if (typeof cnf !== 'object' || cnf === null) return undefined;
   const value = (cnf as Record<string, unknown>)['x5t#S256'];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The `cnf.x5t#S256` inside a JWT access token; an opaque token says nothing here. */
+export function tokenThumbprint(token: string): string | undefined {
+  try {
+    const parsed = parseToken(token);
+    return parsed.format === 'jws' ? boundThumbprint(parsed.payload) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -187,11 +217,4 @@ export function mtlsAliases(metadata: Record<string, unknown> | undefined): Reco
     }
   }
   return found;
-}
-
-/** A TLS failure that is the server refusing (or asking for) the client certificate. */
-export function certificateRefused(codes: readonly string[]): boolean {
-  return codes.some((c) =>
-    /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|ACCESS_DENIED)/.test(c),
-  );
 }
