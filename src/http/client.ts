@@ -694,10 +694,18 @@ function networkError(
     );
   }
   if (has('ECONNRESET') || has('UND_ERR_SOCKET') || has('EPIPE')) {
+    // TLS 1.3: a server that refuses the client certificate (or wants one) just closes the
+    // connection after the handshake, so the alert seldom reaches us (RFC 8446 §4.4.2.4).
+    const mtls =
+      req.url.protocol !== 'https:'
+        ? ''
+        : req.clientCertificate
+          ? `; if the server refused the client certificate ${req.clientCertificate.file}, pass one it trusts`
+          : '; a server that demands a client certificate (mutual TLS) does this too: then pass --client-cert <pem> and --client-key <pem>';
     return make(
       'connection_failed',
       `${what} closed the connection before answering`,
-      'try again; if it persists, check the URL and any proxy on the way',
+      `try again; if it persists, check the URL and any proxy on the way${mtls}`,
     );
   }
   const detail = err instanceof Error ? err.message : String(err);
