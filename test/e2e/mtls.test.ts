@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
@@ -156,6 +157,49 @@ describe('oauth server --mtls', () => {
     const after = await cli(['call', '--token', access, ...pki(), `${server.issuer}/api/me`]);
     expect(after.code).toBe(7);
   }, 60_000);
+
+  it('login --par with tls_client_auth: PAR and the code exchange over mTLS, a bound token that `call` presents', async () => {
+    const config = tempConfigDir();
+    const browser = `node ${fileURLToPath(new URL('../helpers/browser.mjs', import.meta.url))}`;
+    const run = await cli(
+      [
+        'login',
+        '--verbose',
+        '--issuer',
+        server.issuer,
+        '--client-id',
+        'mtls',
+        ...pki(),
+        '--scope',
+        'openid api:read',
+        '--par',
+        '--browser',
+        browser,
+        '--wait',
+        '60',
+      ],
+      // The stand-in browser (node fetch) trusts the server's CA this way.
+      { OAUTH_CONFIG_DIR: config, NODE_EXTRA_CA_CERTS: paths.ca },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`POST ${server.issuer}/request`);
+    expect(run.stderr).toMatch(/\/auth\?client_id=mtls&request_uri=urn/);
+    const called = await cli(['call', ...pki(), `${server.issuer}/api/me`], {
+      OAUTH_CONFIG_DIR: config,
+    });
+    expect(called.code).toBe(0);
+    expect(JSON.parse(called.stdout)).toMatchObject({
+      sub: 'alice',
+      client_id: 'mtls',
+      cnf: { 'x5t#S256': thumbprint(paths.client_cert) },
+    });
+    // The cached token without the certificate: refused before it is sent.
+    const bare = await cli(['call', `${server.issuer}/api/me`], { OAUTH_CONFIG_DIR: config });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain(
+      'error: the cached access token is bound to a client certificate',
+    );
+  }, 90_000);
 
   it('hostile: a bound token without its certificate (or with another) is refused before it is sent', async () => {
     const access = (await token('mtls', pki())).stdout.trim();
