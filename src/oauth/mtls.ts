@@ -1,7 +1,7 @@
 // Mutual TLS (RFC 8705): the client certificate (PEM pair or PKCS#12), its SHA-256 thumbprint,
 // the mTLS endpoint aliases of the metadata, and certificate-bound access tokens.
 import { readFileSync } from 'node:fs';
-import { type CliError, usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { parseToken } from '../token/jwt.js';
 
 /** A loaded client certificate, as undici's TLS options take it, with its thumbprint. */
@@ -217,4 +217,18 @@ export function mtlsAliases(metadata: Record<string, unknown> | undefined): Reco
     }
   }
   return found;
+}
+
+/** RFC 8705 §2: invalid_client for a client the certificate authenticates: the hint is the certificate. */
+export function certificateRefusal(err: unknown, method: string): unknown {
+  if (!(err instanceof CliError) || err.code !== 'oauth_invalid_client') return err;
+  const hint =
+    method === 'tls_client_auth'
+      ? 'check --client-id and --client-cert: tls_client_auth needs a certificate from a CA the server trusts, with the subject registered for the client (one registered with a self-signed certificate: --auth-method self_signed_tls_client_auth)'
+      : method === 'self_signed_tls_client_auth'
+        ? "check --client-id and --client-cert: self_signed_tls_client_auth needs the certificate registered in the client's JWKS"
+        : undefined;
+  return hint === undefined
+    ? err
+    : new CliError(err.code, err.exitCode, err.message, { hint, cause: err });
 }

@@ -5,6 +5,7 @@ import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { parseJson } from '../json.js';
 import { applyClientAuth, endpointFor, type ClientAuth } from './client-auth.js';
+import { certificateRefusal } from './mtls.js';
 import type { DpopSession } from './dpop.js';
 import {
   foreignError,
@@ -456,7 +457,12 @@ export async function requestToken(
     signal: input.signal,
     dpop: input.dpop,
   });
-  const result = processTokenResponse(response);
+  let result: TokenResult;
+  try {
+    result = processTokenResponse(response);
+  } catch (err) {
+    throw certificateRefusal(err, input.client.method);
+  }
   const unbound = input.dpop ? dpopFinding(result) : undefined;
   if (unbound) result.findings.push(unbound);
   return result;

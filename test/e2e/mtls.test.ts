@@ -277,8 +277,19 @@ describe('oauth server --mtls', () => {
       'error: client authentication tls_client_auth needs a client certificate',
     );
     const other = await token('mtls-self', pki());
+    const unregistered = await token('mtls-self', pki(), [
+      '--auth-method',
+      'self_signed_tls_client_auth',
+    ]);
+    expect(unregistered.code).toBe(3);
+    expect(unregistered.stderr).toContain(
+      "hint: check --client-id and --client-cert: self_signed_tls_client_auth needs the certificate registered in the client's JWKS",
+    );
     expect(other.code).toBe(3);
     expect(other.stderr).toContain('invalid_client');
+    expect(other.stderr).toContain(
+      'hint: check --client-id and --client-cert: tls_client_auth needs a certificate from a CA the server trusts, with the subject registered for the client (one registered with a self-signed certificate: --auth-method self_signed_tls_client_auth)',
+    );
   }, 60_000);
 });
 
