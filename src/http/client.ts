@@ -377,10 +377,20 @@ function build(req: Exchange): BuiltRequest & { raw: string | Uint8Array | undef
   } else {
     raw = req.body;
   }
+  const cert = req.clientCertificate;
   return {
     method: req.method,
     url: req.url.href,
     headers,
+    ...(cert === undefined
+      ? {}
+      : {
+          clientCert: {
+            cert: cert.file,
+            ...(cert.keyFile === undefined ? {} : { key: cert.keyFile }),
+            type: cert.pfx === undefined ? 'PEM' : 'P12',
+          },
+        }),
     ...(raw === undefined
       ? {}
       : { body: typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8') }),

@@ -12,6 +12,8 @@ export interface ClientCertificate {
   passphrase?: string;
   /** The file it came from, for messages. */
   file: string;
+  /** --client-key, when the key is in a file of its own (for --curl). */
+  keyFile?: string;
   /** RFC 8705 §3.1: base64url SHA-256 of the DER certificate (x5t#S256). */
   thumbprint: string;
   /** The certificate's subject, e.g. CN=my-client. */
@@ -96,6 +98,7 @@ export function loadClientCertificate(files: CertificateFiles): ClientCertificat
   return {
     ...tls,
     file: files.cert,
+    ...(pem && files.key !== undefined && files.key !== '' ? { keyFile: files.key } : {}),
     thumbprint: hash('sha256', der, 'base64url'),
     subject: x509.subject.replace(/\n/g, ', '),
   };
