@@ -892,6 +892,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth server --port 9000 --auto-login alice --token-ttl 60',
         'oauth server --json --client my-app --client my-svc:s3cret',
         'oauth server --mcp --auto-login alice         # line 2: the MCP URL (audience of its tokens)',
+        'oauth server --mtls                           # https; CA and client certificate paths on stderr',
         '',
         '# in CI: start it, read the issuer, use it, stop it',
         'oauth server --auto-login alice > issuer.txt & SERVER=$!',
