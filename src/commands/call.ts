@@ -320,13 +320,17 @@ async function runMcp(
   const ownAuthorization = headers.authorization !== undefined;
   checkCredentialOptions(options, ownAuthorization);
   const settings = clientSettings(ctx, options.client, warn);
-  const { token, dpop } = await credentials(options, url, ownAuthorization, settings, ctx, warn);
+  const { token, dpop, certificate } = withCertificate(
+    await credentials(options, url, ownAuthorization, settings, ctx, warn),
+    settings,
+  );
   const { checkMcpServer } = await import('../mcp/streamable-http.js');
   const check = await checkMcpServer(await ctx.http(), {
     url,
     headers,
     token,
     dpop,
+    clientCertificate: certificate,
     signal: ctx.signal,
     onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
     timeout: ctx.globals.timeout,
