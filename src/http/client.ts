@@ -309,11 +309,9 @@ async function buildDispatcher(
   cert?: ClientCertificate,
 ): Promise<Dispatcher> {
   const ms = Math.round(options.timeout * 1000);
-  const tls = {
-    rejectUnauthorized: !options.insecure,
-    ...(ca ? { ca } : {}),
-    ...(cert ? clientTls(cert) : {}),
-  };
+  const server = { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) };
+  // The certificate goes to the server only, never to a proxy on the way.
+  const tls = { ...server, ...(cert ? clientTls(cert) : {}) };
   const base = { connect: { ...tls, timeout: ms }, headersTimeout: ms, bodyTimeout: ms };
   const env = options.env;
   const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
@@ -327,7 +325,7 @@ async function buildDispatcher(
     httpsProxy,
     noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
     requestTls: tls,
-    proxyTls: tls,
+    proxyTls: server,
   });
 }
 

@@ -14,7 +14,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
-import { json, selfSignedCert, serve } from '../http/serve.js';
+import { json, proxy, selfSignedCert, serve } from '../http/serve.js';
 
 interface MtlsPaths {
   ca: string;
@@ -228,6 +228,36 @@ describe('oauth server --mtls', () => {
     ]);
     expect(raw.code).toBe(7);
     expect(raw.stderr).toContain('bound to a client certificate that this request did not present');
+  }, 60_000);
+
+  it('through an HTTPS_PROXY tunnel the certificate still reaches the server (end to end)', async () => {
+    const tunnel = await proxy();
+    try {
+      const got = await cli(
+        [
+          'token',
+          '--token-endpoint',
+          `${server.issuer}/token`,
+          '--client-id',
+          'mtls',
+          ...pki(),
+          '--grant',
+          'client_credentials',
+          '--scope',
+          'api:read',
+          '--force',
+        ],
+        { HTTPS_PROXY: tunnel.url, NO_PROXY: '' },
+      );
+      expect(got.stderr).toBe('');
+      expect(got.code).toBe(0);
+      expect(payloadOf(got.stdout.trim()).cnf).toEqual({
+        'x5t#S256': thumbprint(paths.client_cert),
+      });
+      expect(tunnel.requests).toEqual([`CONNECT ${new URL(server.issuer).host}`]);
+    } finally {
+      await tunnel.close();
+    }
   }, 60_000);
 
   it('self_signed_tls_client_auth with a PKCS#12 file and its password file', async () => {
