@@ -77,6 +77,15 @@ function clientInput(c: Command): ClientInput {
     redirectUri: text('redirectUri'),
     allowOrigins: list('allowOrigin'),
     keyId: str(o.keyId),
+    ...(str(o.clientCert) !== undefined || str(o.clientKey) !== undefined
+      ? {
+          clientCert: {
+            cert: str(o.clientCert),
+            key: str(o.clientKey),
+            passwordFile: str(o.clientCertPasswordFile),
+          },
+        }
+      : {}),
     params: strs(o.param),
     endpoints,
   };
@@ -139,6 +148,21 @@ export function addClientOptions(command: Command): Command {
     .option(
       '--key-id <kid>',
       "kid of the client assertion (default: the JWK's kid, or a PEM key's RFC 7638 thumbprint)",
+    )
+    .addOption(
+      new Option(
+        '--client-cert <file>',
+        'client certificate for mutual TLS (RFC 8705): PEM, or PKCS#12',
+      ).env('OAUTH_CLIENT_CERT'),
+    )
+    .addOption(
+      new Option('--client-key <file>', "the client certificate's PEM private key").env(
+        'OAUTH_CLIENT_KEY',
+      ),
+    )
+    .option(
+      '--client-cert-password-file <file>',
+      'password of a PKCS#12 --client-cert (or an encrypted key)',
     )
     .addOption(
       new Option('--scope <scopes>', 'scopes (space- or comma-separated, repeatable)')
@@ -353,6 +377,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       collect,
     )
     .option('--max-age <seconds>', 'reject tokens issued (iat) longer ago than this', seconds)
+    .option(
+      '--client-cert <file>',
+      'the token must be bound to this certificate (cnf.x5t#S256, RFC 8705)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -360,6 +388,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth verify --jwks jwks.json --alg RS256,ES256 "$TOKEN"',
         'OAUTH_VERIFY_SECRET=s3cr3t oauth verify "$TOKEN"',
         'oauth verify --key public.pem --require sub,scope --max-age 3600 "$TOKEN"',
+        'oauth verify --issuer "$ISSUER" --client-cert client.pem "$TOKEN"   # mTLS-bound to it',
         'cat tokens.txt | oauth verify --jwks jwks.json --json   # NDJSON, one line a token',
       ]) + '\nEnvironment: OAUTH_VERIFY_SECRET (HMAC secret), OAUTH_ISSUER, OAUTH_TOKEN.\n',
     )
@@ -385,6 +414,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             leeway: typeof o.leeway === 'number' ? o.leeway : 0,
             require: strs(o.require),
             maxAge: num(o.maxAge),
+            clientCert: str(o.clientCert),
           };
         },
       ),
@@ -916,6 +946,10 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
       '--require-initial-access-token <token>',
       'dynamic registration (RFC 7591) only with this initial access token',
     )
+    .option(
+      '--mtls',
+      'HTTPS with a generated CA and certificates (paths on stderr), mTLS clients mtls and mtls-self, certificate-bound tokens (RFC 8705)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -924,6 +958,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         'oauth server --json --client my-app --client my-svc:s3cret',
         'oauth server --mcp --auto-login alice         # line 2: the MCP URL (audience of its tokens)',
         'oauth server --client-jwks my-app=client-jwks.json   # private_key_jwt, JAR (RFC 9101)',
+        'oauth server --mtls                           # https; CA and client certificate paths on stderr',
         '',
         '# in CI: start it, read the issuer, use it, stop it',
         'oauth server --auto-login alice > issuer.txt & SERVER=$!',
@@ -947,6 +982,7 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
             tokenTtl: num(o.tokenTtl),
             mcp: o.mcp === true,
             initialAccessToken: str(o.requireInitialAccessToken),
+            mtls: o.mtls === true,
           };
         },
       ),

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Warn } from '../findings.js';
 import { chooseAuthMethod, type ClientAuth } from '../oauth/client-auth.js';
+import { loadClientCertificate, mtlsAliases } from '../oauth/mtls.js';
 import { missingClientId, missingError } from './required.js';
 import { authMethodObjection, metadataList, type Server } from './server.js';
 import type { Settings } from './settings.js';
@@ -95,10 +96,12 @@ export async function clientAuth(
   if (clientId === undefined || clientId === '') throw missingError([missingClientId(clientId)]);
   const secret = await readClientSecret(ctx, settings, warn);
   const privateKey = readPrivateKey(settings.privateKey);
+  const certificate = settings.clientCert ? loadClientCertificate(settings.clientCert) : undefined;
   const method = chooseAuthMethod({
     asked: settings.authMethod,
     hasSecret: secret !== undefined,
     hasKey: privateKey !== undefined,
+    hasCertificate: certificate !== undefined,
     supported: metadataList(server?.metadata, 'token_endpoint_auth_methods_supported'),
   });
   const objection =
@@ -109,5 +112,12 @@ export async function clientAuth(
     server?.objections?.push(objection);
     warn(objection);
   }
-  return { clientId, method, secret, privateKey, keyId: settings.keyId };
+  return {
+    clientId,
+    method,
+    secret,
+    privateKey,
+    keyId: settings.keyId,
+    ...(certificate ? { certificate, mtlsAliases: mtlsAliases(server?.metadata) } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import type { Warn } from '../findings.js';
 import { validateAuthMethod, type AuthMethod } from '../oauth/client-auth.js';
 import { sameIssuer } from '../oauth/discovery-url.js';
+import type { CertificateFiles } from '../oauth/mtls.js';
 import { parseParam } from '../oauth/token-request.js';
 import { validateOrigin, type Profile } from '../store/profiles.js';
 import type { TokenEntry } from '../store/tokens.js';
@@ -39,6 +40,8 @@ export type SettingName = keyof SettingValues;
 export type ClientInput = { [K in SettingName]?: Given<SettingValues[K]> } & {
   /** --key-id: the kid of a client assertion. */
   keyId?: string;
+  /** --client-cert, --client-key, --client-cert-password-file (RFC 8705; not saved in profiles). */
+  clientCert?: CertificateFiles;
   /** --param name=value, as typed. */
   params?: readonly string[];
   /** --token-endpoint and the other endpoint overrides. */
@@ -61,6 +64,8 @@ export interface Settings {
   /** --allow-origin and the profile's: origins `oauth call` may also send the cached token to. */
   allowOrigins: string[];
   keyId: string | undefined;
+  /** RFC 8705: the client certificate's files, from flags or environment only. */
+  clientCert: CertificateFiles | undefined;
   /** Extra request parameters (--param), parsed. */
   params: [string, string][];
   /** Endpoint overrides: discovery is skipped for these. */
@@ -115,6 +120,7 @@ export function resolveSettings(
     redirectUri: pick('redirectUri', profile.redirectUri),
     allowOrigins: (pick('allowOrigins', profile.allowOrigins) ?? []).map((o) => validateOrigin(o)),
     keyId: input.keyId,
+    clientCert: input.clientCert,
     params: (input.params ?? []).map(parseParam),
     endpoints: input.endpoints ?? {},
     sources,

@@ -19,6 +19,12 @@ import { redactUrl } from '../http/redact.js';
 import { isEventStream, sseReader, type SseEvent } from '../http/sse.js';
 import { explainChallenge, type ChallengeExplanation } from '../oauth/challenge.js';
 import type { DpopSession } from '../oauth/dpop.js';
+import {
+  checkBinding,
+  loadClientCertificate,
+  tokenThumbprint,
+  type ClientCertificate,
+} from '../oauth/mtls.js';
 import { requestResource, type Method, type ResourceResponse } from '../oauth/resource-request.js';
 import { checkGivenToken } from '../oauth/token-request.js';
 import { renderRedirectNote, type CallChain, type CallOutput } from '../output/call.js';
@@ -56,6 +62,18 @@ interface Picked {
   fromEnv?: boolean | undefined;
   /** The cached entry the token came from (or that was withheld). */
   entry?: TokenEntry | undefined;
+  /** --client-cert: presented with the token (RFC 8705 §3). */
+  certificate?: ClientCertificate | undefined;
+}
+
+/** RFC 8705 §3: a certificate-bound token goes only with its certificate (exit 2 before sending). */
+function withCertificate(picked: Picked, settings: Settings): Picked {
+  const certificate = settings.clientCert ? loadClientCertificate(settings.clientCert) : undefined;
+  if (picked.token) {
+    const what = picked.entry ? 'the cached access token' : 'the --token';
+    checkBinding(tokenThumbprint(picked.token.value), certificate, what);
+  }
+  return certificate ? { ...picked, certificate } : picked;
 }
 
 /** The `oauth login` arguments of a login request, as a user would type them. */
@@ -440,7 +458,11 @@ async function runMcp(
   const ownAuthorization = headers.authorization !== undefined;
   checkCredentialOptions(options, ownAuthorization);
   const settings = clientSettings(ctx, options.client, warn);
-  const pick = () => credentials(options, url, ownAuthorization, settings, ctx, warn);
+  const pick = async () =>
+    withCertificate(
+      await credentials(options, url, ownAuthorization, settings, ctx, warn),
+      settings,
+    );
   const { checkMcpServer } = await import('../mcp/streamable-http.js');
   const send = async (picked: Picked) => {
     const check = await checkMcpServer(await ctx.http(), {
@@ -448,6 +470,7 @@ async function runMcp(
       headers,
       token: picked.token,
       dpop: picked.dpop,
+      clientCertificate: picked.certificate,
       signal: ctx.signal,
       onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
       timeout: ctx.globals.timeout,
@@ -538,7 +561,11 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
   const ownAuthorization = headers.authorization !== undefined;
   checkCredentialOptions(options, ownAuthorization);
   const settings = clientSettings(ctx, options.client, warn);
-  const pick = () => credentials(options, url, ownAuthorization, settings, ctx, warn);
+  const pick = async () =>
+    withCertificate(
+      await credentials(options, url, ownAuthorization, settings, ctx, warn),
+      settings,
+    );
 
   // An event stream is read as it comes, so one that never ends still shows what came.
   let events: SseEvent[] | undefined;
@@ -554,6 +581,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
         body,
         token: picked.token,
         dpop: picked.dpop,
+        clientCertificate: picked.certificate,
         signal: ctx.signal,
         onCrossOrigin: (from, to) => ctx.io.err(renderRedirectNote(from, to, ctx.io.errStyle)),
         stream: async (head) => {

@@ -17,6 +17,8 @@ export interface ServerInput {
   mcp: boolean;
   /** RFC 7591 §3: registration only with this initial access token. */
   initialAccessToken?: string | undefined;
+  /** RFC 8705: HTTPS, generated certificates, the mTLS clients and certificate-bound tokens. */
+  mtls?: boolean | undefined;
 }
 
 export { NOTHING_MORE as view } from '../output/present.js';
@@ -117,6 +119,7 @@ export async function run(options: ServerInput, ctx: Context): Promise<Outcome<u
     mcp: options.mcp,
     initialAccessToken: options.initialAccessToken,
     onCibaRequest: (request, issuer) => ctx.io.err(renderCibaWaiting(request, issuer, err)),
+    mtls: options.mtls,
     onRequest: ctx.globals.verbose ? (line) => ctx.io.err(renderRequestLine(line, err)) : undefined,
     onError:
       ctx.globals.verbose || ctx.globals.debug

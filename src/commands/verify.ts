@@ -38,6 +38,8 @@ export interface VerifyInput {
   leeway: number;
   require: string[] | undefined;
   maxAge: number | undefined;
+  /** --client-cert: the certificate a bound token must be bound to (RFC 8705 §3.1). */
+  clientCert?: string | undefined;
 }
 
 /** Tokens verified concurrently (order of output is kept). */
@@ -127,6 +129,9 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
     leeway: o.leeway,
     require: o.require,
     maxAge: o.maxAge,
+    ...(o.clientCert === undefined
+      ? {}
+      : { certificate: (await import('../oauth/mtls.js')).certificateFile(o.clientCert) }),
     now: ctx.now(),
   };
 

@@ -15,6 +15,7 @@ import { parseJson } from '../json.js';
 import { DryRunStop, type BuiltRequest } from './dry-run.js';
 import { redactUrl } from './redact.js';
 import type { TraceEvent } from './trace.js';
+import type { ClientCertificate } from '../oauth/mtls.js';
 
 export type { TraceEvent } from './trace.js';
 
@@ -45,6 +46,8 @@ export interface HttpRequest {
    * whole-body deadline still apply.
    */
   stream?: (head: ResponseHead) => Promise<StreamReader | undefined> | StreamReader | undefined;
+  /** RFC 8705: the client certificate presented in the TLS handshake of this request. */
+  clientCertificate?: ClientCertificate | undefined;
 }
 
 export interface ResponseHead {
@@ -146,7 +149,14 @@ export function checkUrl(input: string | URL, purpose: string): URL {
 export function createHttpClient(options: HttpOptions): HttpClient {
   const ca = options.cacert === undefined ? undefined : readCaFile(options.cacert);
   let dispatcher: Promise<Dispatcher> | undefined;
-  const getDispatcher = (): Promise<Dispatcher> => (dispatcher ??= buildDispatcher(options, ca));
+  // A certificate gets connections of its own: it is presented only where the request asks.
+  const withCertificate = new Map<ClientCertificate, Promise<Dispatcher>>();
+  const getDispatcher = (cert?: ClientCertificate): Promise<Dispatcher> => {
+    if (cert === undefined) return (dispatcher ??= buildDispatcher(options, ca));
+    let found = withCertificate.get(cert);
+    if (!found) withCertificate.set(cert, (found = buildDispatcher(options, ca, cert)));
+    return found;
+  };
 
   async function request(req: HttpRequest, document = false): Promise<HttpResponse> {
     let at = checkUrl(req.url, req.purpose);
@@ -163,7 +173,7 @@ export function createHttpClient(options: HttpOptions): HttpClient {
     const policy =
       req.redirect === 'same-origin' && !carriesCredentials(method, req) ? 'same-origin' : 'never';
     const exchangeAt = async (at: URL) =>
-      exchange(await getDispatcher(), options, { ...req, url: at, method });
+      exchange(await getDispatcher(req.clientCertificate), options, { ...req, url: at, method });
     for (let hop = 0; ; hop++) {
       const response = await exchangeAt(at);
       if (response.status < 300 || response.status >= 400 || response.status === 304) {
@@ -264,9 +274,10 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   }
 
   async function close(): Promise<void> {
-    const current = dispatcher;
+    const current = [dispatcher, ...withCertificate.values()];
     dispatcher = undefined;
-    if (current) await (await current).close();
+    withCertificate.clear();
+    for (const each of current) if (each) await (await each).close();
   }
 
   return { request: (req) => request(req), getJson, close };
@@ -295,9 +306,12 @@ function readCaFile(path: string): string[] {
 async function buildDispatcher(
   options: HttpOptions,
   ca: string[] | undefined,
+  cert?: ClientCertificate,
 ): Promise<Dispatcher> {
   const ms = Math.round(options.timeout * 1000);
-  const tls = { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) };
+  const server = { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) };
+  // The certificate goes to the server only, never to a proxy on the way.
+  const tls = { ...server, ...(cert ? clientTls(cert) : {}) };
   const base = { connect: { ...tls, timeout: ms }, headersTimeout: ms, bodyTimeout: ms };
   const env = options.env;
   const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
@@ -311,8 +325,19 @@ async function buildDispatcher(
     httpsProxy,
     noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
     requestTls: tls,
-    proxyTls: tls,
+    proxyTls: server,
   });
+}
+
+/** undici's (node:tls) options for presenting a client certificate (RFC 8705 §2). */
+function clientTls(cert: ClientCertificate) {
+  const { cert: pem, key, pfx, passphrase } = cert;
+  return {
+    ...(pem === undefined ? {} : { cert: pem }),
+    ...(key === undefined ? {} : { key }),
+    ...(pfx === undefined ? {} : { pfx }),
+    ...(passphrase === undefined ? {} : { passphrase }),
+  };
 }
 
 /** Headers that carry a credential (RFC 6750 §2.1, RFC 9449 §4, RFC 6265): never sent on after a redirect. */
@@ -350,10 +375,20 @@ function build(req: Exchange): BuiltRequest & { raw: string | Uint8Array | undef
   } else {
     raw = req.body;
   }
+  const cert = req.clientCertificate;
   return {
     method: req.method,
     url: req.url.href,
     headers,
+    ...(cert === undefined
+      ? {}
+      : {
+          clientCert: {
+            cert: cert.file,
+            ...(cert.keyFile === undefined ? {} : { key: cert.keyFile }),
+            type: cert.pfx === undefined ? 'PEM' : 'P12',
+          },
+        }),
     ...(raw === undefined
       ? {}
       : { body: typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8') }),
@@ -545,6 +580,15 @@ function inflateOrRaw(data: Buffer, limits: { maxOutputLength: number }): Buffer
   }
 }
 
+/** A TLS alert that is the server refusing (or asking for) the client certificate (RFC 8705 §2). */
+function certificateRefused(codes: readonly string[]): boolean {
+  return codes.some((c) =>
+    /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|ACCESS_DENIED)/.test(
+      c,
+    ),
+  );
+}
+
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -634,6 +678,18 @@ function networkError(
         : 'check the port in the URL (https is usually on 443); plain http:// is allowed only to loopback',
     );
   }
+  if (certificateRefused(codes)) {
+    const detail = err instanceof Error ? err.message : codes.join(', ');
+    return make(
+      'client_cert_refused',
+      req.clientCertificate
+        ? `TLS with ${what} failed: the server refused the client certificate ${req.clientCertificate.file} (${detail})`
+        : `TLS with ${what} failed: the server asks for a client certificate and none was given (${detail})`,
+      req.clientCertificate
+        ? 'pass a --client-cert the server trusts (its CA, or the one registered for the client)'
+        : 'pass --client-cert <pem> and --client-key <pem> (OAUTH_CLIENT_CERT, OAUTH_CLIENT_KEY)',
+    );
+  }
   const tls = codes.find(
     (c) => TLS_CODES.has(c) || c.startsWith('ERR_SSL_') || c.startsWith('ERR_TLS_'),
   );
@@ -646,10 +702,18 @@ function networkError(
     );
   }
   if (has('ECONNRESET') || has('UND_ERR_SOCKET') || has('EPIPE')) {
+    // TLS 1.3: a server that refuses the client certificate (or wants one) just closes the
+    // connection after the handshake, so the alert seldom reaches us (RFC 8446 §4.4.2.4).
+    const mtls =
+      req.url.protocol !== 'https:'
+        ? ''
+        : req.clientCertificate
+          ? `; if the server refused the client certificate ${req.clientCertificate.file}, pass one it trusts`
+          : '; a server that demands a client certificate (mutual TLS) does this too: then pass --client-cert <pem> and --client-key <pem>';
     return make(
       'connection_failed',
       `${what} closed the connection before answering`,
-      'try again; if it persists, check the URL and any proxy on the way',
+      `try again; if it persists, check the URL and any proxy on the way${mtls}`,
     );
   }
   const detail = err instanceof Error ? err.message : String(err);

@@ -9,6 +9,8 @@ export interface TraceEvent {
     url: string;
     headers: Record<string, string>;
     body?: string;
+    /** RFC 8705: the client certificate presented in the TLS handshake, by its files. */
+    clientCert?: { cert: string; key?: string; type: 'PEM' | 'P12' };
   };
   response?: {
     status: number;

@@ -10,6 +10,7 @@ import { redactUrl } from '../http/redact.js';
 import { isEventStream, sseReader, type SseEvent } from '../http/sse.js';
 import { parseJson } from '../json.js';
 import type { DpopSession } from '../oauth/dpop.js';
+import type { ClientCertificate } from '../oauth/mtls.js';
 import { requestResource, type ResourceResponse } from '../oauth/resource-request.js';
 
 /** The revision asked for in `initialize`; the server answers with the one it speaks. */
@@ -26,6 +27,8 @@ export interface McpCheckRequest {
   headers: Record<string, string>;
   token?: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
   dpop?: DpopSession | undefined;
+  /** RFC 8705 §3: the client certificate, presented with the token. */
+  clientCertificate?: ClientCertificate | undefined;
   signal?: AbortSignal | undefined;
   onCrossOrigin?: ((from: string, to: string) => void) | undefined;
   /** --timeout in seconds, for the message of a stream that never answered. */
@@ -176,6 +179,7 @@ export async function checkMcpServer(http: HttpClient, req: McpCheckRequest): Pr
         body: JSON.stringify(message),
         token: req.token,
         dpop: req.dpop,
+        clientCertificate: req.clientCertificate,
         signal: req.signal,
         onCrossOrigin: req.onCrossOrigin,
         stream: async (head) => {
@@ -366,6 +370,7 @@ export async function checkMcpServer(http: HttpClient, req: McpCheckRequest): Pr
       },
       token: req.token,
       dpop: req.dpop,
+      clientCertificate: req.clientCertificate,
       signal: req.signal,
     }).then(
       (r) => proofs.push(...r.proofs),

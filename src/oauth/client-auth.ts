@@ -1,7 +1,8 @@
 // Client authentication at the token, introspection and revocation endpoints: HTTP Basic, POST
-// body, and JWT assertions (RFC 6749 §2.3.1, RFC 7523 §2.2 and §3, OIDC Core §9).
+// body, JWT assertions and mutual TLS (RFC 6749 §2.3.1, RFC 7523 §2.2 and §3, OIDC Core §9, RFC 8705 §2).
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { CliError, usageError } from '../errors.js';
+import type { ClientCertificate } from './mtls.js';
 import { signableKey, thumbprint } from '../token/signing-key.js';
 
 export const AUTH_METHODS = [
@@ -9,8 +10,12 @@ export const AUTH_METHODS = [
   'client_secret_post',
   'client_secret_jwt',
   'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
   'none',
 ] as const;
+/** RFC 8705 §2.1, §2.2: the client is authenticated by its TLS certificate. */
+const MTLS_METHODS: readonly string[] = ['tls_client_auth', 'self_signed_tls_client_auth'];
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 export interface ClientAuth {
@@ -21,6 +26,15 @@ export interface ClientAuth {
   privateKey?: string | undefined;
   /** `kid` of the assertion's header (else the JWK's own kid, or a PEM key's thumbprint). */
   keyId?: string | undefined;
+  /** RFC 8705: the client certificate, presented on every request to the server's endpoints. */
+  certificate?: ClientCertificate | undefined;
+  /** RFC 8705 §5: endpoint URL → its mtls_endpoint_aliases URL, used with a certificate. */
+  mtlsAliases?: Record<string, string> | undefined;
+}
+
+/** The URL to send to: the endpoint's mTLS alias when a certificate goes along (RFC 8705 §5). */
+export function endpointFor(auth: ClientAuth, endpoint: string): string {
+  return auth.certificate === undefined ? endpoint : (auth.mtlsAliases?.[endpoint] ?? endpoint);
 }
 
 /** Seconds an assertion stays valid: short, it is used at once. */
@@ -59,12 +73,23 @@ export function chooseAuthMethod(input: {
   asked?: string | undefined;
   hasSecret: boolean;
   hasKey: boolean;
+  hasCertificate?: boolean;
   supported?: readonly string[] | undefined;
 }): AuthMethod {
   if (input.asked !== undefined) return validateAuthMethod(input.asked);
   if (input.hasKey) return 'private_key_jwt';
-  if (!input.hasSecret) return 'none';
   const supported = input.supported;
+  if (!input.hasSecret && input.hasCertificate === true) {
+    // RFC 8705 §2: a certificate alone is the client's authentication, PKI first.
+    if (
+      supported?.includes('self_signed_tls_client_auth') &&
+      !supported.includes('tls_client_auth')
+    ) {
+      return 'self_signed_tls_client_auth';
+    }
+    return 'tls_client_auth';
+  }
+  if (!input.hasSecret) return 'none';
   if (!supported || supported.length === 0 || supported.includes('client_secret_basic')) {
     return 'client_secret_basic';
   }
@@ -98,6 +123,13 @@ export function checkClientAuth(auth: ClientAuth): void {
       'private_key_missing',
       'client authentication private_key_jwt needs a private key',
       'pass --private-key <file> (PEM or JWK) or set OAUTH_PRIVATE_KEY',
+    );
+  }
+  if (MTLS_METHODS.includes(auth.method) && auth.certificate === undefined) {
+    throw usageError(
+      'client_cert_missing',
+      `client authentication ${auth.method} needs a client certificate`,
+      'pass --client-cert <pem> and --client-key <pem> (OAUTH_CLIENT_CERT, OAUTH_CLIENT_KEY)',
     );
   }
 }
@@ -236,7 +268,10 @@ export async function applyClientAuth(
       body.set('client_assertion_type', JWT_BEARER);
       body.set('client_assertion', await clientAssertion(auth, audience, nowMs));
       return {};
+    case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
     case 'none':
+      // RFC 8705 §2: with mTLS the certificate, presented in the handshake, authenticates.
       body.set('client_id', auth.clientId);
       return {};
   }

@@ -13,6 +13,7 @@ import {
 import { redactUrl } from '../http/redact.js';
 import { parseWwwAuthenticate } from './challenge.js';
 import type { DpopSession } from './dpop.js';
+import type { ClientCertificate } from './mtls.js';
 
 export const MAX_RESOURCE_HOPS = 5;
 /** Cap on a resource's response body. */
@@ -33,6 +34,8 @@ export interface ResourceRequest {
   token?: { value: string; scheme: 'Bearer' | 'DPoP' } | undefined;
   /** With a DPoP-bound token: proofs with `ath` (RFC 9449 §7). */
   dpop?: DpopSession | undefined;
+  /** RFC 8705 §3: the client certificate, presented with the token (to its origin only). */
+  clientCertificate?: ClientCertificate | undefined;
   signal?: AbortSignal | undefined;
   /** Reads the final answer's body as it comes (an event stream); see HttpRequest.stream. */
   stream?: HttpRequest['stream'];
@@ -92,6 +95,9 @@ export async function requestResource(
         ...(body === undefined ? {} : { body }),
         purpose: 'resource',
         redirect: 'manual',
+        ...(credentialed && req.clientCertificate
+          ? { clientCertificate: req.clientCertificate }
+          : {}),
         maxBytes: MAX_RESOURCE_BYTES,
         ...(req.signal ? { signal: req.signal } : {}),
         // A redirect's own body is never streamed.

@@ -4,7 +4,8 @@ import type { HttpClient, HttpResponse } from '../http/client.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { parseJson } from '../json.js';
-import { applyClientAuth, type ClientAuth } from './client-auth.js';
+import { applyClientAuth, endpointFor, type ClientAuth } from './client-auth.js';
+import { certificateRefusal } from './mtls.js';
 import type { DpopSession } from './dpop.js';
 import {
   foreignError,
@@ -114,12 +115,14 @@ export async function postToEndpoint(
   http: HttpClient,
   req: EndpointRequest,
 ): Promise<HttpResponse> {
+  const url = endpointFor(req.client, req.endpoint);
   const send = async () => {
     const headers = await applyClientAuth(req.client, req.body, req.assertionAudience, req.nowMs);
-    if (req.dpop) headers.dpop = await req.dpop.proof('POST', req.endpoint);
+    if (req.dpop) headers.dpop = await req.dpop.proof('POST', url);
     return http.request({
       method: 'POST',
-      url: req.endpoint,
+      url,
+      ...(req.client.certificate ? { clientCertificate: req.client.certificate } : {}),
       purpose: req.purpose,
       headers: { ...headers, accept: 'application/json' },
       body: req.body,
@@ -130,7 +133,7 @@ export async function postToEndpoint(
   };
   const response = await send();
   if (!req.dpop) return response;
-  const fresh = req.dpop.rememberNonce(req.endpoint, response.headers['dpop-nonce']);
+  const fresh = req.dpop.rememberNonce(url, response.headers['dpop-nonce']);
   // RFC 9449 §8: 400 use_dpop_nonce with a DPoP-Nonce header: retry once with that nonce.
   if (
     fresh &&
@@ -138,7 +141,7 @@ export async function postToEndpoint(
     parseOAuthError(parseBody(response, req.purpose))?.error === 'use_dpop_nonce'
   ) {
     const retried = await send();
-    req.dpop.rememberNonce(req.endpoint, retried.headers['dpop-nonce']);
+    req.dpop.rememberNonce(url, retried.headers['dpop-nonce']);
     return retried;
   }
   return response;
@@ -454,7 +457,12 @@ export async function requestToken(
     signal: input.signal,
     dpop: input.dpop,
   });
-  const result = processTokenResponse(response);
+  let result: TokenResult;
+  try {
+    result = processTokenResponse(response);
+  } catch (err) {
+    throw certificateRefusal(err, input.client.method);
+  }
   const unbound = input.dpop ? dpopFinding(result) : undefined;
   if (unbound) result.findings.push(unbound);
   return result;

@@ -192,6 +192,11 @@ export function curlCommand(request: BuiltRequest, options: CurlOptions): CurlCo
   }
   if (options.insecure) words.push('--insecure');
   if (options.cacert !== undefined) words.push('--cacert', shellQuote(options.cacert));
+  // RFC 8705: the client certificate (curl asks for a PKCS#12 file's password).
+  const cert = request.clientCert;
+  if (cert?.type === 'P12') words.push('--cert-type', 'P12');
+  if (cert !== undefined) words.push('--cert', shellQuote(cert.cert));
+  if (cert?.key !== undefined) words.push('--key', shellQuote(cert.key));
   const type = request.headers['content-type'];
   const form = hasBody && type !== undefined && type.split(';')[0]?.trim().toLowerCase() === FORM;
   for (const [name, value] of Object.entries(request.headers)) {

@@ -9,7 +9,22 @@ export interface ServerStarted {
   api: string;
   /** The MCP endpoint, with --mcp. */
   mcp?: string | undefined;
-  clients: { client_id: string; client_secret?: string; grant_types: string[] }[];
+  clients: {
+    client_id: string;
+    client_secret?: string;
+    token_endpoint_auth_method?: string;
+    grant_types: string[];
+  }[];
+  /** With --mtls: the generated CA and certificates. */
+  mtls?: MtlsPaths | undefined;
+}
+
+interface MtlsPaths {
+  ca: string;
+  clientCert: string;
+  clientKey: string;
+  selfSignedCert: string;
+  selfSignedKey: string;
 }
 
 /** The first line of stdout, which scripts read to learn the issuer; at a terminal, a summary. */
@@ -17,7 +32,12 @@ export const serverStartView: View<{ started: ServerStarted; autoLogin: string |
   human: ({ started, autoLogin }, { io }) => ({
     // With --mcp, the second line is the MCP endpoint's URL.
     out: `${started.issuer}\n${started.mcp === undefined ? '' : `${started.mcp}\n`}`,
-    err: io.stderrIsTTY ? renderServerSummary(started, io.errStyle, autoLogin) : undefined,
+    // The certificates' paths are needed to use the server at all: always said.
+    err: io.stderrIsTTY
+      ? renderServerSummary(started, io.errStyle, autoLogin)
+      : started.mtls
+        ? renderMtls(started.mtls, started.issuer)
+        : undefined,
   }),
   json: ({ started }) => ({
     out: `${jsonText(
@@ -26,6 +46,17 @@ export const serverStartView: View<{ started: ServerStarted; autoLogin: string |
         clients: started.clients,
         api: started.api,
         ...(started.mcp === undefined ? {} : { mcp: started.mcp }),
+        ...(started.mtls === undefined
+          ? {}
+          : {
+              mtls: {
+                ca: started.mtls.ca,
+                client_cert: started.mtls.clientCert,
+                client_key: started.mtls.clientKey,
+                self_signed_cert: started.mtls.selfSignedCert,
+                self_signed_key: started.mtls.selfSignedKey,
+              },
+            }),
       },
       0,
     )}\n`,
@@ -39,7 +70,11 @@ export function renderServerSummary(
 ): string {
   const clients = started.clients.map((c) => {
     const secret =
-      c.client_secret === undefined ? 'public, PKCE' : `secret ${safeText(c.client_secret)}`;
+      c.client_secret !== undefined
+        ? `secret ${safeText(c.client_secret)}`
+        : c.token_endpoint_auth_method?.endsWith('tls_client_auth')
+          ? c.token_endpoint_auth_method
+          : 'public, PKCE';
     return `  ${s.bold(safeText(c.client_id))} (${secret}): ${c.grant_types.join(', ')}`;
   });
   return [
@@ -51,6 +86,7 @@ export function renderServerSummary(
       : [`mcp       ${started.mcp} (tokens with resource=${started.mcp}; tool whoami)`]),
     'clients:',
     ...clients,
+    ...(started.mtls ? [renderMtls(started.mtls, started.issuer).trimEnd()] : []),
     autoLogin === undefined
       ? 'login: any user name on the login page'
       : `login: automatic as ${safeText(autoLogin)}`,
@@ -58,6 +94,17 @@ export function renderServerSummary(
       ? `ciba:  confidential clients; each request waits for POST ${started.issuer}/ciba/approve or /deny`
       : 'ciba:  confidential clients; every request approved at once',
     s.dim('Ctrl-C to stop'),
+    '',
+  ].join('\n');
+}
+
+/** RFC 8705: where the certificates are, and the command that uses them. */
+function renderMtls(m: MtlsPaths, issuer: string): string {
+  return [
+    `mtls (RFC 8705): CA ${m.ca} (pass it as --cacert)`,
+    `  client mtls (tls_client_auth): --client-cert ${m.clientCert} --client-key ${m.clientKey}`,
+    `  client mtls-self (self_signed_tls_client_auth): --client-cert ${m.selfSignedCert} --client-key ${m.selfSignedKey}`,
+    `  e.g. oauth token --cacert ${m.ca} --issuer ${issuer} --client-id mtls --client-cert ${m.clientCert} --client-key ${m.clientKey} --grant client_credentials --scope api:read`,
     '',
   ].join('\n');
 }

@@ -114,8 +114,11 @@ export function createJwtTokenEndpoints(options: JwtTokenOptions) {
     authorization: string | undefined,
     form: URLSearchParams,
     res: ServerResponse,
+    /** An mTLS client its certificate authenticated (RFC 8705 §2, `oauth server --mtls`). */
+    certified?: string,
   ): Promise<void> {
-    const client = await authenticate(authorization, form);
+    const client =
+      certified !== undefined ? { client_id: certified } : await authenticate(authorization, form);
     if (!client) {
       send(
         res,

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { createMemoryAdapter } from './adapter.js';
+import { mtlsClients, mtlsFeature, type MtlsFiles } from './mtls.js';
 import { providerPages } from './pages.js';
 
 export const API_SCOPES = ['api:read', 'api:write'];
@@ -124,6 +125,8 @@ export interface ProviderSettings {
   initialAccessToken?: string | undefined;
   /** `features.ciba`: the authentication device (server/ciba.ts). */
   ciba: Record<string, unknown>;
+  /** RFC 8705 (`oauth server --mtls`): the certificates of the mTLS clients (server/mtls.ts). */
+  mtls?: MtlsFiles | undefined;
 }
 
 /** The claims of a user: any user name is an account (the server is for testing). */
@@ -160,7 +163,16 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
   const jar = jarAndJarm(s.signingAlg);
   const provider = new Provider(s.issuer, {
     adapter: createMemoryAdapter(),
-    clients: s.clients.map(clientMetadata),
+    clients: [
+      ...s.clients.map(clientMetadata),
+      ...(s.mtls
+        ? mtlsClients(s.mtls, {
+            application_type: 'native',
+            redirect_uris: LOOPBACK_REDIRECTS,
+            scope: [...OIDC_SCOPES, ...API_SCOPES].join(' '),
+          })
+        : []),
+    ],
     jwks: s.jwks,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     clientDefaults: {
@@ -178,6 +190,20 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },
+    // RFC 8705 §2: the two mTLS methods join the defaults with --mtls.
+    ...(s.mtls
+      ? {
+          clientAuthMethods: [
+            'client_secret_basic',
+            'client_secret_jwt',
+            'client_secret_post',
+            'private_key_jwt',
+            'none',
+            'tls_client_auth',
+            'self_signed_tls_client_auth',
+          ],
+        }
+      : {}),
     findAccount: async (_ctx: unknown, sub: string) => account(sub),
     // RFC 7636: S256 for every client, public or not.
     pkce: { required: () => true },
@@ -225,6 +251,7 @@ export function createProvider(lib: typeof import('oidc-provider'), s: ProviderS
       richAuthorizationRequests: richAuthorizationRequests(errors),
       ciba: s.ciba,
       dPoP: { enabled: true },
+      ...(s.mtls ? { mTLS: mtlsFeature() } : {}),
       userinfo: { enabled: true },
       // RFC 7591 at /reg, RFC 7592 (read, delete) at /reg/<client_id> with the registration token.
       registration: {

@@ -29,6 +29,8 @@ export interface ResourceOptions {
   isRevoked?: ((jti: string) => boolean) | undefined;
   /** RFC 9449 §9: make clients send a server-provided nonce in their proofs. */
   requireDpopNonce?: boolean | undefined;
+  /** RFC 8705 §3 (`oauth server --mtls`): the SHA-256 of the TLS client certificate. */
+  peerThumbprint?: ((req: IncomingMessage) => string | undefined) | undefined;
   now?: (() => number) | undefined;
   /**
    * Answers a request whose token passed every check (default: its claims as JSON); `headers`
@@ -258,6 +260,16 @@ export function createResourceHandler(options: ResourceOptions) {
       );
     }
     if (jkt) await checkProof(req, token, jkt);
+    // RFC 8705 §3: a certificate-bound token only with the certificate it is bound to.
+    const x5t = (claims.cnf as Record<string, unknown> | undefined)?.['x5t#S256'];
+    if (typeof x5t === 'string' && options.peerThumbprint?.(req) !== x5t) {
+      throw new Refusal(
+        401,
+        'invalid_token',
+        'the access token is bound to a client certificate that this request did not present',
+        scheme,
+      );
+    }
     return { claims, scheme };
   }
 

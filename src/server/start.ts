@@ -2,6 +2,7 @@
 // pages and /api behind one node:http server. Loaded only by `oauth server` and `oauth demo`.
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { CliError, ExitCode } from '../errors.js';
@@ -19,6 +20,17 @@ import {
   type ClientSpec,
 } from './provider.js';
 import { createMcpHandler } from './mcp.js';
+import {
+  certifiedClient,
+  generateCertificates,
+  peerThumbprint,
+  removeCertificates,
+  MTLS_GRANTS,
+  PKI_CLIENT,
+  SELF_SIGNED_CLIENT,
+  tlsOptions,
+  type MtlsFiles,
+} from './mtls.js';
 import { createResourceHandler, createResourceMetadataHandler } from './resource.js';
 
 export const HOST = '127.0.0.1';
@@ -37,6 +49,8 @@ export interface ServerOptions {
   mcp?: boolean | undefined;
   /** RFC 7591 §3: dynamic registration only with this initial access token (else open). */
   initialAccessToken?: string | undefined;
+  /** RFC 8705: HTTPS with generated certificates, the mTLS clients and bound tokens (server/mtls.ts). */
+  mtls?: boolean | undefined;
   /** RFC 9449 §9: the resource demands a DPoP nonce. */
   requireDpopNonce?: boolean | undefined;
   /** A CIBA request waits for POST /ciba/approve or /ciba/deny (not with autoLogin). */
@@ -53,6 +67,8 @@ export interface RunningServer {
   /** The MCP endpoint's URL, with --mcp. */
   mcp: string | undefined;
   clients: ClientInfo[];
+  /** With --mtls: the generated CA and certificates (removed at close). */
+  mtls: MtlsFiles | undefined;
   close(): Promise<void>;
 }
 
@@ -134,6 +150,19 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const MTLS_CLIENT_INFO: ClientInfo[] = [
+  {
+    client_id: PKI_CLIENT,
+    token_endpoint_auth_method: 'tls_client_auth',
+    grant_types: MTLS_GRANTS,
+  },
+  {
+    client_id: SELF_SIGNED_CLIENT,
+    token_endpoint_auth_method: 'self_signed_tls_client_auth',
+    grant_types: MTLS_GRANTS,
+  },
+];
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   silenceProviderNotices();
   const clients = [...BUILT_IN_CLIENTS, ...(options.clients ?? [])];
@@ -173,10 +202,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }
       handle()(req, res);
     };
-  const server = createServer(
-    { keepAliveTimeout: 5000 },
-    logged(() => handler),
-  );
+  const mtls = options.mtls ? await generateCertificates() : undefined;
+  const server = mtls
+    ? createHttpsServer(
+        { keepAliveTimeout: 5000, ...tlsOptions(mtls) },
+        logged(() => handler),
+      )
+    : createServer(
+        { keepAliveTimeout: 5000 },
+        logged(() => handler),
+      );
   const mcpServer = options.mcp
     ? createServer(
         { keepAliveTimeout: 5000 },
@@ -192,10 +227,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   ]).catch(async (err: unknown) => {
     server.close();
     mcpServer?.close();
+    if (mtls) removeCertificates(mtls);
     throw err;
   });
 
-  const issuer = `http://${HOST}:${port}`;
+  const issuer = `${mtls ? 'https' : 'http'}://${HOST}:${port}`;
   const api = `${issuer}/api`;
   const mcp = mcpPort === undefined ? undefined : `http://${HOST}:${mcpPort}/mcp`;
   const tokenTtl = options.tokenTtl ?? 3600;
@@ -214,6 +250,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     signingAlg: SIGNING_ALG,
     initialAccessToken: options.initialAccessToken,
     ciba: ciba.feature(lib as unknown as Parameters<typeof ciba.feature>[0]),
+    mtls,
   });
   ciba.attach(provider);
   const onError = options.onError ?? (() => {});
@@ -242,6 +279,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     algorithms: [SIGNING_ALG],
     isRevoked: jwtTokens.isRevoked,
     requireDpopNonce: options.requireDpopNonce,
+    ...(mtls ? { peerThumbprint } : {}),
   });
   if (mcp !== undefined) {
     const handleMcp = createMcpHandler({
@@ -276,7 +314,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         const form = new URLSearchParams(body);
         if (isJwtAccessToken(form.get('token') ?? '')) {
           const endpoint = path === INTROSPECTION ? 'introspection' : 'revocation';
-          await jwtTokens.handle(endpoint, req.headers.authorization, form, res);
+          const certified = mtls ? certifiedClient(mtls, req, form.get('client_id')) : undefined;
+          await jwtTokens.handle(endpoint, req.headers.authorization, form, res, certified);
         } else {
           // oidc-provider takes an already-read body from req.body.
           (req as IncomingMessage & { body?: string }).body = body;
@@ -296,7 +335,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     issuer,
     api,
     mcp,
-    clients: clients.map(clientInfo),
+    clients: [...clients.map(clientInfo), ...(mtls ? MTLS_CLIENT_INFO : [])],
+    mtls,
     close: () =>
       Promise.all(
         [server, mcpServer].map(
@@ -307,6 +347,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
               s.closeAllConnections();
             }),
         ),
-      ).then(() => undefined),
+      ).then(() => {
+        if (mtls) removeCertificates(mtls);
+      }),
   };
 }

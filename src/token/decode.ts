@@ -13,6 +13,7 @@ import {
   type TimeStatus,
 } from './claims.js';
 import { fromNow, isoDate } from '../time.js';
+import { boundThumbprint } from '../oauth/mtls.js';
 import {
   parseToken,
   type ParsedJwe,
@@ -143,6 +144,8 @@ function decodeJws(parsed: ParsedJws, nowMs: number): DecodeResult {
   const findings = headerFindings(parsed);
   const payload = parsed.payload ?? null;
   if (payload) findings.push(...payloadFindings(payload));
+  const x5t = boundThumbprint(payload ?? undefined);
+  if (x5t !== undefined) findings.push(certificateBound(x5t));
   return {
     format: parsed.format,
     header: parsed.header,
@@ -370,6 +373,16 @@ function explainClaims(payload: Record<string, unknown>, nowMs: number): ClaimEx
 
 function unknownStatus(nowMs: number, message: string): TimeStatus {
   return { state: 'unknown', message, now: isoDate(nowMs / 1000) };
+}
+
+/** RFC 8705 §3.1: what a cnf.x5t#S256 means for whoever holds the token. */
+function certificateBound(x5t: string): Finding {
+  return {
+    level: 'info',
+    code: 'certificate_bound',
+    message: `bound to a client certificate: cnf.x5t#S256 ${x5t} is the SHA-256 of its DER form, and the token is accepted only over mutual TLS with that certificate (oauth call --client-cert; oauth verify --client-cert checks it)`,
+    ref: 'RFC 8705 §3.1',
+  };
 }
 
 function warning(code: string, message: string, ref: string): Finding {

@@ -4,6 +4,7 @@ import { compactVerify } from 'jose';
 import { CliError } from '../errors.js';
 import { parseJson } from '../json.js';
 import { formatDuration, fromNow, isoDate } from '../time.js';
+import { boundThumbprint } from '../oauth/mtls.js';
 import { claimProblems } from './claims.js';
 import { MAX_TOKEN_BYTES } from './jwt.js';
 import type { CandidateKey } from './keys.js';
@@ -68,6 +69,8 @@ export interface VerifyPolicy {
   require?: readonly string[] | undefined;
   /** Seconds: the token must have been issued (iat) no longer ago than this. */
   maxAge?: number | undefined;
+  /** --client-cert: the token must be bound to this certificate (RFC 8705 §3.1). */
+  certificate?: { file: string; thumbprint: string } | undefined;
   /** Milliseconds since the epoch (injected clock). */
   now: number;
 }
@@ -434,6 +437,8 @@ export function claimChecks(
     }
   }
 
+  if (policy.certificate !== undefined) checks.push(bindingCheck(payload, policy.certificate));
+
   if (policy.subject !== undefined && !faulty.has('sub')) {
     const ok = payload.sub === policy.subject;
     checks.push({
@@ -474,4 +479,30 @@ export function claimChecks(
     });
   }
   return checks;
+}
+
+/** RFC 8705 §3.1: cnf.x5t#S256 is the SHA-256 thumbprint of the certificate the token is bound to. */
+function bindingCheck(
+  payload: Record<string, unknown>,
+  certificate: { file: string; thumbprint: string },
+): Check {
+  const bound = boundThumbprint(payload);
+  if (bound === undefined) {
+    return {
+      name: 'cnf',
+      ok: false,
+      message: `the token is not bound to a certificate (no cnf.x5t#S256), but --client-cert ${certificate.file} was given (RFC 8705 §3.1)`,
+    };
+  }
+  return bound === certificate.thumbprint
+    ? {
+        name: 'cnf',
+        ok: true,
+        message: `x5t#S256 ${bound} is the thumbprint of ${certificate.file} (RFC 8705 §3.1)`,
+      }
+    : {
+        name: 'cnf',
+        ok: false,
+        message: `x5t#S256 ${bound} is not the thumbprint of ${certificate.file} (${certificate.thumbprint}): the token is bound to another certificate (RFC 8705 §3.1)`,
+      };
 }

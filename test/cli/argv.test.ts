@@ -210,6 +210,32 @@ describe('verify', () => {
 });
 
 describe('the client options (token, login, call, userinfo, introspect, revoke)', () => {
+  it('--client-cert, --client-key (or OAUTH_CLIENT_CERT, OAUTH_CLIENT_KEY), --client-cert-password-file', async () => {
+    for (const command of ['token', 'login', 'call', 'userinfo', 'introspect', 'revoke']) {
+      const args = command === 'call' ? ['https://api.example'] : [];
+      const { client } = await input([
+        command,
+        ...args,
+        '--client-cert',
+        'c.p12',
+        '--client-cert-password-file',
+        'pw',
+      ]);
+      expect(client).toMatchObject({
+        clientCert: { cert: 'c.p12', key: undefined, passwordFile: 'pw' },
+      });
+    }
+    const fromEnv = await input(['token'], {
+      OAUTH_CLIENT_CERT: 'c.pem',
+      OAUTH_CLIENT_KEY: 'k.pem',
+    });
+    expect(fromEnv.client).toMatchObject({ clientCert: { cert: 'c.pem', key: 'k.pem' } });
+    expect((await input(['token'])).client).not.toHaveProperty('clientCert');
+    expect(await input(['verify', '--client-cert', 'c.pem', 'a.b.c'])).toMatchObject({
+      clientCert: 'c.pem',
+    });
+  });
+
   it('each value from a flag has source flag', async () => {
     const { client } = await input([
       'token',
@@ -669,8 +695,10 @@ describe('demo and server', () => {
       clientJwks: [],
       tokenTtl: undefined,
       mcp: false,
+      mtls: false,
     });
     expect(await input(['server', '--mcp'])).toMatchObject({ mcp: true });
+    expect(await input(['server', '--mtls'])).toMatchObject({ mtls: true });
     expect(
       await input([
         'server',
@@ -696,6 +724,7 @@ describe('demo and server', () => {
       clientJwks: ['k=jwks.json', 'l=other.json'],
       tokenTtl: 60,
       mcp: false,
+      mtls: false,
     });
   });
 

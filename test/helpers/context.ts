@@ -136,7 +136,7 @@ export async function parseArgv(
   return { ...seen, globals: ctx.globals };
 }
 
-type Extra = 'keyId' | 'params' | 'endpoints';
+type Extra = 'keyId' | 'params' | 'endpoints' | 'clientCert';
 type ClientValues = {
   [K in Exclude<keyof ClientInput, Extra>]?: NonNullable<ClientInput[K]>['value'];
 } & Pick<ClientInput, Extra>;
@@ -153,7 +153,9 @@ export function clientInput(
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined) continue;
     input[name] =
-      name === 'keyId' || name === 'params' || name === 'endpoints' ? value : { value, source };
+      name === 'keyId' || name === 'params' || name === 'endpoints' || name === 'clientCert'
+        ? value
+        : { value, source };
   }
   return input as ClientInput;
 }

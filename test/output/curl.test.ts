@@ -37,6 +37,24 @@ describe('curlCommand', () => {
     expect(variables).toEqual(['OAUTH_CLIENT_SECRET']);
   });
 
+  it('mutual TLS (RFC 8705): --cert and --key, or --cert-type P12, with the files given', () => {
+    const pem = curlCommand(
+      {
+        ...post('client_id=app'),
+        clientCert: { cert: 'my cert.pem', key: 'key.pem', type: 'PEM' },
+      },
+      plain,
+    );
+    expect(pem.line).toBe(
+      `curl --cert 'my cert.pem' --key key.pem -H 'accept: application/json' --data-raw client_id=app https://idp.example/token`,
+    );
+    const p12 = curlCommand(
+      { ...post('client_id=app'), clientCert: { cert: 'c.p12', type: 'P12' } },
+      plain,
+    );
+    expect(p12.line).toContain('curl --cert-type P12 --cert c.p12 -H');
+  });
+
   it('a secret that form-encoding changes is encoded by the shell, as oauth encodes it', () => {
     const { line } = curlCommand(post('', { authorization: basic('ci', 'a%2Bb+c') }), plain);
     expect(line).toContain(

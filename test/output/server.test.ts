@@ -34,4 +34,35 @@ describe('serverStartView', () => {
     );
     expect(doc).toMatchObject({ issuer: started.issuer, mcp: mcp.mcp });
   });
+
+  it('--mtls: the certificate paths on stderr even when piped, and as "mtls" in --json', () => {
+    const mtls = {
+      ...started,
+      issuer: 'https://127.0.0.1:9000',
+      mtls: {
+        ca: '/t/ca.pem',
+        clientCert: '/t/client.pem',
+        clientKey: '/t/client-key.pem',
+        selfSignedCert: '/t/self-signed.pem',
+        selfSignedKey: '/t/self-signed-key.pem',
+      },
+    };
+    const ctx = fakeContext();
+    const human = serverStartView.human({ started: mtls, autoLogin: undefined }, ctx);
+    expect(human.out).toBe('https://127.0.0.1:9000\n');
+    expect(human.err).toContain('mtls (RFC 8705): CA /t/ca.pem (pass it as --cacert)');
+    expect(human.err).toContain(
+      'client mtls (tls_client_auth): --client-cert /t/client.pem --client-key /t/client-key.pem',
+    );
+    expect(
+      JSON.parse(serverStartView.json({ started: mtls, autoLogin: undefined }, ctx).out ?? ''),
+    ).toMatchObject({
+      mtls: {
+        ca: '/t/ca.pem',
+        client_cert: '/t/client.pem',
+        self_signed_key: '/t/self-signed-key.pem',
+      },
+    });
+    expect(serverStartView.human({ started, autoLogin: undefined }, ctx).err).toBeUndefined();
+  });
 });
