@@ -1,7 +1,7 @@
 // Composition root: builds the real context, runs the program, turns any error into its exit code.
 // The only place that sets the process's exit code.
 import { fstatSync, writeSync } from 'node:fs';
-import { buildProgram } from './cli.js';
+import { buildProgram } from './cli/index.js';
 import { defaultGlobals, type Context } from './context.js';
 import { CliError, ExitCode, toCliError } from './errors.js';
 import type { HttpClient } from './http/client.js';

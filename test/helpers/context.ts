@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
-import { buildProgram, type Intercept } from '../../src/cli.js';
+import { buildProgram, type Intercept } from '../../src/cli/index.js';
 import { defaultGlobals, type Context, type GlobalOptions } from '../../src/context.js';
 import type { ClientInput } from '../../src/client/settings.js';
 import { toCliError } from '../../src/errors.js';

@@ -2,7 +2,7 @@
 // no colour), in process, from the source wiring: for the help snapshot and for the comparison
 // with the help text generated at build time.
 import { expect } from 'vitest';
-import { buildProgram } from '../../src/cli.js';
+import { buildProgram } from '../../src/cli/index.js';
 import { fakeContext } from './context.js';
 
 /** Every command path `oauth ... --help` answers ('' is the program itself). */
