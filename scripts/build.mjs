@@ -1,13 +1,19 @@
 // Bundles src/ into dist/ as minified CommonJS: dist/main.cjs plus one file for each module that the
 // source loads with import(), so a run parses only main and what its command needs, and skips Node's
 // ESM loader (README "Development"; `npm run bench`). The source stays ESM TypeScript.
-import { rmSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { rmSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
 import { relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 
 /** Loaded by the real import() at run time (ESM-only, or never bundled). */
 const EXTERNAL = ['oidc-provider', 'playwright-core'];
+
+/**
+ * What every command's wiring file (src/cli/<verb>.ts, each its own chunk) imports statically:
+ * each becomes one chunk too, required where imported, so it is loaded once (not duplicated).
+ */
+const SHARED = ['commander', resolve('src/cli/shared.ts')];
 
 /**
  * Module shims that keep work out of every run's start-up:
@@ -59,7 +65,8 @@ function lazyEntries(entries) {
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData === RESOLVING || args.namespace === 'lazy') return undefined;
         const dynamic = args.kind === 'dynamic-import';
-        if (!dynamic && !(args.kind === 'import-statement' && args.path.startsWith('.'))) {
+        const statics = args.kind === 'import-statement';
+        if (!dynamic && !(statics && (args.path.startsWith('.') || SHARED.includes(args.path)))) {
           return undefined;
         }
         if (args.path.startsWith('node:') || builtinModules.includes(args.path)) {
@@ -74,7 +81,7 @@ function lazyEntries(entries) {
           pluginData: RESOLVING,
         });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
-        if (!dynamic) {
+        if (!dynamic && !SHARED.includes(args.path) && !SHARED.includes(resolved.path)) {
           const name = [...entries].find(([, path]) => path === resolved.path)?.[0];
           return name === undefined ? { path: resolved.path } : lazy(name);
         }
@@ -101,7 +108,11 @@ function lazyEntries(entries) {
 // Start clean so dist/ holds only this build.
 rmSync('dist', { recursive: true, force: true });
 
-const entries = new Map([['main', resolve('src/main.ts')]]);
+// main, and the help generator the build runs (below).
+const entries = new Map([
+  ['main', resolve('src/main.ts')],
+  ['cli.help', resolve('src/cli/help.ts')],
+]);
 let built = 0;
 // Each build may find more import() targets (in the lazy entries themselves): repeat until none.
 while (built < entries.size) {
@@ -121,3 +132,11 @@ while (built < entries.size) {
     logLevel: 'warning',
   });
 }
+
+// `--help` at a pipe, as commander prints it there, for main to print without loading commander
+// (src/cli/prebuilt-help.ts). Made with no OAUTH_* variable set: they change no help text.
+for (const name of Object.keys(process.env)) {
+  if (name.startsWith('OAUTH_')) delete process.env[name];
+}
+const { helpData } = createRequire(import.meta.url)(resolve('dist/cli.help.cjs'));
+writeFileSync('dist/help.json', JSON.stringify(await helpData()));

@@ -1,7 +1,8 @@
 // Composition root: builds the real context, runs the program, turns any error into its exit code.
 // The only place that sets the process's exit code.
-import { fstatSync, writeSync } from 'node:fs';
-import { buildProgram } from './cli/index.js';
+import { fstatSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { prebuiltHelp, type HelpData } from './cli/prebuilt-help.js';
 import { defaultGlobals, type Context } from './context.js';
 import { CliError, ExitCode, toCliError } from './errors.js';
 import type { HttpClient } from './http/client.js';
@@ -138,7 +139,25 @@ function withholdSecretsFromChildren(): void {
 const stdout = descriptorSink(1);
 const stderr = descriptorSink(2);
 
+/** The help generated at build time, beside this bundle (dist/help.json); none from the source. */
+function helpAtBuild(): HelpData | undefined {
+  try {
+    return JSON.parse(readFileSync(join(__dirname, 'help.json'), 'utf8')) as HelpData;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  // `oauth` alone shows the help on stdout and succeeds, as gh does.
+  const args = argv.length > 2 ? argv : [...argv, '--help'];
+  // A script asking for help gets the text commander would print, without loading commander.
+  const data = stdout.isTTY ? undefined : helpAtBuild();
+  const help = data && prebuiltHelp(args.slice(2), process.env, data);
+  if (help !== undefined) {
+    stdout.write(help);
+    return ExitCode.ok;
+  }
   const early = earlyFlags(argv.slice(2));
   const proc: ProcessLike = {
     get stdin() {
@@ -178,9 +197,8 @@ async function main(argv: string[]): Promise<number> {
   };
   let code: number = ExitCode.ok;
   try {
-    // `oauth` alone shows the help on stdout and succeeds, as gh does.
-    const args = argv.length > 2 ? argv : [...argv, '--help'];
-    const program = buildProgram(ctx, (c) => (code = c));
+    const { buildProgram } = await import('./cli/index.js');
+    const program = await buildProgram(ctx, (c) => (code = c), undefined, args.slice(2));
     program.hook('preAction', withholdSecretsFromChildren);
     await program.parseAsync(args);
     if (ctx.globals.dryRun) {

@@ -1,28 +1,11 @@
 // The command line: commands, options, help and examples (commander wiring only), one file a
 // command (src/cli/<verb>.ts). Every command is wired the same way: argv → its typed input (built
 // there; commander's option bag stops there) → its module, loaded lazily so `oauth decode` never
-// pays for the HTTP stack → run → present.
+// pays for the HTTP stack → run → present. Only the wiring of the command named in argv is loaded
+// (README "Start-up"): `oauth decode` builds decode's options and help, not those of 17 others.
 import { Command, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Context } from '../context.js';
-import { register as decodeCommand } from './decode.js';
-import { register as verifyCommand } from './verify.js';
-import { register as loginCommand } from './login.js';
-import { register as userinfoCommand } from './userinfo.js';
-import { register as tokenCommand } from './token.js';
-import { register as callCommand } from './call.js';
-import { register as introspectCommand } from './introspect.js';
-import { register as revokeCommand } from './revoke.js';
-import { register as keygenCommand } from './keygen.js';
-import { register as demoCommand } from './demo.js';
-import { register as serverCommand } from './server.js';
-import { register as discoverCommand } from './discover.js';
-import { register as statusCommand } from './status.js';
-import { register as logoutCommand } from './logout.js';
-import { register as switchCommand } from './switch.js';
-import { register as registerCommand } from './register.js';
-import { register as profileCommand } from './profile.js';
-import { register as completionCommand } from './completion.js';
 import {
   everyCommand,
   examples,
@@ -31,11 +14,63 @@ import {
   seconds,
   type Exit,
   type Intercept,
+  type Wiring,
 } from './shared.js';
 
 export type { Intercept } from './shared.js';
 
-export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): Command {
+/** The wiring file of each command, in the order help lists them (`__complete` is completion's). */
+const WIRING: Record<string, () => Promise<{ register(wiring: Wiring): void }>> = {
+  decode: () => import('./decode.js'),
+  verify: () => import('./verify.js'),
+  login: () => import('./login.js'),
+  userinfo: () => import('./userinfo.js'),
+  token: () => import('./token.js'),
+  call: () => import('./call.js'),
+  introspect: () => import('./introspect.js'),
+  revoke: () => import('./revoke.js'),
+  keygen: () => import('./keygen.js'),
+  demo: () => import('./demo.js'),
+  server: () => import('./server.js'),
+  discover: () => import('./discover.js'),
+  status: () => import('./status.js'),
+  logout: () => import('./logout.js'),
+  switch: () => import('./switch.js'),
+  register: () => import('./register.js'),
+  profile: () => import('./profile.js'),
+  completion: () => import('./completion.js'),
+  __complete: () => import('./completion.js'),
+};
+
+/**
+ * The command word of `args` (the arguments after `oauth`), skipping the program's own options and
+ * their values; undefined when there is none or an argument before it is not one of those options.
+ */
+export function commandWord(program: Command, args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (!arg.startsWith('-')) return arg;
+    const [flag = '', value] = arg.split(/=(.*)/s);
+    const option = program.options.find((o) => o.long === flag || o.short === flag);
+    if (option === undefined) return undefined;
+    const takesValue = option.required || option.optional;
+    if (value !== undefined && (!takesValue || option.long !== flag)) return undefined;
+    if (takesValue && value === undefined) i += 1;
+  }
+  return undefined;
+}
+
+/**
+ * The program, with the commands `args` needs: only the one it names, or every one (for
+ * `oauth completion`, which describes them all, and for no command or an unknown word, where
+ * commander's help or "did you mean" lists them). No `args`: every command.
+ */
+export async function buildProgram(
+  ctx: Context,
+  exit: Exit,
+  intercept?: Intercept,
+  args?: readonly string[],
+): Promise<Command> {
   const wire = makeWire(ctx, exit, intercept);
   const program: Command = new Command('oauth')
     .description(
@@ -103,25 +138,13 @@ export function buildProgram(ctx: Context, exit: Exit, intercept?: Intercept): C
         dryRun: g.dryRun === true,
       });
     });
+  const word = args === undefined ? undefined : commandWord(program, args);
+  const only = word !== undefined && word !== 'completion' && Object.hasOwn(WIRING, word);
+  const loaders = only ? [WIRING[word]] : Object.values(WIRING).slice(0, -1);
   const wiring = { program, ctx, wire };
-  decodeCommand(wiring);
-  verifyCommand(wiring);
-  loginCommand(wiring);
-  userinfoCommand(wiring);
-  tokenCommand(wiring);
-  callCommand(wiring);
-  introspectCommand(wiring);
-  revokeCommand(wiring);
-  keygenCommand(wiring);
-  demoCommand(wiring);
-  serverCommand(wiring);
-  discoverCommand(wiring);
-  statusCommand(wiring);
-  logoutCommand(wiring);
-  switchCommand(wiring);
-  registerCommand(wiring);
-  profileCommand(wiring);
-  completionCommand(wiring);
+  for (const wiringFile of await Promise.all(loaders.map((load) => load?.()))) {
+    wiringFile?.register(wiring);
+  }
 
   // Each of commander's errors says which command it came from, for the hint's "did you mean".
   for (const command of everyCommand(program)) {

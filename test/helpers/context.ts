@@ -123,7 +123,8 @@ export async function parseArgv(
   }
   Object.assign(process.env, options.env);
   try {
-    await buildProgram(ctx, () => {}, intercept).parseAsync(['node', 'oauth', ...argv]);
+    const program = await buildProgram(ctx, () => {}, intercept, argv);
+    await program.parseAsync(['node', 'oauth', ...argv]);
   } catch (err) {
     throw toCliError(err);
   } finally {

@@ -42,7 +42,8 @@ export async function commanderHelp(path: string): Promise<string> {
   }
   try {
     const args = [...path.split(' ').filter((word) => word !== ''), '--help'];
-    await (await buildProgram(ctx, () => {})).parseAsync(['node', 'oauth', ...args]);
+    const program = await buildProgram(ctx, () => {}, undefined, args);
+    await program.parseAsync(['node', 'oauth', ...args]);
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'commander.helpDisplayed') throw err;
   } finally {

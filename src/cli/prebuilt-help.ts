@@ -1,0 +1,32 @@
+// `oauth --help` and `oauth <command> --help` when stdout is not a terminal: the text commander
+// prints there (80 columns, no colour), generated at build time (src/cli/help.ts → dist/help.json)
+// so that a script asking for help loads neither commander nor any wiring. At a terminal the help
+// is built on demand, for its width. test/e2e/help.test.ts compares the two for every command.
+
+/** What the build writes: each command path's help, and the variables that could make it fail. */
+export interface HelpData {
+  /** `''` for the program, `token`, `profile add`, ... */
+  texts: Record<string, string>;
+  /**
+   * Per path, the variables of options on the way (the program's and the command's) that commander
+   * checks while parsing, even for --help (a value outside --auth-method's choices, a --timeout
+   * that is not a number): when one is set, commander answers, with its error if it has one.
+   */
+  checkedEnv: Record<string, string[]>;
+}
+
+/** The help `args` asks for in exactly the form `[command...] --help`, or undefined. */
+export function prebuiltHelp(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  data: HelpData,
+): string | undefined {
+  const last = args.at(-1);
+  if (args.length > 0 && last !== '--help' && last !== '-h') return undefined;
+  const words = args.slice(0, -1);
+  if (words.some((word) => word.startsWith('-'))) return undefined;
+  const path = words.join(' ');
+  if (!Object.hasOwn(data.texts, path)) return undefined;
+  if ((data.checkedEnv[path] ?? []).some((name) => env[name] !== undefined)) return undefined;
+  return data.texts[path];
+}
