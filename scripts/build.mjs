@@ -1,7 +1,8 @@
 // Bundles src/ into dist/ as minified CommonJS: dist/main.cjs plus one file for each module that the
 // source loads with import(), so a run parses only main and what its command needs, and skips Node's
 // ESM loader (README "Development"; `npm run bench`). The source stays ESM TypeScript.
-import { rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
@@ -108,10 +109,11 @@ function lazyEntries(entries) {
 // Start clean so dist/ holds only this build.
 rmSync('dist', { recursive: true, force: true });
 
-// main, and the help generator the build runs (below).
+// main, the help generator the build runs (below), and the compile cache bin/oauth.js installs.
 const entries = new Map([
   ['main', resolve('src/main.ts')],
   ['cli.help', resolve('src/cli/help.ts')],
+  ['compile-cache', resolve('src/compile-cache.ts')],
 ]);
 let built = 0;
 // Each build may find more import() targets (in the lazy entries themselves): repeat until none.
@@ -140,3 +142,10 @@ for (const name of Object.keys(process.env)) {
 }
 const { helpData } = createRequire(import.meta.url)(resolve('dist/cli.help.cjs'));
 writeFileSync('dist/help.json', JSON.stringify(await helpData()));
+
+// The build's hash, which keys the compile cache (src/compile-cache.ts): V8 checks a cache
+// against its source's length only.
+const hash = createHash('sha256');
+for (const name of readdirSync('dist').sort())
+  hash.update(name).update(readFileSync(`dist/${name}`));
+writeFileSync('dist/build-id', `${hash.digest('hex').slice(0, 16)}\n`);

@@ -38,7 +38,7 @@ describe('--help at a pipe', () => {
       const r = await runCli(args, { env });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: oauth/);
-      expect(r.stderr.trim()).toBe('chunks: main.cjs');
+      expect(r.stderr.trim()).toBe('chunks: compile-cache.cjs,main.cjs');
     }
   });
 

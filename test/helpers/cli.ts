@@ -53,9 +53,13 @@ const NOT_INHERITED = [
   'SSH_TTY',
 ];
 
-/** The environment for a child process of a test: the test's own, minus NOT_INHERITED, plus `env`. */
+/**
+ * The environment for a child process of a test: the test's own, minus NOT_INHERITED, plus `env`;
+ * without the compile cache (which writes under the home directory) unless `env` turns it on
+ * (`OAUTH_NO_COMPILE_CACHE: undefined`, as test/e2e/compile-cache.test.ts does).
+ */
 export function childEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, OAUTH_NO_COMPILE_CACHE: '1', ...env };
   for (const key of NOT_INHERITED) if (!(key in env)) delete merged[key];
   return merged;
 }

@@ -1,0 +1,159 @@
+// The compile cache (src/compile-cache.ts) through the built CLI, with the cache on (the other
+// tests turn it off): created on the first run, reused as it is, rewritten when V8 rejects it
+// (a changed chunk, a corrupt file), skipped without a word where it cannot be written, and
+// never half-written when runs race.
+import { execFile } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN, childEnv, runCli, tempConfigDir, type CliRun } from '../helpers/cli.js';
+
+const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
+const JWT = [
+  { alg: 'HS256', typ: 'JWT' },
+  { sub: 'alice', exp: 2_000_000_000 },
+]
+  .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+  .concat('c2ln')
+  .join('.');
+
+const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+/** `oauth decode --json <jwt>` with the cache under `cacheHome`, from `bin` (default: the build). */
+function decode(cacheHome: string, bin = BIN): Promise<CliRun> {
+  const env = childEnv({ OAUTH_NO_COMPILE_CACHE: undefined, XDG_CACHE_HOME: cacheHome });
+  env.OAUTH_CONFIG_DIR = tempConfigDir();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, 'decode', '--json', JWT], { env }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The cache directory of a build (its dist/build-id) under `cacheHome`. */
+function cacheDir(cacheHome: string, dist = DIST): string {
+  const build = readFileSync(join(dist, 'build-id'), 'utf8').trim();
+  return join(cacheHome, 'oauth', `v8-${process.version}-${process.arch}-${build}`);
+}
+
+/** Each cache file with its bytes and inode (a rewrite is a rename: a new inode). */
+function snapshot(dir: string): Record<string, { bytes: string; ino: number }> {
+  return Object.fromEntries(
+    readdirSync(dir).map((name) => {
+      const path = join(dir, name);
+      return [name, { bytes: readFileSync(path).toString('base64'), ino: statSync(path).ino }];
+    }),
+  );
+}
+
+function expectDecoded(r: CliRun) {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toMatchObject({ payload: { sub: 'alice' } });
+}
+
+/** A copy of bin/ and dist/ that a test may change. */
+function copyOfBuild(): { bin: string; dist: string } {
+  const root = tempDir('oauth-build-');
+  cpSync(join(DIST, '..', 'bin'), join(root, 'bin'), { recursive: true });
+  cpSync(DIST, join(root, 'dist'), { recursive: true });
+  return { bin: join(root, 'bin', 'oauth.js'), dist: join(root, 'dist') };
+}
+
+describe('compile cache', () => {
+  it('is created on the first run: one file per chunk loaded, under $XDG_CACHE_HOME/oauth', async () => {
+    const home = tempDir('oauth-cache-');
+    expectDecoded(await decode(home));
+    const files = readdirSync(cacheDir(home)).sort();
+    expect(files).toEqual(expect.arrayContaining(['main.cjs.v8', 'commands.decode.cjs.v8']));
+    expect(files.every((name) => name.endsWith('.cjs.v8'))).toBe(true);
+  });
+
+  it('is reused as it is: a second run rewrites nothing (V8 accepted it)', async () => {
+    const home = tempDir('oauth-cache-');
+    expectDecoded(await decode(home));
+    const first = snapshot(cacheDir(home));
+    expectDecoded(await decode(home));
+    expect(snapshot(cacheDir(home))).toEqual(first);
+  });
+
+  it('OAUTH_NO_COMPILE_CACHE=1 writes nothing', async () => {
+    const home = tempDir('oauth-cache-');
+    const r = await runCli(['decode', '--json', JWT], {
+      env: { OAUTH_NO_COMPILE_CACHE: '1', XDG_CACHE_HOME: home },
+    });
+    expectDecoded(r);
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it('a corrupt cache file is rejected, the run is right, and the file is made again', async () => {
+    const home = tempDir('oauth-cache-');
+    expectDecoded(await decode(home));
+    const file = join(cacheDir(home), 'main.cjs.v8');
+    const good = readFileSync(file);
+    writeFileSync(file, Buffer.alloc(good.length, 7));
+    expectDecoded(await decode(home));
+    expect(readFileSync(file).equals(Buffer.alloc(good.length, 7))).toBe(false);
+    expect(readFileSync(file).length).toBeGreaterThan(0);
+  });
+
+  it('after a bundle change it is rejected and rewritten; a new build gets a directory of its own', async () => {
+    const home = tempDir('oauth-cache-');
+    const build = copyOfBuild();
+    expectDecoded(await decode(home, build.bin));
+    const dir = cacheDir(home, build.dist);
+    const before = snapshot(dir);
+    // A chunk changed by hand (the build id stays): V8 sees another source and rejects its cache.
+    const chunk = join(build.dist, 'commands.decode.cjs');
+    writeFileSync(chunk, `${readFileSync(chunk, 'utf8')}\n// changed\n`);
+    expectDecoded(await decode(home, build.bin));
+    const after = snapshot(dir);
+    expect(after['commands.decode.cjs.v8']?.ino).not.toBe(before['commands.decode.cjs.v8']?.ino);
+    expect(after['main.cjs.v8']).toEqual(before['main.cjs.v8']);
+    // A new build (a new build id): a new directory, the old one left alone.
+    writeFileSync(join(build.dist, 'build-id'), 'another-build\n');
+    expectDecoded(await decode(home, build.bin));
+    expect(existsSync(cacheDir(home, build.dist))).toBe(true);
+    expect(cacheDir(home, build.dist)).not.toBe(dir);
+    expect(snapshot(dir)).toEqual(after);
+  });
+
+  it('a cache directory that cannot be written is skipped without a word', async () => {
+    const parent = tempDir('oauth-cache-');
+    // A file where the directory would be: no user (root included) can create it.
+    const notADir = join(parent, 'file');
+    writeFileSync(notADir, '');
+    expectDecoded(await decode(notADir));
+    // A read-only directory (root may still write there, so only the run is checked then).
+    const readOnly = join(parent, 'read-only');
+    mkdirSync(readOnly);
+    chmodSync(readOnly, 0o555);
+    expectDecoded(await decode(readOnly));
+    if (process.getuid?.() !== 0) expect(readdirSync(readOnly)).toEqual([]);
+  });
+
+  it('runs at the same time on an empty cache all succeed, and leave whole files only', async () => {
+    const home = tempDir('oauth-cache-');
+    const runs = await Promise.all(Array.from({ length: 4 }, () => decode(home)));
+    for (const r of runs) expectDecoded(r);
+    const dir = cacheDir(home);
+    expect(readdirSync(dir).filter((name) => !name.endsWith('.cjs.v8'))).toEqual([]);
+    // Whatever run's file won, V8 accepts it: the next run rewrites nothing.
+    const settled = snapshot(dir);
+    expectDecoded(await decode(home));
+    expect(snapshot(dir)).toEqual(settled);
+  });
+});
