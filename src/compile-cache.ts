@@ -36,6 +36,7 @@ export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = proce
     enableCompileCache?: (dir: string) => unknown;
     prototype: LoadedModule;
     wrap(source: string): string;
+    wrapper: readonly [string, string];
   };
   // Node >= 22.1 caches every module it compiles; it skips a directory it cannot write.
   if (typeof node.enableCompileCache === 'function') {
@@ -64,7 +65,12 @@ export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = proce
     } catch {
       cachedData = undefined;
     }
-    const script = new Script(node.wrap(content), { filename, cachedData });
+    const script = new Script(node.wrap(content), {
+      filename,
+      cachedData,
+      // Columns in stack traces (--debug) as Node's own loader gives them: without the wrapper.
+      columnOffset: -node.wrapper[0].length,
+    });
     if (cachedData === undefined || script.cachedDataRejected === true) {
       toWrite.push({ file, script });
     }

@@ -1,11 +1,12 @@
 // `--help` at a pipe comes from the text generated at build time (dist/help.json), without
 // loading commander or any command's wiring: for every command it is exactly what commander
 // prints (compared with the source wiring in process), so the two cannot drift.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { BIN, childEnv, runCli, tempConfigDir } from '../helpers/cli.js';
 import { commanderHelp, COMMAND_PATHS } from '../helpers/help.js';
 
 /** A preload that lists, on exit, the bundle chunks the run loaded (dist/*.cjs). */
@@ -64,4 +65,25 @@ describe('--help at a pipe', () => {
       /^error: option '--timeout <seconds>' value 'soon' from env 'OAUTH_TIMEOUT' is invalid/,
     );
   });
+
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'at a terminal, commander builds the help for its width (120 columns here)',
+    async () => {
+      const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+      const command = `stty cols 120; ${[process.execPath, BIN, 'decode', '--help'].map(quote).join(' ')}`;
+      const child = spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], {
+        env: childEnv({ OAUTH_CONFIG_DIR: tempConfigDir() }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      child.stdout.setEncoding('utf8').on('data', (data: string) => (screen += data));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      const lines = screen.replaceAll('\r', '').split('\n');
+      expect(lines[0]).toBe('Usage: oauth decode [options] [token]');
+      expect(lines).toContain(
+        'Show the header, payload, claims and signature of a JWT (JWS, unsecured or JWE) without verifying it.',
+      );
+    },
+  );
 });
