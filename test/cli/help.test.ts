@@ -2,10 +2,15 @@
 // colour (what a script sees), pinned in help.snapshot.json, so moving or lazily loading the
 // command wiring (src/cli/) cannot change a single character of it. A change meant to alter a
 // help text updates the snapshot in the same commit (`HELP_SNAPSHOT=write npx vitest run
-// test/cli/help.test.ts`).
+// test/cli/help.test.ts`). Also: which wiring a run loads (commandWord) and when the help made at
+// build time is printed (prebuiltHelp).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { buildProgram, commandWord } from '../../src/cli/index.js';
+import { prebuiltHelp } from '../../src/cli/prebuilt-help.js';
+import { fakeContext } from '../helpers/context.js';
 import { commanderHelp, COMMAND_PATHS } from '../helpers/help.js';
 
 const SNAPSHOT = fileURLToPath(new URL('./help.snapshot.json', import.meta.url));
@@ -28,4 +33,52 @@ describe('--help of every command', async () => {
       expect(texts[path]).toBe(pinned[path]);
     },
   );
+});
+
+describe('which wiring a run loads', () => {
+  it('COMMAND_PATHS is every command of the program, hidden ones too', async () => {
+    const program = await buildProgram(fakeContext(), () => {});
+    const paths = (c: Command, prefix: string): string[] =>
+      c.commands.flatMap((sub) => {
+        const path = `${prefix}${sub.name()}`;
+        return [path, ...paths(sub, `${path} `)];
+      });
+    expect(['', ...paths(program, '')].sort()).toEqual([...COMMAND_PATHS].sort());
+  });
+
+  it.each([
+    [['decode', 't'], 'decode'],
+    [['--json', '-v', 'login'], 'login'],
+    [['--profile', 'decode', 'token'], 'token'],
+    [['--timeout=5', 'decode'], 'decode'],
+    [['--no-color', '--timeout', '5', 'profile', 'add'], 'profile'],
+    [['--bogus', 'decode'], undefined],
+    [['--json=1', 'decode'], undefined],
+    [['-vh', 'decode'], undefined],
+    [['--', 'decode'], undefined],
+    [['--json'], undefined],
+  ])('commandWord(%j) is %s', async (args, word) => {
+    const program = await buildProgram(fakeContext(), () => {}, undefined, ['--version']);
+    expect(commandWord(program, args)).toBe(word);
+  });
+
+  const data = {
+    texts: { '': 'root', token: 'token help', 'profile add': 'add help' },
+    checkedEnv: { '': ['OAUTH_TIMEOUT'], token: ['OAUTH_TIMEOUT', 'OAUTH_AUTH_METHOD'] },
+  };
+  it.each([
+    [[], {}, 'root'],
+    [['--help'], {}, 'root'],
+    [['-h'], {}, 'root'],
+    [['token', '--help'], {}, 'token help'],
+    [['profile', 'add', '-h'], {}, 'add help'],
+    [['token', '--help'], { OAUTH_AUTH_METHOD: 'x' }, undefined],
+    [['token', '--help'], { OAUTH_ISSUER: 'https://idp.example' }, 'token help'],
+    [['--json', 'token', '--help'], {}, undefined],
+    [['token', 'x', '--help'], {}, undefined],
+    [['token', '--help', 'x'], {}, undefined],
+    [['nope', '--help'], {}, undefined],
+  ])('prebuiltHelp(%j, %j) is %j', (args, env, text) => {
+    expect(prebuiltHelp(args, env, data)).toBe(text);
+  });
 });
