@@ -93,7 +93,7 @@ const SUGGESTION = /\n\(Did you mean (?:one of )?(.+)\?\)$/;
 /**
  * What to suggest for commander's "did you mean": an option as itself (`--json`), a command as
  * the whole command line (`oauth profile add`), and a word that is an option of that command as
- * the option (`oauth version` → `oauth --version`). cli.ts puts on each of commander's errors the
+ * the option (`oauth version` → `oauth --version`). src/cli/ puts on each of commander's errors the
  * command it came from (`command`) and, for an unknown command, the option of that name (`flag`).
  */
 function didYouMean(err: unknown, suggestion: string | undefined): string[] {

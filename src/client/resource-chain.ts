@@ -178,5 +178,5 @@ export interface LoginRequest {
   maxAge?: number | undefined;
 }
 
-/** Runs `oauth login` for a request (cli.ts hands it in: no command imports another). */
+/** Runs `oauth login` for a request (src/cli/ hands it in: no command imports another). */
 export type LoginRunner = (request: LoginRequest) => Promise<void>;

@@ -1,5 +1,5 @@
 // The client's settings, resolved once: flag > environment > profile > default (README "Server and
-// client options"), each with where it came from. cli.ts hands in what the command line and the
+// client options"), each with where it came from. src/cli/ hands in what the command line and the
 // environment gave (commander merges those two); the profile is overlaid underneath here.
 import type { Context } from '../context.js';
 import type { Warn } from '../findings.js';
@@ -36,7 +36,7 @@ interface SettingValues {
 }
 export type SettingName = keyof SettingValues;
 
-/** The client options of one run, as cli.ts read them. */
+/** The client options of one run, as src/cli/ read them. */
 export type ClientInput = { [K in SettingName]?: Given<SettingValues[K]> } & {
   /** --key-id: the kid of a client assertion. */
   keyId?: string;

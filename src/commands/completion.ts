@@ -25,7 +25,7 @@ export type Shell = keyof typeof generators;
 
 export interface CompletionInput {
   shell: Shell;
-  /** The command tree, from cli.ts. */
+  /** The command tree, from src/cli/. */
   tree: CommandShape;
 }
 

@@ -1,5 +1,5 @@
 // Shell completion scripts for bash, zsh, fish and PowerShell, generated from the command tree
-// (cli.ts: commander's commands, options, .choices() and the values it suggests) so that they
+// (src/cli/: commander's commands, options, .choices() and the values it suggests) so that they
 // never drift from the real commands: nested commands, each command's options and the global
 // ones, the values of options and arguments, and profile names read when TAB is pressed
 // (`oauth __complete profiles`, which prints the names only).

@@ -1,5 +1,5 @@
 // The one place that decides how a command's result is shown: the human form, or with --json the
-// documented JSON document. Every command returns an Outcome; cli.ts hands it here with the
+// documented JSON document. Every command returns an Outcome; src/cli/ hands it here with the
 // command's View.
 import type { Context } from '../context.js';
 

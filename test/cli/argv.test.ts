@@ -1,4 +1,4 @@
-// argv → each command's typed input, as cli.ts builds it (parseArgv: nothing runs): positional
+// argv → each command's typed input, as src/cli/ builds it (parseArgv: nothing runs): positional
 // arguments, every kind of option, where each value came from, the defaults, and usage errors.
 import { describe, expect, it } from 'vitest';
 import { parseArgv } from '../helpers/context.js';

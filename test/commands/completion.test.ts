@@ -1,4 +1,4 @@
-// completion in process: the scripts made from the real command tree (cli.ts) hold every command,
+// completion in process: the scripts made from the real command tree (src/cli/) hold every command,
 // nested command, option and value, for bash, zsh, fish and PowerShell; --json changes nothing.
 // (They are driven in the real shells by test/e2e/keygen-completion.test.ts.)
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { fakeContext, parseArgv, shown } from '../helpers/context.js';
 
 const COMMANDS = ['decode', 'verify', 'login', 'token', 'call', 'introspect', 'revoke', 'keygen'];
 
-/** The script `oauth completion <shell>` prints, from the tree cli.ts builds. */
+/** The script `oauth completion <shell>` prints, from the tree src/cli/ builds. */
 async function script(shell: string, json = false): Promise<string> {
   const { input } = await parseArgv(['completion', shell]);
   const ctx = fakeContext({ globals: { json } });

@@ -1,7 +1,7 @@
 // One fake Context for in-process tests of commands, views and the command line (gh's
 // iostreams.Test() idea): captured stdout and stderr, a given stdin, TTY flags, a fixed clock, an
 // empty config directory of its own, and HTTP only when the test asks for the real client.
-// Also here, so that every command test builds them the same way: parseArgv (what cli.ts makes of
+// Also here, so that every command test builds them the same way: parseArgv (what src/cli/ makes of
 // argv), clientInput (a command's client options as flags), and a token store seeded with entries.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,7 +105,7 @@ export function shown<R>(ctx: FakeContext, outcome: Outcome<R>, view: View<R>) {
 }
 
 /**
- * What cli.ts makes of argv: the command's name, its typed input and the global options; nothing
+ * What src/cli/ makes of argv: the command's name, its typed input and the global options; nothing
  * runs. Commander reads option variables from process.env, so for the parse process.env holds
  * exactly `options.env` of the OAUTH_* variables (none of the runner's own), restored afterwards.
  * A usage error is thrown as the CliError main would render (exit 2).
@@ -143,7 +143,7 @@ type ClientValues = {
 } & Pick<ClientInput, Extra>;
 
 /**
- * A command's client options as cli.ts builds them, each given on the command line ('flag'), or
+ * A command's client options as src/cli/ builds them, each given on the command line ('flag'), or
  * with `source` 'env' as if from its environment variable. keyId, params and endpoints go as they are.
  */
 export function clientInput(
