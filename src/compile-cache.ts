@@ -9,7 +9,7 @@
 //   since V8 would not notice a changed chunk of the same length.
 // Under $XDG_CACHE_HOME/oauth, else ~/.cache/oauth; nothing is cached when that cannot be written.
 // OAUTH_NO_COMPILE_CACHE=1 turns it off. bin/oauth.js installs it before loading dist/main.cjs.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -26,6 +26,20 @@ interface LoadedModule {
 export function cacheRoot(env: NodeJS.ProcessEnv): string {
   const xdg = env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'oauth');
+}
+
+/**
+ * Cached code runs as this program, so only a directory and files that no one else could have
+ * written are used: owned by this user, not writable by group or others, not a symlink.
+ */
+function ownedAndPrivate(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
+    return !st.isSymbolicLink() && st.uid === uid && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Installs the cache for the chunks in `dist` (this file's own directory by default). */
@@ -51,6 +65,9 @@ export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = proce
   }
   const dir = join(root, `v8-${process.version}-${process.arch}-${build}`);
   const toWrite: { file: string; script: Script }[] = [];
+  // The cache root and its directory, checked once: made 0700 by us, or not used at all.
+  let dirTrusted: boolean | undefined;
+  const trusted = () => (dirTrusted ??= ownedAndPrivate(root) && ownedAndPrivate(dir));
   const compile = node.prototype._compile;
   node.prototype._compile = function (this: LoadedModule, content: string, filename: string) {
     // A chunk with an import() (of oidc-provider: ESM) is left to Node: a vm.Script's import()
@@ -61,7 +78,7 @@ export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = proce
     const file = join(dir, `${basename(filename)}.v8`);
     let cachedData: Buffer | undefined;
     try {
-      cachedData = readFileSync(file);
+      cachedData = trusted() && ownedAndPrivate(file) ? readFileSync(file) : undefined;
     } catch {
       cachedData = undefined;
     }
@@ -87,14 +104,16 @@ export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = proce
   process.on('exit', () => {
     if (toWrite.length === 0) return;
     try {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch {
       return; // read-only, or no home: run without a cache
     }
+    dirTrusted = undefined;
+    if (!trusted()) return; // someone else could write there: never feed it to V8
     for (const { file, script } of toWrite) {
       const temporary = `${file}.${process.pid}.tmp`;
       try {
-        writeFileSync(temporary, script.createCachedData());
+        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, file);
       } catch {
         rmSync(temporary, { force: true });

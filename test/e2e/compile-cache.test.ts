@@ -145,6 +145,26 @@ describe('compile cache', () => {
     if (process.getuid?.() !== 0) expect(readdirSync(readOnly)).toEqual([]);
   });
 
+  // Cached code runs as oauth: a cache someone else could have written is never read or written.
+  it('a cache directory that others may write is not used: no file read, none written', async () => {
+    const home = tempDir('oauth-cache-');
+    const dir = cacheDir(home);
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+    // A planted "cache" that V8 would reject anyway; what matters is that nothing is written.
+    writeFileSync(join(dir, 'main.cjs.v8'), 'planted');
+    expectDecoded(await decode(home));
+    expect(readdirSync(dir)).toEqual(['main.cjs.v8']);
+    expect(readFileSync(join(dir, 'main.cjs.v8'), 'utf8')).toBe('planted');
+    // Made by oauth itself: 0700 and files 0600.
+    const own = tempDir('oauth-cache-');
+    expectDecoded(await decode(own));
+    expect(statSync(cacheDir(own)).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(cacheDir(own))) {
+      expect(statSync(join(cacheDir(own), name)).mode & 0o777).toBe(0o600);
+    }
+  });
+
   it('runs at the same time on an empty cache all succeed, and leave whole files only', async () => {
     const home = tempDir('oauth-cache-');
     const runs = await Promise.all(Array.from({ length: 4 }, () => decode(home)));
