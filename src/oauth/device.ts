@@ -217,7 +217,7 @@ export async function pollTokenEndpoint(
       dpop: options.dpop,
     });
     // A form-encoded body and `"ok": false` state an error too (statedError), at any status.
-    const value = parseBody(response, 'token endpoint');
+    const value = parseBody(response, 'token endpoint', true);
     const error = parseOAuthError(value) ?? statedError(response, value);
     if (error?.error === 'authorization_pending') {
       options.onPending?.({ interval, slowDown: false });

@@ -203,13 +203,13 @@ export function isFormBody(response: HttpResponse): boolean {
 }
 
 /**
- * Reads a response body that must be a JSON value (a form-encoded body is read as an object of
- * strings); undefined when it is neither.
+ * Reads a response body that must be a JSON value; undefined when it is not JSON at all. With
+ * `form`, a form-encoded body is read as an object of strings (token responses and errors only).
  */
-export function parseBody(response: HttpResponse, purpose: string): unknown {
+export function parseBody(response: HttpResponse, purpose: string, form = false): unknown {
   const text = response.text().replace(/^\uFEFF/, '');
   if (text.trim() === '') return undefined;
-  if (isFormBody(response)) return Object.fromEntries(new URLSearchParams(text.trim()));
+  if (form && isFormBody(response)) return Object.fromEntries(new URLSearchParams(text.trim()));
   try {
     return parseJson(text, `the ${purpose}'s response`);
   } catch (err) {
@@ -272,7 +272,7 @@ export function statedError(response: HttpResponse, value: unknown): OAuthErrorB
  */
 export function endpointError(purpose: string, response: HttpResponse): CliError {
   return (
-    bodyError(purpose, response, parseBody(response, purpose)) ??
+    bodyError(purpose, response, parseBody(response, purpose, true)) ??
     statusError(purpose, response.status, describeBody(response))
   );
 }
@@ -290,7 +290,7 @@ export function processTokenResponse(
   response: HttpResponse,
   purpose = 'token endpoint',
 ): TokenResult {
-  const value = parseBody(response, purpose);
+  const value = parseBody(response, purpose, true);
   // An OAuth error is an error whatever the status; JSON with another kind of `error` and no
   // access_token is no token response either.
   const hasToken =
