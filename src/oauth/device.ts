@@ -9,8 +9,10 @@ import { oauthError, parseOAuthError } from './oauth-errors.js';
 import {
   bodyError,
   endpointError,
+  parseBody,
   postToEndpoint,
   processTokenResponse,
+  statedError,
   type TokenResult,
 } from './token-request.js';
 
@@ -214,14 +216,9 @@ export async function pollTokenEndpoint(
       signal: options.signal,
       dpop: options.dpop,
     });
-    let value: unknown;
-    try {
-      value = parseJson(response.text(), "the token endpoint's response");
-    } catch (err) {
-      if (err instanceof CliError) throw err;
-      value = undefined;
-    }
-    const error = parseOAuthError(value);
+    // A form-encoded body and `"ok": false` state an error too (statedError), at any status.
+    const value = parseBody(response, 'token endpoint', true);
+    const error = parseOAuthError(value) ?? statedError(response, value);
     if (error?.error === 'authorization_pending') {
       options.onPending?.({ interval, slowDown: false });
       continue;

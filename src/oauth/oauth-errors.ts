@@ -3,6 +3,7 @@
 // worded for the endpoint that answered; and JSON that only looks like an OAuth error, told apart.
 // Shared by token, login, call and the other commands that read an OAuth error.
 import { CliError, ExitCode } from '../errors.js';
+import { explainProviderError } from './provider-errors.js';
 
 export interface OAuthErrorExplanation {
   /** What the server is saying, in plain words. */
@@ -371,6 +372,8 @@ export interface OAuthErrorBody {
   error: string;
   error_description?: string;
   error_uri?: string;
+  /** Entra ID's numeric AADSTS codes (provider-errors.ts). */
+  error_codes?: number[];
 }
 
 /** The members an OAuth error response has (RFC 6749 §4.1.2.1, §5.2; RFC 9207 §2 adds iss). */
@@ -401,6 +404,8 @@ export function parseOAuthError(value: unknown): OAuthErrorBody | undefined {
   if (typeof record.error_description === 'string')
     body.error_description = record.error_description;
   if (typeof record.error_uri === 'string') body.error_uri = record.error_uri;
+  if (Array.isArray(record.error_codes))
+    body.error_codes = record.error_codes.filter((c): c is number => typeof c === 'number');
   return body;
 }
 
@@ -422,7 +427,14 @@ export function oauthError(
   prompt?: string,
 ): CliError {
   const described = body.error_description !== undefined && body.error_description.trim() !== '';
-  const { meaning, hint } = explainOAuthError(body.error, { purpose, prompt, described });
+  // A provider's own code (Entra's AADSTS, GitHub's, Google's) says more than the OAuth registry.
+  const provider = explainProviderError(body);
+  const { meaning, hint } = provider
+    ? {
+        meaning: `${provider.code}: ${provider.meaning}`,
+        hint: `${provider.hint}; see ${provider.ref}`,
+      }
+    : explainOAuthError(body.error, { purpose, prompt, described });
   const description = described
     ? ` ("${clip(body.error_description ?? '', MAX_DESCRIPTION)}")`
     : '';

@@ -11,6 +11,7 @@ import {
   foreignError,
   isForeignError,
   oauthError,
+  type OAuthErrorBody,
   parseOAuthError,
   statusError,
 } from './oauth-errors.js';
@@ -194,10 +195,21 @@ const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** expires_in above this (100 years) is no lifetime anyone means, and past Date's range soon. */
 const MAX_EXPIRES_IN = 100 * 365 * 86400;
 
-/** Reads a response body that must be a JSON value; undefined when it is not JSON at all. */
-export function parseBody(response: HttpResponse, purpose: string): unknown {
+/** Is the body form-encoded (GitHub's token endpoint without Accept: application/json)? */
+export function isFormBody(response: HttpResponse): boolean {
+  return /^application\/x-www-form-urlencoded\b/i.test(
+    (response.headers['content-type'] ?? '').trim(),
+  );
+}
+
+/**
+ * Reads a response body that must be a JSON value; undefined when it is not JSON at all. With
+ * `form`, a form-encoded body is read as an object of strings (token responses and errors only).
+ */
+export function parseBody(response: HttpResponse, purpose: string, form = false): unknown {
   const text = response.text().replace(/^\uFEFF/, '');
   if (text.trim() === '') return undefined;
+  if (form && isFormBody(response)) return Object.fromEntries(new URLSearchParams(text.trim()));
   try {
     return parseJson(text, `the ${purpose}'s response`);
   } catch (err) {
@@ -232,10 +244,26 @@ export function bodyError(
   response: HttpResponse,
   value: unknown,
 ): CliError | undefined {
-  const error = parseOAuthError(value);
+  const error = parseOAuthError(value) ?? statedError(response, value);
   if (error) return oauthError(purpose, error, response.status);
   if (isForeignError(value)) return foreignError(purpose, response.status, response.text());
   return undefined;
+}
+
+/**
+ * An error stated outside RFC 6749 §5.2's shape, at any status: a form-encoded body with an `error`
+ * (GitHub), or JSON with `"ok": false` and a string `error` (Slack). Its code is shown verbatim.
+ */
+export function statedError(response: HttpResponse, value: unknown): OAuthErrorBody | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.error !== 'string' || record.error === '') return undefined;
+  if (!isFormBody(response) && record.ok !== false) return undefined;
+  return parseOAuthError({
+    error: record.error,
+    error_description: record.error_description,
+    error_uri: record.error_uri,
+  });
 }
 
 /**
@@ -244,7 +272,7 @@ export function bodyError(
  */
 export function endpointError(purpose: string, response: HttpResponse): CliError {
   return (
-    bodyError(purpose, response, parseBody(response, purpose)) ??
+    bodyError(purpose, response, parseBody(response, purpose, true)) ??
     statusError(purpose, response.status, describeBody(response))
   );
 }
@@ -262,13 +290,14 @@ export function processTokenResponse(
   response: HttpResponse,
   purpose = 'token endpoint',
 ): TokenResult {
-  const value = parseBody(response, purpose);
+  const value = parseBody(response, purpose, true);
   // An OAuth error is an error whatever the status; JSON with another kind of `error` and no
   // access_token is no token response either.
   const hasToken =
     typeof value === 'object' && value !== null && 'access_token' in (value as object);
   if (
     parseOAuthError(value) ||
+    statedError(response, value) ||
     (isForeignError(value) && !hasToken) ||
     response.status < 200 ||
     response.status > 299
@@ -314,7 +343,14 @@ export function processTokenResponse(
     );
   }
   const contentType = response.headers['content-type'] ?? '';
-  if (!/^application\/(.+\+)?json\b/i.test(contentType.trim())) {
+  if (isFormBody(response)) {
+    findings.push({
+      level: 'warning',
+      code: 'token_form_encoded',
+      message: `the token response is form-encoded (${contentType.split(';')[0]?.trim()}), not JSON; it was read as a form though Accept: application/json was sent`,
+      ref: REF_51,
+    });
+  } else if (!/^application\/(.+\+)?json\b/i.test(contentType.trim())) {
     findings.push({
       level: 'info',
       code: 'token_content_type',
@@ -365,7 +401,7 @@ export function processTokenResponse(
       'response has a refresh_token with characters outside RFC 6749 Appendix A.17 (control or non-ASCII characters); nothing was stored',
     );
   }
-  const scope = optionalString(body, 'scope', findings);
+  const scope = readScope(optionalString(body, 'scope', findings), findings);
   const idToken = optionalString(body, 'id_token', findings);
   return {
     response: body,
@@ -377,6 +413,22 @@ export function processTokenResponse(
     idToken,
     findings,
   };
+}
+
+/** RFC 6749 §3.3: scopes are space-delimited; a comma-separated list (GitHub, Slack) is read as one. */
+function readScope(scope: string | undefined, findings: Finding[]): string | undefined {
+  if (scope === undefined || !scope.includes(',')) return scope;
+  const list = scope
+    .split(/[\s,]+/)
+    .filter((s) => s !== '')
+    .join(' ');
+  findings.push({
+    level: 'warning',
+    code: 'scope_comma_separated',
+    message: `the granted scope "${scope.slice(0, 200)}" is separated by commas, not spaces; read as the list "${list.slice(0, 200)}"`,
+    ref: 'RFC 6749 §3.3',
+  });
+  return list;
 }
 
 function readExpiresIn(value: unknown, findings: Finding[]): number | undefined {
