@@ -109,3 +109,18 @@ describe('access token with a nonce header', () => {
     expect(other.stdout + other.stderr).not.toMatch(/Graph/);
   });
 });
+
+describe('opaque unless asked', () => {
+  it('verify of an opaque token names --audience/--resource and introspection', async () => {
+    const r = await runCli([
+      'verify',
+      '--jwks',
+      `${idp.url}/common/discovery/v2.0/keys`,
+      'ya29.a0AfH6SMBopaque',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a JWT/);
+    expect(r.stderr).toMatch(/--audience <api> or --resource <url>/);
+    expect(r.stderr).toMatch(/oauth introspect/);
+  });
+});
