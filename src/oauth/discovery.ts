@@ -203,7 +203,7 @@ export async function discover(
       throw err;
     }
     const equivalent =
-      given === undefined && metadata.issuer !== issuer
+      given === undefined && metadata.issuer !== issuer && sameOnceParsed(metadata.issuer, issuer)
         ? [equivalentIssuerFinding(metadata.issuer, issuer)]
         : [];
     return {
@@ -505,14 +505,6 @@ function channelFindings(metadata: Metadata, grants: readonly string[]): Finding
   const findings: Finding[] = [];
   const add = (level: Finding['level'], code: string, message: string, ref: string) =>
     findings.push({ level, code, message, ref });
-  if (metadata.issuer.includes('{tenantid}')) {
-    add(
-      'info',
-      'issuer_template',
-      `the issuer ${JSON.stringify(metadata.issuer)} is a template (a multi-tenant endpoint): accepted; each ID token's iss is checked against it with {tenantid} = its tid claim, and a token without tid fails`,
-      'OIDC Discovery §4.3',
-    );
-  }
   const has = (key: string) => typeof metadata[key] === 'string';
 
   for (const key of BOOLEAN_FIELDS) {

@@ -55,6 +55,15 @@ describe('templated issuer', () => {
   });
 });
 
+describe('templated issuer metadata', () => {
+  it('discover accepts the template from the multi-tenant URL, with one note', async () => {
+    const r = await runCli(['discover', `${idp.url}/common/v2.0`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/is a template \(a multi-tenant endpoint\)/g)).toHaveLength(1);
+    expect(r.stdout).not.toMatch(/empty path/);
+  });
+});
+
 describe('issuer without its https scheme', () => {
   it('accepts iss without https:// with a note; any other mismatch fails', async () => {
     const jwks = `${idp.url}/common/discovery/v2.0/keys`;
