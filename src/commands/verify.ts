@@ -99,7 +99,8 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
       throw usageError(
         'token_opaque',
         'this is not a JWT (no dots): only the server that issued it can check it',
-        'use `oauth introspect` for opaque tokens',
+        // Issue 16: some servers issue a JWT access token only when asked for an audience or resource.
+        'use `oauth introspect` for opaque tokens; for a JWT access token, log in with --audience <api> or --resource <url> where the server supports them (else it issues only opaque ones)',
       );
     }
     if (pasted.removed.length > 0) {

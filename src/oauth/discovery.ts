@@ -121,6 +121,21 @@ export function sameOnceParsed(a: string, b: string): boolean {
   return (bare(a) && b === `${a}/`) || (bare(b) && a === `${b}/`);
 }
 
+/**
+ * A templated issuer (`https://login.microsoftonline.com/{tenantid}/v2.0`) fetched from a
+ * multi-tenant discovery URL (`.../common/v2.0/.well-known/openid-configuration`): the same URL but
+ * for one path segment, `{tenantid}` in the metadata; each token's `tid` fills it (src/token/issuer.ts).
+ */
+function templateFits(found: string, given: DiscoveryUrl): boolean {
+  if (!found.includes('{tenantid}')) return false;
+  const a = found.split('/');
+  const b = given.issuer.split('/');
+  if (a.length !== b.length) return false;
+  return a.every(
+    (part, i) => part === b[i] || (part === '{tenantid}' && /^[A-Za-z0-9.-]+$/.test(b[i] ?? '')),
+  );
+}
+
 /** The note for an issuer accepted by sameOnceParsed. */
 export function equivalentIssuerFinding(found: string, given: string): Finding {
   return {
@@ -188,7 +203,7 @@ export async function discover(
       throw err;
     }
     const equivalent =
-      given === undefined && metadata.issuer !== issuer
+      given === undefined && metadata.issuer !== issuer && sameOnceParsed(metadata.issuer, issuer)
         ? [equivalentIssuerFinding(metadata.issuer, issuer)]
         : [];
     return {
@@ -227,7 +242,7 @@ function checkIssuer(
       { hint: 'the server metadata is broken (RFC 8414 §2 requires issuer)' },
     );
   }
-  if (given !== undefined && !issuerFits(found, given)) {
+  if (given !== undefined && !issuerFits(found, given) && !templateFits(found, given)) {
     // OIDC Discovery §4.3: the issuer must be the URL the document was fetched under.
     throw new CliError(
       'issuer_mismatch',
@@ -238,7 +253,12 @@ function checkIssuer(
       },
     );
   }
-  if (given === undefined && found !== issuer && !sameOnceParsed(found, issuer)) {
+  if (
+    given === undefined &&
+    found !== issuer &&
+    !sameOnceParsed(found, issuer) &&
+    !templateFits(found, { url, kind: 'openid-configuration', issuer })
+  ) {
     throw new CliError(
       'issuer_mismatch',
       ExitCode.network,
@@ -273,6 +293,14 @@ export function findingsFor(metadata: Metadata, kind: Discovery['kind']): Findin
   const findings: Finding[] = [];
   const add = (level: Finding['level'], code: string, message: string, ref: string) =>
     findings.push({ level, code, message, ref });
+  if (metadata.issuer.includes('{tenantid}')) {
+    add(
+      'info',
+      'issuer_template',
+      `the issuer ${JSON.stringify(metadata.issuer)} is a template (a multi-tenant endpoint): accepted; each ID token's iss is checked against it with {tenantid} = its tid claim, and a token without tid fails`,
+      'OIDC Discovery §4.3',
+    );
+  }
 
   for (const [key, value] of Object.entries(metadata)) {
     const malformed =

@@ -6,6 +6,7 @@ import { parseJson } from '../json.js';
 import { formatDuration, fromNow, isoDate } from '../time.js';
 import { boundThumbprint } from '../oauth/mtls.js';
 import { claimProblems } from './claims.js';
+import { matchIssuer } from './issuer.js';
 import { MAX_TOKEN_BYTES } from './jwt.js';
 import type { CandidateKey } from './keys.js';
 
@@ -316,6 +317,11 @@ export async function verifyToken(
           `the ${String(sig.header?.alg)} signature has a high S: valid (JOSE allows it), but malleable: (r, n - s) is a second valid signature of the same token`,
         ]
       : [];
+  explainNonceHeader(sig.header, payload, checks);
+  if (payload !== null && policy.issuer !== undefined) {
+    const note = matchIssuer(payload.iss, policy.issuer, payload.tid).note;
+    if (note !== undefined) notes.push(note);
+  }
   return {
     valid: checks.every((c) => c.ok) && sig.key !== null,
     header: sig.header,
@@ -324,6 +330,31 @@ export async function verifyToken(
     key: sig.key,
     notes,
   };
+}
+
+const GRAPH_AUDIENCES = ['00000003-0000-0000-c000-000000000000', 'https://graph.microsoft.com'];
+
+/**
+ * An access token with a `nonce` header parameter (Entra ID for Microsoft Graph) is signed over a
+ * hashed nonce only its resource knows: its signature never verifies outside, which is no forgery.
+ * Told by behaviour; Graph is named only when the aud says so.
+ */
+function explainNonceHeader(
+  header: Record<string, unknown> | null,
+  payload: Record<string, unknown> | null,
+  checks: Check[],
+): void {
+  const sig = checks.find((c) => c.name === 'signature');
+  if (header?.nonce === undefined || sig === undefined || sig.ok) return;
+  if (!sig.message.startsWith('signature does not match')) return;
+  const aud = payload?.aud;
+  const list = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  const graph = list.some(
+    (a) => typeof a === 'string' && GRAPH_AUDIENCES.includes(a.replace(/\/$/, '')),
+  );
+  sig.message = graph
+    ? 'this token is for Microsoft Graph; only Graph can validate it (its header has a nonce: the signature covers a value only Graph knows)'
+    : 'not verifiable here: the header has a nonce, so the signature covers a value only the resource knows; only the API it is for can validate it';
 }
 
 function when(seconds: number, now: number): string {
@@ -406,14 +437,8 @@ export function claimChecks(
   }
 
   if (policy.issuer !== undefined && !faulty.has('iss')) {
-    const ok = payload.iss === policy.issuer;
-    checks.push({
-      name: 'iss',
-      ok,
-      message: ok
-        ? `${JSON.stringify(payload.iss)} as expected`
-        : `${payload.iss === undefined ? 'absent' : JSON.stringify(payload.iss)}, expected ${JSON.stringify(policy.issuer)}`,
-    });
+    const match = matchIssuer(payload.iss, policy.issuer, payload.tid);
+    checks.push({ name: 'iss', ok: match.ok, message: match.message });
   }
 
   if (policy.audience !== undefined && policy.audience.length > 0 && !faulty.has('aud')) {

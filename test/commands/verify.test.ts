@@ -104,7 +104,9 @@ describe('verify one token (the argument)', () => {
     await expect(run(input({ tokens: ['opaque'] }), ctx)).rejects.toMatchObject({
       code: 'token_opaque',
       exitCode: 2,
-      hint: 'use `oauth introspect` for opaque tokens',
+      hint: expect.stringContaining(
+        'use `oauth introspect` for opaque tokens; for a JWT access token, log in with --audience',
+      ),
     });
   });
 });
