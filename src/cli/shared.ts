@@ -2,6 +2,7 @@
 // option bag, the server and client options, help examples, completion's values, and wire():
 // parse → lazy import → run → present.
 import { Argument, Command, Option, InvalidArgumentError } from 'commander';
+import { PROVIDER_NAMES } from '../client/providers.js';
 import type { EndpointName } from '../client/server.js';
 import type { ClientInput, Given } from '../client/settings.js';
 import type { Context } from '../context.js';
@@ -83,6 +84,13 @@ export function clientInput(c: Command): ClientInput {
       : {}),
     params: strs(o.param),
     endpoints,
+    provider: text('provider'),
+    providerParts: {
+      tenant: str(o.tenant),
+      domain: str(o.domain),
+      authorizationServer: str(o.authorizationServer),
+      realm: str(o.realm),
+    },
   };
 }
 
@@ -114,6 +122,18 @@ export function addClientOptions(command: Command): Command {
     .addOption(
       new Option('--issuer <url>', 'the authorization server (discovery)').env('OAUTH_ISSUER'),
     )
+    .addOption(
+      new Option(
+        '--provider <name>',
+        'preset endpoints and defaults of a provider (`oauth provider list`)',
+      )
+        .env('OAUTH_PROVIDER')
+        .choices(PROVIDER_NAMES),
+    )
+    .option('--tenant <id>', 'microsoft: tenant id, common, organizations or consumers')
+    .option('--domain <host>', 'auth0, okta, gitlab, keycloak: the server host')
+    .option('--authorization-server <id>', 'okta: custom authorization server (e.g. default)')
+    .option('--realm <name>', 'keycloak: the realm')
     .addOption(new Option('--client-id <id>', 'the client id').env('OAUTH_CLIENT_ID'))
     .addOption(
       new Option(

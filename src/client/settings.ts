@@ -10,14 +10,15 @@ import { parseParam } from '../oauth/token-request.js';
 import { validateOrigin, type Profile } from '../store/profiles.js';
 import type { TokenEntry } from '../store/tokens.js';
 import type { EndpointName } from './server.js';
+import { providerPreset, type Preset, type PresetParts } from './providers.js';
 import { profileStore } from './stores.js';
 
-export type Source = 'flag' | 'env' | 'profile' | 'default';
+export type Source = 'flag' | 'env' | 'profile' | 'preset' | 'default';
 
 /** A value from the command line, the environment or an option's default, and which. */
 export interface Given<T> {
   value: T;
-  source: Exclude<Source, 'profile'>;
+  source: Exclude<Source, 'profile' | 'preset'>;
 }
 
 /** The settings a profile can also hold, by their value type. */
@@ -46,6 +47,10 @@ export type ClientInput = { [K in SettingName]?: Given<SettingValues[K]> } & {
   params?: readonly string[];
   /** --token-endpoint and the other endpoint overrides. */
   endpoints?: Partial<Record<EndpointName, string>>;
+  /** --provider / OAUTH_PROVIDER (src/client/providers.ts). */
+  provider?: Given<string>;
+  /** --tenant, --domain, --authorization-server, --realm: the preset's parts. */
+  providerParts?: PresetParts;
 };
 
 export interface Settings {
@@ -70,6 +75,8 @@ export interface Settings {
   params: [string, string][];
   /** Endpoint overrides: discovery is skipped for these. */
   endpoints: Partial<Record<EndpointName, string>>;
+  /** The --provider preset in use, if any. */
+  provider: Preset | undefined;
   /** Where each value came from, for messages ("client id from profile work"). */
   sources: Partial<Record<SettingName, Source>>;
 }
@@ -86,6 +93,20 @@ export function resolveSettings(
 ): Settings {
   const profile = profileName === undefined ? {} : loadProfile(profileName);
   const sources: Settings['sources'] = {};
+  // flag > env > profile > preset > default (README "Provider notes")
+  const providerName =
+    input.provider !== undefined && input.provider.source !== 'default'
+      ? input.provider.value
+      : (profile.provider ?? input.provider?.value);
+  const preset =
+    providerName === undefined || providerName === ''
+      ? undefined
+      : providerPreset(providerName, input.providerParts);
+  const fromPreset: Partial<SettingValues> = {
+    issuer: preset?.issuer,
+    scopes: preset?.scopes,
+    authMethod: preset?.authMethod,
+  };
   const pick = <K extends SettingName>(
     name: K,
     fromProfile: SettingValues[K] | undefined,
@@ -98,6 +119,11 @@ export function resolveSettings(
     if (present(fromProfile)) {
       sources[name] = 'profile';
       return fromProfile;
+    }
+    const presetValue = fromPreset[name] as SettingValues[K] | undefined;
+    if (present(presetValue)) {
+      sources[name] = 'preset';
+      return presetValue;
     }
     if (given !== undefined && present(given.value)) {
       sources[name] = 'default';
@@ -122,7 +148,8 @@ export function resolveSettings(
     keyId: input.keyId,
     clientCert: input.clientCert,
     params: (input.params ?? []).map(parseParam),
-    endpoints: input.endpoints ?? {},
+    endpoints: { ...preset?.endpoints, ...input.endpoints },
+    provider: preset,
     sources,
   };
 }
