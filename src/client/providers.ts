@@ -106,7 +106,12 @@ const TABLE: Record<string, (parts: PresetParts) => Preset> = {
     name: 'auth0',
     issuer: `${host(need('auth0', p, 'domain'))}/`,
     scopes: ['openid', 'profile', 'email'],
-    grants: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+    grants: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
     loopback: 'the exact callback URLs listed, ports included',
     register: [
       'Auth0 dashboard > Applications > Create Application > Native',
@@ -146,7 +151,8 @@ const TABLE: Record<string, (parts: PresetParts) => Preset> = {
     issuer: 'https://appleid.apple.com',
     scopes: ['openid'],
     grants: ['authorization_code', 'refresh_token'],
-    loopback: 'none: Apple accepts no IP or localhost return URL; a login needs your own https --redirect-uri',
+    loopback:
+      'none: Apple accepts no IP or localhost return URL; a login needs your own https --redirect-uri',
     register: [
       'Apple Developer > Identifiers > Services IDs: register one (its identifier is the client id)',
       'Sign in with Apple > Configure: Return URLs: an https URL you own (no localhost or IP)',
@@ -159,7 +165,8 @@ const TABLE: Record<string, (parts: PresetParts) => Preset> = {
     scopes: ['openid', 'profile', 'email'],
     authMethod: 'client_secret_post',
     grants: ['authorization_code', 'refresh_token'],
-    loopback: 'none on http: redirect URLs must be https (a localhost tunnel, or your own --redirect-uri)',
+    loopback:
+      'none on http: redirect URLs must be https (a localhost tunnel, or your own --redirect-uri)',
     register: [
       'api.slack.com/apps > Create New App > OAuth & Permissions',
       'Redirect URLs: an https URL (pass it with --redirect-uri)',
@@ -170,7 +177,12 @@ const TABLE: Record<string, (parts: PresetParts) => Preset> = {
     name: 'keycloak',
     issuer: `${host(need('keycloak', p, 'domain'))}/realms/${need('keycloak', p, 'realm')}`,
     scopes: ['openid'],
-    grants: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+    grants: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
     loopback: 'Valid redirect URIs, wildcards allowed (http://127.0.0.1:*/* for any port)',
     register: [
       'Admin console > realm (--realm) > Clients > Create client (OpenID Connect)',

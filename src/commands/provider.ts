@@ -10,7 +10,10 @@ export type ProviderInput = Record<string, never>;
 
 export { providerView as view } from '../output/provider.js';
 
-export async function run(_input: ProviderInput, _ctx: Context): Promise<Outcome<ProviderListResult>> {
+export async function run(
+  _input: ProviderInput,
+  _ctx: Context,
+): Promise<Outcome<ProviderListResult>> {
   const providers = listedPresets().map((p) => ({
     name: p.name,
     ...(p.issuer !== undefined
