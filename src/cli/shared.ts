@@ -85,12 +85,16 @@ export function clientInput(c: Command): ClientInput {
     params: strs(o.param),
     endpoints,
     provider: text('provider'),
-    providerParts: {
-      tenant: str(o.tenant),
-      domain: str(o.domain),
-      authorizationServer: str(o.authorizationServer),
-      realm: str(o.realm),
-    },
+    ...(['tenant', 'domain', 'authorizationServer', 'realm'].some((k) => o[k] !== undefined)
+      ? {
+          providerParts: {
+            tenant: str(o.tenant),
+            domain: str(o.domain),
+            authorizationServer: str(o.authorizationServer),
+            realm: str(o.realm),
+          },
+        }
+      : {}),
   };
 }
 
