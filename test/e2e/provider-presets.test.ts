@@ -254,3 +254,23 @@ describe('oauth provider list', () => {
     expect(list.find((p) => p.name === 'apple')?.notes.join('\n')).toMatch(/https --redirect-uri/);
   });
 });
+
+describe('oauth userinfo --provider github (behaviour 10)', () => {
+  it('--userinfo-endpoint takes the GitHub-like /user (no sub): shown with a warning, exit 0', async () => {
+    const seen: { auth?: string } = {};
+    const api = await serve((req, res) => {
+      seen.auth = req.headers.authorization;
+      if (req.url === '/user') json(res, { login: 'octocat', id: 1 });
+      else res.writeHead(404).end();
+    });
+    fakes.push(api);
+    const run = await runCli(
+      ['userinfo', '--provider', 'github', '--userinfo-endpoint', `${api.url}/user`, '--json'],
+      { env: { OAUTH_CONFIG_DIR: tempConfigDir(), OAUTH_TOKEN: 'gho_abc', CI: '1' } },
+    );
+    expect(run.stderr).toMatch(/warning: the response has no sub: not an OpenID Connect UserInfo/);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ login: 'octocat' });
+    expect(seen.auth).toBe('Bearer gho_abc');
+  });
+});
