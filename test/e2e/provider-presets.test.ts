@@ -274,3 +274,35 @@ describe('oauth userinfo --provider github (behaviour 10)', () => {
     expect(seen.auth).toBe('Bearer gho_abc');
   });
 });
+
+describe('oauth login --offline (behaviour 7)', () => {
+  it('google preset: access_type=offline and prompt=consent, no offline_access; no refresh token is said', async () => {
+    const run = await login(
+      ['--provider', 'google', '--offline'],
+      undefined,
+      {},
+      'https://accounts.google.com',
+    );
+    expect(run.code).toBe(0);
+    expect(run.seen.authorize?.get('access_type')).toBe('offline');
+    expect(run.seen.authorize?.get('prompt')).toBe('consent');
+    expect(run.seen.authorize?.get('scope')).toBe('openid email profile');
+    // the summary (stdout) says so
+    expect(run.stdout).toMatch(
+      /--offline sent access_type=offline and prompt=consent, but no refresh token came back/,
+    );
+  }, 90_000);
+
+  it('elsewhere: the offline_access scope, and the existing finding when no refresh token came back', async () => {
+    const run = await login(
+      ['--provider', 'gitlab', '--offline'],
+      undefined,
+      {},
+      'https://gitlab.com',
+    );
+    expect(run.code).toBe(0);
+    expect(run.seen.authorize?.get('scope')).toBe('openid read_user offline_access');
+    expect(run.seen.authorize?.get('access_type')).toBeNull();
+    expect(run.stdout).toMatch(/offline_access was asked for, but no refresh token came back/);
+  }, 90_000);
+});
