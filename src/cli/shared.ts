@@ -84,6 +84,15 @@ export function clientInput(c: Command): ClientInput {
       : {}),
     params: strs(o.param),
     endpoints,
+    ...(str(o.clientSecretJwtKey) !== undefined
+      ? {
+          clientSecretJwt: {
+            keyFile: str(o.clientSecretJwtKey) ?? '',
+            teamId: str(o.teamId),
+            keyId: str(o.keyId),
+          },
+        }
+      : {}),
     provider: text('provider'),
     ...(['tenant', 'domain', 'authorizationServer', 'realm'].some((k) => o[k] !== undefined)
       ? {
@@ -159,6 +168,11 @@ export function addClientOptions(command: Command): Command {
         .env('OAUTH_AUTH_METHOD')
         .choices(AUTH_METHODS),
     )
+    .option(
+      '--client-secret-jwt-key <p8 file>',
+      'Apple: sign the client secret as an ES256 JWT with this key (with --team-id, --key-id)',
+    )
+    .option('--team-id <id>', 'Apple: the team id (iss of the --client-secret-jwt-key JWT)')
     .addOption(
       new Option('--private-key <file>', 'PEM or JWK private key for private_key_jwt').env(
         'OAUTH_PRIVATE_KEY',

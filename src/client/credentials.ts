@@ -21,6 +21,10 @@ export async function readClientSecret(
   settings: Settings,
   warn: Warn,
 ): Promise<string | undefined> {
+  if (settings.clientSecretJwt !== undefined && settings.clientId !== undefined) {
+    const { clientSecretJwt } = await import('../oauth/client-secret-jwt.js');
+    return clientSecretJwt(settings.clientSecretJwt, settings.clientId, ctx.now());
+  }
   const direct = settings.clientSecret;
   const file = settings.clientSecretFile;
   const directRank = RANK[settings.sources.clientSecret ?? 'default'];

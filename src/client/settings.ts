@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import type { Warn } from '../findings.js';
 import { validateAuthMethod, type AuthMethod } from '../oauth/client-auth.js';
 import { sameIssuer } from '../oauth/discovery-url.js';
+import type { ClientSecretJwtInput } from '../oauth/client-secret-jwt.js';
 import type { CertificateFiles } from '../oauth/mtls.js';
 import { parseParam } from '../oauth/token-request.js';
 import { validateOrigin, type Profile } from '../store/profiles.js';
@@ -47,6 +48,8 @@ export type ClientInput = { [K in SettingName]?: Given<SettingValues[K]> } & {
   params?: readonly string[];
   /** --token-endpoint and the other endpoint overrides. */
   endpoints?: Partial<Record<EndpointName, string>>;
+  /** --client-secret-jwt-key, --team-id (with --key-id): Apple's JWT client secret. */
+  clientSecretJwt?: ClientSecretJwtInput;
   /** --provider / OAUTH_PROVIDER (src/client/providers.ts). */
   provider?: Given<string>;
   /** --tenant, --domain, --authorization-server, --realm: the preset's parts. */
@@ -75,6 +78,8 @@ export interface Settings {
   params: [string, string][];
   /** Endpoint overrides: discovery is skipped for these. */
   endpoints: Partial<Record<EndpointName, string>>;
+  /** Apple's JWT client secret, made for each token request (oauth/client-secret-jwt.ts). */
+  clientSecretJwt: ClientSecretJwtInput | undefined;
   /** The --provider preset in use, if any. */
   provider: Preset | undefined;
   /** Where each value came from, for messages ("client id from profile work"). */
@@ -150,6 +155,7 @@ export function resolveSettings(
     params: (input.params ?? []).map(parseParam),
     endpoints: { ...preset?.endpoints, ...input.endpoints },
     provider: preset,
+    clientSecretJwt: input.clientSecretJwt,
     sources,
   };
 }

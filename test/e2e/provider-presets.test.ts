@@ -306,3 +306,54 @@ describe('oauth login --offline (behaviour 7)', () => {
     expect(run.stdout).toMatch(/offline_access was asked for, but no refresh token came back/);
   }, 90_000);
 });
+
+describe('--client-secret-jwt-key (behaviour 9)', () => {
+  it("the token request's client_secret is Apple's ES256 JWT: iss team id, sub client id, aud appleid", async () => {
+    const { generateKeyPair: gen, exportPKCS8, jwtVerify } = await import('jose');
+    const pair = await gen('ES256', { extractable: true });
+    const dir = mkdtempSync(join(tmpdir(), 'oauth-p8-'));
+    const p8 = join(dir, 'AuthKey_ABC123.p8');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(p8, await exportPKCS8(pair.privateKey));
+    const run = await login(
+      [
+        '--provider',
+        'apple',
+        '--client-secret-jwt-key',
+        p8,
+        '--team-id',
+        'TEAM123456',
+        '--key-id',
+        'ABC123',
+        '--auth-method',
+        'client_secret_post',
+      ],
+      undefined,
+      {},
+      'https://appleid.apple.com',
+    );
+    expect(run.code).toBe(0);
+    const secret = run.seen.token?.get('client_secret') ?? '';
+    const { payload, protectedHeader } = await jwtVerify(secret, pair.publicKey, {
+      issuer: 'TEAM123456',
+      subject: 'app',
+      audience: 'https://appleid.apple.com',
+    });
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: 'ABC123' });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBeLessThanOrEqual(15_777_000);
+  }, 90_000);
+
+  it('without --team-id: exit 2 naming it, nothing sent', async () => {
+    const run = await login([
+      '--provider',
+      'apple',
+      '--client-secret-jwt-key',
+      '/nonexistent.p8',
+      '--key-id',
+      'K',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--client-secret-jwt-key also needs --team-id <id>/);
+    expect(run.seen.token).toBeUndefined();
+  }, 90_000);
+});
