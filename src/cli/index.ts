@@ -38,6 +38,7 @@ const WIRING: Record<string, () => Promise<{ register(wiring: Wiring): void }>> 
   switch: () => import('./switch.js'),
   register: () => import('./register.js'),
   profile: () => import('./profile.js'),
+  provider: () => import('./provider.js'),
   completion: () => import('./completion.js'),
   __complete: () => import('./completion.js'),
 };

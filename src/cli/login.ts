@@ -59,6 +59,10 @@ export function register({ program, wire }: Wiring): void {
         PROMPT_VALUES,
       ),
     )
+    .option(
+      '--offline',
+      'ask for a refresh token the way the server wants it (offline_access, or access_type=offline)',
+    )
     .option('--login-hint <hint>', 'login_hint parameter (e.g. the user name or email)')
     .option('--max-age <seconds>', 'max_age: require a login no older than this', seconds)
     .option('--acr-values <values>', 'acr_values parameter')
@@ -132,6 +136,7 @@ export function register({ program, wire }: Wiring): void {
             browser: o.browser === false ? (false as const) : str(o.browser),
             wait: num(o.wait) ?? 300,
             prompt: str(o.prompt),
+            ...(o.offline === true ? { offline: true } : {}),
             loginHint: str(o.loginHint),
             maxAge: num(o.maxAge),
             acrValues: str(o.acrValues),

@@ -2,6 +2,7 @@
 // option bag, the server and client options, help examples, completion's values, and wire():
 // parse → lazy import → run → present.
 import { Argument, Command, Option, InvalidArgumentError } from 'commander';
+import { PROVIDER_NAMES } from '../client/providers.js';
 import type { EndpointName } from '../client/server.js';
 import type { ClientInput, Given } from '../client/settings.js';
 import type { Context } from '../context.js';
@@ -83,6 +84,26 @@ export function clientInput(c: Command): ClientInput {
       : {}),
     params: strs(o.param),
     endpoints,
+    ...(str(o.clientSecretJwtKey) !== undefined
+      ? {
+          clientSecretJwt: {
+            keyFile: str(o.clientSecretJwtKey) ?? '',
+            teamId: str(o.teamId),
+            keyId: str(o.keyId),
+          },
+        }
+      : {}),
+    provider: text('provider'),
+    ...(['tenant', 'domain', 'authorizationServer', 'realm'].some((k) => o[k] !== undefined)
+      ? {
+          providerParts: {
+            tenant: str(o.tenant),
+            domain: str(o.domain),
+            authorizationServer: str(o.authorizationServer),
+            realm: str(o.realm),
+          },
+        }
+      : {}),
   };
 }
 
@@ -114,6 +135,18 @@ export function addClientOptions(command: Command): Command {
     .addOption(
       new Option('--issuer <url>', 'the authorization server (discovery)').env('OAUTH_ISSUER'),
     )
+    .addOption(
+      new Option(
+        '--provider <name>',
+        'preset endpoints and defaults of a provider (`oauth provider list`)',
+      )
+        .env('OAUTH_PROVIDER')
+        .choices(PROVIDER_NAMES),
+    )
+    .option('--tenant <id>', 'microsoft: tenant id, common, organizations or consumers')
+    .option('--domain <host>', 'auth0, okta, gitlab, keycloak: the server host')
+    .option('--authorization-server <id>', 'okta: custom authorization server (e.g. default)')
+    .option('--realm <name>', 'keycloak: the realm')
     .addOption(new Option('--client-id <id>', 'the client id').env('OAUTH_CLIENT_ID'))
     .addOption(
       new Option(
@@ -135,6 +168,11 @@ export function addClientOptions(command: Command): Command {
         .env('OAUTH_AUTH_METHOD')
         .choices(AUTH_METHODS),
     )
+    .option(
+      '--client-secret-jwt-key <p8 file>',
+      'Apple: sign the client secret as an ES256 JWT with this key (with --team-id, --key-id)',
+    )
+    .option('--team-id <id>', 'Apple: the team id (iss of the --client-secret-jwt-key JWT)')
     .addOption(
       new Option('--private-key <file>', 'PEM or JWK private key for private_key_jwt').env(
         'OAUTH_PRIVATE_KEY',

@@ -10,7 +10,7 @@ import { missingClientId, missingError } from './required.js';
 import { authMethodObjection, metadataList, type Server } from './server.js';
 import type { Settings } from './settings.js';
 
-const RANK = { flag: 0, env: 1, profile: 2, default: 3 } as const;
+const RANK = { flag: 0, env: 1, profile: 2, preset: 3, default: 4 } as const;
 
 /**
  * The client secret: --client-secret (warned about), --client-secret-file (`-` is stdin), their
@@ -21,6 +21,10 @@ export async function readClientSecret(
   settings: Settings,
   warn: Warn,
 ): Promise<string | undefined> {
+  if (settings.clientSecretJwt !== undefined && settings.clientId !== undefined) {
+    const { clientSecretJwt } = await import('../oauth/client-secret-jwt.js');
+    return clientSecretJwt(settings.clientSecretJwt, settings.clientId, ctx.now());
+  }
   const direct = settings.clientSecret;
   const file = settings.clientSecretFile;
   const directRank = RANK[settings.sources.clientSecret ?? 'default'];

@@ -5,19 +5,21 @@ import type { Context } from '../context.js';
 import type { Warn } from '../findings.js';
 import { validateAuthMethod, type AuthMethod } from '../oauth/client-auth.js';
 import { sameIssuer } from '../oauth/discovery-url.js';
+import type { ClientSecretJwtInput } from '../oauth/client-secret-jwt.js';
 import type { CertificateFiles } from '../oauth/mtls.js';
 import { parseParam } from '../oauth/token-request.js';
 import { validateOrigin, type Profile } from '../store/profiles.js';
 import type { TokenEntry } from '../store/tokens.js';
 import type { EndpointName } from './server.js';
+import { providerPreset, type Preset, type PresetParts } from './providers.js';
 import { profileStore } from './stores.js';
 
-export type Source = 'flag' | 'env' | 'profile' | 'default';
+export type Source = 'flag' | 'env' | 'profile' | 'preset' | 'default';
 
 /** A value from the command line, the environment or an option's default, and which. */
 export interface Given<T> {
   value: T;
-  source: Exclude<Source, 'profile'>;
+  source: Exclude<Source, 'profile' | 'preset'>;
 }
 
 /** The settings a profile can also hold, by their value type. */
@@ -46,6 +48,12 @@ export type ClientInput = { [K in SettingName]?: Given<SettingValues[K]> } & {
   params?: readonly string[];
   /** --token-endpoint and the other endpoint overrides. */
   endpoints?: Partial<Record<EndpointName, string>>;
+  /** --client-secret-jwt-key, --team-id (with --key-id): Apple's JWT client secret. */
+  clientSecretJwt?: ClientSecretJwtInput;
+  /** --provider / OAUTH_PROVIDER (src/client/providers.ts). */
+  provider?: Given<string>;
+  /** --tenant, --domain, --authorization-server, --realm: the preset's parts. */
+  providerParts?: PresetParts;
 };
 
 export interface Settings {
@@ -70,6 +78,10 @@ export interface Settings {
   params: [string, string][];
   /** Endpoint overrides: discovery is skipped for these. */
   endpoints: Partial<Record<EndpointName, string>>;
+  /** Apple's JWT client secret, made for each token request (oauth/client-secret-jwt.ts). */
+  clientSecretJwt: ClientSecretJwtInput | undefined;
+  /** The --provider preset in use, if any. */
+  provider: Preset | undefined;
   /** Where each value came from, for messages ("client id from profile work"). */
   sources: Partial<Record<SettingName, Source>>;
 }
@@ -86,6 +98,20 @@ export function resolveSettings(
 ): Settings {
   const profile = profileName === undefined ? {} : loadProfile(profileName);
   const sources: Settings['sources'] = {};
+  // flag > env > profile > preset > default (README "Provider notes")
+  const providerName =
+    input.provider !== undefined && input.provider.source !== 'default'
+      ? input.provider.value
+      : (profile.provider ?? input.provider?.value);
+  const preset =
+    providerName === undefined || providerName === ''
+      ? undefined
+      : providerPreset(providerName, input.providerParts);
+  const fromPreset: Partial<SettingValues> = {
+    issuer: preset?.issuer,
+    scopes: preset?.scopes,
+    authMethod: preset?.authMethod,
+  };
   const pick = <K extends SettingName>(
     name: K,
     fromProfile: SettingValues[K] | undefined,
@@ -98,6 +124,11 @@ export function resolveSettings(
     if (present(fromProfile)) {
       sources[name] = 'profile';
       return fromProfile;
+    }
+    const presetValue = fromPreset[name] as SettingValues[K] | undefined;
+    if (present(presetValue)) {
+      sources[name] = 'preset';
+      return presetValue;
     }
     if (given !== undefined && present(given.value)) {
       sources[name] = 'default';
@@ -122,7 +153,9 @@ export function resolveSettings(
     keyId: input.keyId,
     clientCert: input.clientCert,
     params: (input.params ?? []).map(parseParam),
-    endpoints: input.endpoints ?? {},
+    endpoints: { ...preset?.endpoints, ...input.endpoints },
+    provider: preset,
+    clientSecretJwt: input.clientSecretJwt,
     sources,
   };
 }

@@ -1,6 +1,7 @@
 // `oauth login`: the authorization code flow with PKCE through a loopback redirect and the browser
 // (RFC 8252), the device flow (RFC 8628) with --device, or CIBA's poll mode with --ciba; the ID
 // token is checked and the tokens are stored only when everything succeeded.
+import { offlineMissing, offlinePlan } from '../client/offline.js';
 import {
   readAuthorizationDetails,
   withDetails,
@@ -66,6 +67,8 @@ export interface LoginInput {
   initialAccessToken?: string | undefined;
   /** RFC 9396: --authorization-details, JSON or @file. */
   authorizationDetails?: string | undefined;
+  /** --offline: ask for a refresh token the way the server wants it (client/offline.ts). */
+  offline?: boolean | undefined;
 }
 
 export interface CibaInput {
@@ -239,12 +242,26 @@ async function login(
   };
   const idTokenCheck = openid ? prepareIdTokenCheck(ctx, http, server, expected) : undefined;
   const dpop = options.dpop ? await dpopSession(ctx, null) : undefined;
+  // --offline: a refresh token asked for the way this server wants it (client/offline.ts).
+  const offline =
+    options.offline === true && options.ciba !== true
+      ? offlinePlan(
+          server.metadata,
+          settings.provider?.name,
+          settings.scopes,
+          options.prompt,
+          settings.params,
+        )
+      : undefined;
   const setup: FlowSetup = {
     http,
     server,
     client,
-    settings,
-    options,
+    settings:
+      offline === undefined
+        ? settings
+        : { ...settings, scopes: offline.scopes, params: offline.params },
+    options: offline === undefined ? options : { ...options, prompt: offline.prompt },
     waitMs,
     openid,
     dpop,
@@ -305,12 +322,14 @@ async function login(
     if (!device) await rememberRedirectUri(ctx, settings, warn);
     const { tokens, subject } = accepted;
     const expires = expiresAt(tokens.expiresIn, flow.nowMs);
-    const offline = offlineAccessFinding(
-      settings.scopes,
-      tokens,
-      device ? undefined : options,
-      settings.resources.length > 0,
-    );
+    const offlineFinding =
+      (offline && offlineMissing(offline, tokens.refreshToken)) ??
+      offlineAccessFinding(
+        setup.settings.scopes,
+        tokens,
+        device ? undefined : setup.options,
+        settings.resources.length > 0,
+      );
     ended = true;
     return {
       exitCode: ExitCode.ok,
@@ -330,7 +349,7 @@ async function login(
           storedIn,
           authorizationDetails: tokens.response.authorization_details,
           findings: [
-            ...(offline ? [offline] : []),
+            ...(offlineFinding ? [offlineFinding] : []),
             ...grantFindings(rar?.details, tokens.response),
           ],
         },

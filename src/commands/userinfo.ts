@@ -128,6 +128,17 @@ export async function run(
     if (stated) throw stated;
   }
   const expected = idTokenSubject(entry?.id_token);
+  if (typeof doc.sub !== 'string' && expected === undefined) {
+    // No ID token to match and no sub: a plain OAuth profile API (GitHub's /user), shown as sent.
+    warn({
+      level: 'warning',
+      code: 'userinfo_not_oidc',
+      message:
+        'the response has no sub: not an OpenID Connect UserInfo response; shown as the server sent it',
+      ref: 'OIDC Core §5.3.2',
+    });
+    return { exitCode: ExitCode.ok, result: doc };
+  }
   if (typeof doc.sub !== 'string') {
     throw new CliError(
       'invalid_userinfo_response',

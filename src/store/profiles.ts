@@ -26,6 +26,8 @@ export interface Profile {
   redirectUri?: string;
   /** Origins besides the issuer's and the token's own that `oauth call` may send tokens to. */
   allowOrigins?: string[];
+  /** A --provider preset (src/client/providers.ts) under the profile's own values. */
+  provider?: string;
 }
 
 export interface ProfilesFile {
@@ -152,6 +154,7 @@ function validateStored(name: string, value: unknown, path: string): Profile {
     'clientSecret',
     'audience',
     'redirectUri',
+    'provider',
   ] as const) {
     const v = value[field];
     if (v === undefined) continue;

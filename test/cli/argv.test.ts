@@ -1001,6 +1001,7 @@ describe('completion', () => {
       'switch',
       'register',
       'profile',
+      'provider',
       'completion',
     ]);
     expect(

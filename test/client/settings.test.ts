@@ -89,3 +89,48 @@ describe('resolveSettings', () => {
     ).toBe(false);
   });
 });
+
+describe('resolveSettings: --provider presets (flag > env > profile > preset > default)', () => {
+  const stored = (name: string): Profile => {
+    if (name === 'gh') return { provider: 'github', clientId: 'gh-app' };
+    if (name === 'own') return { provider: 'google', issuer: 'https://own.example' };
+    throw usageError('profile_not_found', `no profile named ${name}`);
+  };
+
+  it('a preset fills what nothing else gives, marked as from the preset', () => {
+    const s = resolveSettings(
+      { provider: { value: 'google', source: 'flag' }, scopes: { value: [], source: 'default' } },
+      undefined,
+      stored,
+    );
+    expect(s.issuer).toBe('https://accounts.google.com');
+    expect(s.scopes).toEqual(['openid', 'email', 'profile']);
+    expect(s.sources.issuer).toBe('preset');
+  });
+
+  it('a profile may store the provider; its own values and flags win over the preset', () => {
+    const gh = resolveSettings(
+      {
+        endpoints: { token: 'http://127.0.0.1:1/t' },
+        authMethod: { value: 'none', source: 'env' },
+      },
+      'gh',
+      stored,
+    );
+    expect(gh.provider?.name).toBe('github');
+    expect(gh.endpoints.token).toBe('http://127.0.0.1:1/t');
+    expect(gh.endpoints.authorization).toBe('https://github.com/login/oauth/authorize');
+    expect(gh.authMethod).toBe('none');
+    expect(gh.clientId).toBe('gh-app');
+    expect(resolveSettings({}, 'own', stored).issuer).toBe('https://own.example');
+  });
+
+  it('a flag --provider wins over the profile one; a missing part is exit 2 naming its flag', () => {
+    expect(
+      resolveSettings({ provider: { value: 'gitlab', source: 'flag' } }, 'gh', stored).issuer,
+    ).toBe('https://gitlab.com');
+    expect(() =>
+      resolveSettings({ provider: { value: 'okta', source: 'env' } }, undefined, stored),
+    ).toThrow(/--provider okta needs --domain/);
+  });
+});

@@ -137,7 +137,7 @@ export async function parseArgv(
   return { ...seen, globals: ctx.globals };
 }
 
-type Extra = 'keyId' | 'params' | 'endpoints' | 'clientCert';
+type Extra = 'keyId' | 'params' | 'endpoints' | 'clientCert' | 'providerParts' | 'clientSecretJwt';
 type ClientValues = {
   [K in Exclude<keyof ClientInput, Extra>]?: NonNullable<ClientInput[K]>['value'];
 } & Pick<ClientInput, Extra>;

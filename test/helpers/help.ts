@@ -29,6 +29,8 @@ export const COMMAND_PATHS = [
   'profile list',
   'profile show',
   'profile remove',
+  'provider',
+  'provider list',
   'completion',
   '__complete',
 ];
