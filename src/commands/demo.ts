@@ -278,6 +278,51 @@ interface StepSpec {
   run(story: Story, ctx: Context): Promise<StepBody>;
 }
 
+/** GET <api>/me with no token (both stories start with it), and the challenge explained. */
+async function callWithoutToken(story: Story) {
+  const { response } = await requestResource(story.http, {
+    method: 'GET',
+    url: new URL(`${story.api}/me`),
+    headers: {},
+  });
+  const explained = explainChallenge({
+    status: response.status,
+    header: response.headers['www-authenticate'],
+    sent: undefined,
+    tokenGiven: false,
+  });
+  return { response, explained };
+}
+
+/** GET <api>/me with the story's token (both stories end with it); `said` follows "200: the data of <sub>". */
+async function callWithToken(story: Story, said: string) {
+  const { response } = await requestResource(story.http, {
+    method: 'GET',
+    url: new URL(`${story.api}/me`),
+    headers: {},
+    token: { value: needToken(story), scheme: 'Bearer' },
+  });
+  let data: unknown;
+  try {
+    data = JSON.parse(response.text());
+  } catch {
+    data = undefined;
+  }
+  const sub =
+    typeof data === 'object' && data !== null && 'sub' in data ? String(data.sub) : undefined;
+  return {
+    ok: response.status === 200 && sub !== undefined,
+    detail:
+      response.status === 200
+        ? `200: the data of ${sub ?? 'nobody'}${said}`
+        : `expected 200 with the token, got HTTP ${response.status}`,
+    notes:
+      data === undefined
+        ? []
+        : [{ label: 'data', value: JSON.stringify(data, null, 1).replace(/\n\s*/g, ' ') }],
+  };
+}
+
 function needToken(story: Story): string {
   if (story.accessToken === undefined) throw new Error('no access token yet');
   return story.accessToken;
@@ -295,17 +340,7 @@ const STEPS: StepSpec[] = [
     title: 'The data sits behind a resource server',
     why: 'A resource server answers only requests that carry a valid access token (RFC 6750).',
     async run(story) {
-      const { response } = await requestResource(story.http, {
-        method: 'GET',
-        url: new URL(`${story.api}/me`),
-        headers: {},
-      });
-      const explained = explainChallenge({
-        status: response.status,
-        header: response.headers['www-authenticate'],
-        sent: undefined,
-        tokenGiven: false,
-      });
+      const { response, explained } = await callWithoutToken(story);
       return {
         ok: response.status === 401,
         detail:
@@ -405,31 +440,7 @@ const STEPS: StepSpec[] = [
     title: 'The resource server checks the token and returns the data',
     why: 'The client sends the token in the Authorization header, never in the URL (RFC 6750 §2.1).',
     async run(story) {
-      const { response } = await requestResource(story.http, {
-        method: 'GET',
-        url: new URL(`${story.api}/me`),
-        headers: {},
-        token: { value: needToken(story), scheme: 'Bearer' },
-      });
-      let data: unknown;
-      try {
-        data = JSON.parse(response.text());
-      } catch {
-        data = undefined;
-      }
-      const sub =
-        typeof data === 'object' && data !== null && 'sub' in data ? String(data.sub) : undefined;
-      return {
-        ok: response.status === 200 && sub !== undefined,
-        detail:
-          response.status === 200
-            ? `200: the data of ${sub ?? 'nobody'} (this API simply returns what the token says)`
-            : `expected 200 with the token, got HTTP ${response.status}`,
-        notes:
-          data === undefined
-            ? []
-            : [{ label: 'data', value: JSON.stringify(data, null, 1).replace(/\n\s*/g, ' ') }],
-      };
+      return callWithToken(story, ' (this API simply returns what the token says)');
     },
   },
   {
@@ -518,17 +529,7 @@ const RESOURCE_STEPS: StepSpec[] = [
     title: 'The API refuses a request without a token and says where to look',
     why: 'A protected resource answers 401 with a WWW-Authenticate challenge; its resource_metadata parameter is the URL of the metadata that names who issues its tokens (RFC 9728 §5.1).',
     async run(story) {
-      const { response } = await requestResource(story.http, {
-        method: 'GET',
-        url: new URL(`${story.api}/me`),
-        headers: {},
-      });
-      const explained = explainChallenge({
-        status: response.status,
-        header: response.headers['www-authenticate'],
-        sent: undefined,
-        tokenGiven: false,
-      });
+      const { response, explained } = await callWithoutToken(story);
       if (explained !== undefined) story.challenge = explained;
       const found = explained?.resourceMetadata;
       const ok = response.status === 401 && found !== undefined;
@@ -732,31 +733,7 @@ const RESOURCE_STEPS: StepSpec[] = [
     title: 'The call now succeeds',
     why: 'The request of step 1 again, now with the token in the Authorization header (RFC 6750 §2.1): the API checks it was issued for it and answers.',
     async run(story) {
-      const { response } = await requestResource(story.http, {
-        method: 'GET',
-        url: new URL(`${story.api}/me`),
-        headers: {},
-        token: { value: needToken(story), scheme: 'Bearer' },
-      });
-      let data: unknown;
-      try {
-        data = JSON.parse(response.text());
-      } catch {
-        data = undefined;
-      }
-      const sub =
-        typeof data === 'object' && data !== null && 'sub' in data ? String(data.sub) : undefined;
-      return {
-        ok: response.status === 200 && sub !== undefined,
-        detail:
-          response.status === 200
-            ? `200: the data of ${sub ?? 'nobody'}, the API's answer to the same request that got 401 in step 1`
-            : `expected 200 with the token, got HTTP ${response.status}`,
-        notes:
-          data === undefined
-            ? []
-            : [{ label: 'data', value: JSON.stringify(data, null, 1).replace(/\n\s*/g, ' ') }],
-      };
+      return callWithToken(story, ", the API's answer to the same request that got 401 in step 1");
     },
   },
 ];
