@@ -3,6 +3,7 @@
 import { CliError, ExitCode } from '../errors.js';
 import type { Finding } from '../findings.js';
 import { checkUrl, type HttpClient } from '../http/client.js';
+import { PUBLIC_KEY_JWS_ALGORITHMS } from '../token/keys.js';
 import { parseIssuer, sameOnceParsed } from './discovery.js';
 
 export interface ResourceMetadata {
@@ -312,19 +313,7 @@ export async function checkSignedMetadata(
     const jwks = await http.getJson(uri, 'JWKS');
     const keys = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
     // Public-key algorithms only: a JWKS key never verifies HMAC (RFC 8725 §3.1).
-    const algorithms = [
-      'RS256',
-      'RS384',
-      'RS512',
-      'PS256',
-      'PS384',
-      'PS512',
-      'ES256',
-      'ES384',
-      'ES512',
-      'EdDSA',
-      'Ed25519',
-    ];
+    const algorithms = [...PUBLIC_KEY_JWS_ALGORITHMS];
     ({ payload: claims } = await jwtVerify(signed, keys, { issuer: iss, algorithms }));
   } catch (err) {
     return unverified(

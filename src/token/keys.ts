@@ -39,6 +39,11 @@ export const JWS_ALGORITHMS: readonly string[] = [
   'Ed25519',
 ];
 
+/** The public-key ones: what a JWKS key may verify (never HMAC, RFC 8725 §3.1). */
+export const PUBLIC_KEY_JWS_ALGORITHMS: readonly string[] = JWS_ALGORITHMS.filter(
+  (alg) => !(HMAC as readonly string[]).includes(alg),
+);
+
 /** JWE key management algorithms (RFC 7518 §4.1): a key declaring one is not a signing key. */
 const JWE_ALG =
   /^(RSA1_5|RSA-OAEP(-256|-384|-512)?|ECDH-ES(\+A(128|192|256)KW)?|A(128|192|256)(GCM)?KW|dir|PBES2-.*)$/;
