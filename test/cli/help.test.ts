@@ -79,6 +79,6 @@ describe('which wiring a run loads', () => {
     [['token', '--help', 'x'], {}, undefined],
     [['nope', '--help'], {}, undefined],
   ])('prebuiltHelp(%j, %j) is %j', (args, env, text) => {
-    expect(prebuiltHelp(args, env, data)).toBe(text);
+    expect(prebuiltHelp(args, env, () => data)).toBe(text);
   });
 });
