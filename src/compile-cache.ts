@@ -11,7 +11,6 @@
 // OAUTH_NO_COMPILE_CACHE=1 turns it off. bin/oauth.js installs it before loading dist/main.cjs.
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -25,7 +24,12 @@ interface LoadedModule {
 /** $XDG_CACHE_HOME/oauth (an absolute path only, as the XDG spec says), else ~/.cache/oauth. */
 export function cacheRoot(env: NodeJS.ProcessEnv): string {
   const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'oauth');
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home(env), '.cache'), 'oauth');
+}
+
+/** $HOME, as os.homedir() reads it first on POSIX; node:os is loaded only without it. */
+function home(env: NodeJS.ProcessEnv): string {
+  return env.HOME || process.getBuiltinModule('node:os').homedir();
 }
 
 /**

@@ -152,8 +152,7 @@ async function main(argv: string[]): Promise<number> {
   // `oauth` alone shows the help on stdout and succeeds, as gh does.
   const args = argv.length > 2 ? argv : [...argv, '--help'];
   // A script asking for help gets the text commander would print, without loading commander.
-  const data = stdout.isTTY ? undefined : helpAtBuild();
-  const help = data && prebuiltHelp(args.slice(2), process.env, data);
+  const help = stdout.isTTY ? undefined : prebuiltHelp(args.slice(2), process.env, helpAtBuild);
   if (help !== undefined) {
     stdout.write(help);
     return ExitCode.ok;
@@ -170,8 +169,8 @@ async function main(argv: string[]): Promise<number> {
   const io = await createIo(proc, { noColor: early.noColor });
   // The commands' own copy: they still see every variable once children no longer do.
   const env = { ...process.env };
-  const interrupt = new AbortController();
-  let listening = false;
+  // Made on first use: AbortController's module is not loaded for a command that never waits.
+  let interrupt: AbortController | undefined;
   let httpClient: Promise<HttpClient> | undefined;
   const ctx: Context = {
     io,
@@ -180,11 +179,11 @@ async function main(argv: string[]): Promise<number> {
     // Commands that wait ask for the signal and clean up on Ctrl-C; the others keep Node's
     // default (die at once, status 130), and start-up skips installing the handlers.
     get signal() {
-      if (!listening) {
-        listening = true;
+      if (interrupt === undefined) {
+        const controller = (interrupt = new AbortController());
         const onSignal = () => {
-          if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
-          interrupt.abort();
+          if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+          controller.abort();
           setTimeout(() => process.exit(ExitCode.interrupted), 2000).unref();
         };
         process.on('SIGINT', onSignal);
@@ -223,7 +222,7 @@ async function main(argv: string[]): Promise<number> {
       if (printed.out) io.out(printed.out);
       return ExitCode.ok;
     }
-    const error = interrupt.signal.aborted
+    const error = interrupt?.signal.aborted
       ? new CliError('interrupted', ExitCode.interrupted, 'interrupted')
       : toCliError(err);
     renderError(io, error, { json: ctx.globals.json, debug: ctx.globals.debug });
