@@ -2,6 +2,7 @@
 // the mTLS endpoint aliases of the metadata, and certificate-bound access tokens.
 import { readFileSync } from 'node:fs';
 import { CliError, usageError } from '../errors.js';
+import { boundThumbprint } from '../token/claims.js';
 import { parseToken } from '../token/jwt.js';
 
 /** A loaded client certificate, as undici's TLS options take it, with its thumbprint. */
@@ -147,14 +148,6 @@ export function certificateFile(path: string): { file: string; thumbprint: strin
 export function certificateThumbprint(certificate: string | Buffer): string {
   const { X509Certificate, hash } = process.getBuiltinModule('node:crypto');
   return hash('sha256', new X509Certificate(certificate).raw, 'base64url');
-}
-
-/** The `cnf.x5t#S256` of a token's claims, if it is certificate-bound (RFC 8705 §3.1). */
-export function boundThumbprint(payload: Record<string, unknown> | undefined): string | undefined {
-  const cnf = payload?.cnf;
-  if (typeof cnf !== 'object' || cnf === null) return undefined;
-  const value = (cnf as Record<string, unknown>)['x5t#S256'];
-  return typeof value === 'string' ? value : undefined;
 }
 
 /** The `cnf.x5t#S256` inside a JWT access token; an opaque token says nothing here. */

@@ -495,3 +495,11 @@ function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
+
+/** The `cnf.x5t#S256` of a token's claims, if it is certificate-bound (RFC 8705 §3.1). */
+export function boundThumbprint(payload: Record<string, unknown> | undefined): string | undefined {
+  const cnf = payload?.cnf;
+  if (typeof cnf !== 'object' || cnf === null) return undefined;
+  const value = (cnf as Record<string, unknown>)['x5t#S256'];
+  return typeof value === 'string' ? value : undefined;
+}

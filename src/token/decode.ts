@@ -4,6 +4,7 @@
 import { parseJson } from '../json.js';
 import type { Finding } from '../findings.js';
 import {
+  boundThumbprint,
   claimDefinition,
   claimProblems,
   isNumericDate,
@@ -13,7 +14,6 @@ import {
   type TimeStatus,
 } from './claims.js';
 import { fromNow, isoDate } from '../time.js';
-import { boundThumbprint } from '../oauth/mtls.js';
 import {
   parseToken,
   type ParsedJwe,
