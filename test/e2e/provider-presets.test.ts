@@ -156,7 +156,13 @@ const CASES: { args: string[]; scope: string; issuer?: string; secretInBody?: bo
     issuer: 'https://dev-1.okta.com/oauth2/default',
   },
   { args: ['--provider', 'gitlab'], scope: 'openid read_user', issuer: 'https://gitlab.com' },
-  { args: ['--provider', 'apple'], scope: 'openid', issuer: 'https://appleid.apple.com' },
+  // Apple takes client_secret (its ES256 JWT) in the form body: client_secret_post.
+  {
+    args: ['--provider', 'apple', '--client-secret', 's3'],
+    scope: 'openid',
+    issuer: 'https://appleid.apple.com',
+    secretInBody: true,
+  },
   {
     args: ['--provider', 'slack', '--client-secret', 's3'],
     scope: 'openid profile email',
@@ -325,14 +331,14 @@ describe('--client-secret-jwt-key (behaviour 9)', () => {
         'TEAM123456',
         '--key-id',
         'ABC123',
-        '--auth-method',
-        'client_secret_post',
       ],
       undefined,
       {},
       'https://appleid.apple.com',
     );
     expect(run.code).toBe(0);
+    // The preset's client_secret_post: the JWT goes in the body, no Basic header.
+    expect(run.seen.tokenHeaders?.authorization).toBeUndefined();
     const secret = run.seen.token?.get('client_secret') ?? '';
     const { payload, protectedHeader } = await jwtVerify(secret, pair.publicKey, {
       issuer: 'TEAM123456',
