@@ -8,7 +8,7 @@ import type { Warn } from '../findings.js';
 import type { Metadata } from '../oauth/discovery.js';
 import type { TokenEntry } from '../store/tokens.js';
 import { providerTokens, tokenInfoByPrefix, type ProviderTokens } from './providers.js';
-import { tokenStore } from './stores.js';
+import { profileStore, tokenStore } from './stores.js';
 
 /** What is known about where an opaque token came from. */
 export interface OpaqueFacts {
@@ -133,9 +133,24 @@ export function entryOfToken(ctx: Context, token: string, warn: Warn): TokenEntr
   }
 }
 
-/** The token traits of the provider named by OAUTH_PROVIDER (commands without --provider). */
-export function envProviderTokens(ctx: Pick<Context, 'env'>): ProviderTokens | undefined {
-  return providerTokens(ctx.env.OAUTH_PROVIDER);
+/**
+ * The token traits of the provider in use for commands without --provider: OAUTH_PROVIDER, else
+ * the `provider` of the profile in use (--profile / OAUTH_PROFILE) or of the entry's profile.
+ */
+export function knownProviderTokens(
+  ctx: Context,
+  entry: Pick<TokenEntry, 'profile'> | undefined,
+  warn: Warn,
+): ProviderTokens | undefined {
+  const named = ctx.env.OAUTH_PROVIDER;
+  if (named !== undefined && named !== '') return providerTokens(named);
+  const profile = ctx.globals.profile ?? entry?.profile;
+  if (profile === undefined) return undefined;
+  try {
+    return providerTokens(profileStore(ctx, warn).get(profile).provider);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -40,14 +40,12 @@ export async function run(input: DecodeInput, ctx: Context): Promise<Outcome<Dec
   // (no network: decode never contacts a server).
   let opaque: OpaqueAdvice | undefined;
   if (parsed.format === 'opaque') {
-    const { entryOfToken, envProviderTokens, opaqueAdvice } =
+    const { entryOfToken, knownProviderTokens, opaqueAdvice } =
       await import('../client/opaque-token.js');
     const token = parsed.compact;
-    opaque = opaqueAdvice({
-      token,
-      entry: entryOfToken(ctx, token, findingReporter(ctx)),
-      provider: envProviderTokens(ctx),
-    });
+    const warn = findingReporter(ctx);
+    const entry = entryOfToken(ctx, token, warn);
+    opaque = opaqueAdvice({ token, entry, provider: knownProviderTokens(ctx, entry, warn) });
   }
   return { exitCode: ExitCode.ok, result: { decoded, local: input.local, pasted, opaque } };
 }

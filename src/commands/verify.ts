@@ -190,14 +190,15 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
 
 /**
  * Exit 2 for an opaque token, its hint chosen from what is known (issue 16, "opaque unless asked"):
- * the cached entry it is from, OAUTH_PROVIDER's preset, and the metadata of --issuer (else the
+ * the cached entry it is from, the preset in use (OAUTH_PROVIDER, the profile's), and the metadata of --issuer (else the
  * entry's issuer), fetched only for this advice and skipped when it cannot be had.
  */
 async function opaqueError(token: string, o: VerifyInput, ctx: Context): Promise<CliError> {
-  const { entryOfToken, envProviderTokens, metadataForAdvice, opaqueAdvice } =
+  const { entryOfToken, knownProviderTokens, metadataForAdvice, opaqueAdvice } =
     await import('../client/opaque-token.js');
-  const entry = entryOfToken(ctx, token, findingReporter(ctx));
-  const provider = envProviderTokens(ctx);
+  const warn = findingReporter(ctx);
+  const entry = entryOfToken(ctx, token, warn);
+  const provider = knownProviderTokens(ctx, entry, warn);
   const metadata =
     provider?.tokenInfo === undefined
       ? await metadataForAdvice(ctx, o.issuer ?? entry?.issuer, o.issuer ? undefined : entry)

@@ -2,7 +2,9 @@
 // servers: an Auth0-like one (an opaque access token unless `audience` names its API, then a
 // JWT; optionally an introspection endpoint) and a Google-like one (ya29. tokens only, no
 // introspection). `verify`, `decode` and a refused `call` each choose their hint from what is known.
+import { writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
@@ -294,6 +296,21 @@ describe('Google-like: only opaque ya29. tokens', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({
       opaque_token: { code: 'opaque_only', token_info: 'https://oauth2.googleapis.com/tokeninfo' },
     });
+  });
+
+  it("a profile whose provider is google: decode --profile says only opaque, whatever the token's shape", async () => {
+    const config = tempConfigDir();
+    writeFileSync(
+      join(config, 'profiles.json'),
+      JSON.stringify({ version: 1, profiles: { g: { provider: 'google' } } }),
+      { mode: 0o600 },
+    );
+    const r = await runCli(['--profile', 'g', 'decode', 'Zk3notYa29opaque0123'], {
+      env: { OAUTH_CONFIG_DIR: config },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: this server issues only opaque access tokens/);
+    expect(r.stderr).toMatch(/https:\/\/oauth2\.googleapis\.com\/tokeninfo\?access_token=<token>/);
   });
 
   it('provider list shows the google preset token-info endpoint', async () => {
