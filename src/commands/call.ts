@@ -324,7 +324,7 @@ class StreamCut {
 }
 
 /**
- * Issue 16, "opaque unless asked": an API that answers 401 to an opaque token most likely wanted a
+ * Issue 16, "opaque unless asked": an API that answers 401 to an opaque token may have wanted a
  * JWT. The advice uses the cached entry (what was sent for it), the preset and the metadata of
  * the entry's issuer (fetched only now, and skipped when it cannot be had).
  */
@@ -344,7 +344,15 @@ async function refusedOpaque(
     provider?.tokenInfo === undefined
       ? await metadataForAdvice(ctx, entry?.issuer ?? settings.issuer, entry)
       : undefined;
-  return opaqueAdvice({ token, entry, provider, metadata, resource: url.origin });
+  const advice = opaqueAdvice({ token, entry, provider, metadata, resource: url.origin });
+  // Said only where the server is known to work so: an opaque token refused for being expired
+  // (GitHub's gho_, a server without metadata) gets the challenge's hint alone.
+  const known =
+    advice.code === 'opaque_only' ||
+    advice.code === 'opaque_as_asked' ||
+    (advice.code === 'opaque_unless_asked' &&
+      (provider?.jwtWith !== undefined || metadata !== undefined));
+  return known ? advice : undefined;
 }
 
 function isOpaque(token: string): boolean {

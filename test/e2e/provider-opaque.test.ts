@@ -227,6 +227,18 @@ describe('Auth0-like: opaque without audience, a JWT with it', () => {
     });
   });
 
+  it('call with an opaque token of a server nothing is known of (GitHub-like gho_): the usual 401 hint, no opaque note', async () => {
+    const r = await runCli([
+      'call',
+      '--token',
+      'gho_16C7e42F292c6912E7710c838347Ae178B4a',
+      `${auth0.url}/api`,
+    ]);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/hint: get a new token/);
+    expect(r.stderr).not.toMatch(/opaque/);
+  });
+
   it('call with the JWT got with --audience: 200, no opaque note', async () => {
     const { config } = await tokenFrom(auth0, ['--audience', API]);
     const r = await runCli(['call', `${auth0.url}/api`, '--audience', API], {
