@@ -26,6 +26,47 @@ export interface Preset {
   loopback: string;
   /** The three lines a user needs to register a client there. */
   register: [string, string, string];
+  /** What its access tokens are when opaque (item 6 of issue 16): see ProviderTokens. */
+  tokens?: ProviderTokens;
+}
+
+/**
+ * How a provider's access tokens come (issue 16, "opaque unless asked"): `jwtWith`, the request
+ * parameter without which it issues an opaque token (Auth0: `audience`); `tokenInfo`, for a
+ * provider that issues only opaque ones, the endpoint that answers for them and the prefix its
+ * tokens start with (Google: `ya29.`). Kept apart from the presets' parts (--domain, ...), so
+ * that advice about a token needs none of them.
+ */
+export interface ProviderTokens {
+  jwtWith?: 'audience';
+  tokenInfo?: { endpoint: string; prefix: string; ref: string };
+}
+
+/** Google's token-info endpoint: `?access_token=` answers for its opaque ya29. access tokens. */
+const GOOGLE_TOKENS: ProviderTokens = {
+  tokenInfo: {
+    endpoint: 'https://oauth2.googleapis.com/tokeninfo',
+    prefix: 'ya29.',
+    ref: 'https://developers.google.com/identity/protocols/oauth2',
+  },
+};
+/** Auth0 issues a JWT access token only for an API named with `audience`. */
+const AUTH0_TOKENS: ProviderTokens = { jwtWith: 'audience' };
+
+const TOKENS: Record<string, ProviderTokens> = { google: GOOGLE_TOKENS, auth0: AUTH0_TOKENS };
+
+/** The token traits of the preset called `name` (no parts needed), if it has any. */
+export function providerTokens(name: string | undefined): ProviderTokens | undefined {
+  return name === undefined ? undefined : TOKENS[name.toLowerCase()];
+}
+
+/** The provider whose opaque access tokens start as this one does (Google's `ya29.`), if any. */
+export function tokenInfoByPrefix(token: string): ProviderTokens['tokenInfo'] {
+  for (const traits of Object.values(TOKENS)) {
+    const info = traits.tokenInfo;
+    if (info !== undefined && token.startsWith(info.prefix)) return info;
+  }
+  return undefined;
 }
 
 type Part = keyof PresetParts;
@@ -84,6 +125,7 @@ const TABLE: Record<string, (parts: PresetParts) => Preset> = {
       'Application type: Desktop app (loopback redirects on any port need no registration)',
       'copy the client ID and client secret (a desktop secret is not confidential but is required)',
     ],
+    tokens: GOOGLE_TOKENS,
   }),
   microsoft: (p) => ({
     name: 'microsoft',
@@ -118,6 +160,7 @@ const TABLE: Record<string, (parts: PresetParts) => Preset> = {
       'Allowed Callback URLs: http://127.0.0.1:8910/callback (pass --redirect-uri with that port)',
       'copy the Domain (--domain) and Client ID; pass --audience to get a JWT access token',
     ],
+    tokens: AUTH0_TOKENS,
   }),
   okta: (p) => ({
     name: 'okta',
@@ -150,6 +193,9 @@ const TABLE: Record<string, (parts: PresetParts) => Preset> = {
     name: 'apple',
     issuer: 'https://appleid.apple.com',
     scopes: ['openid'],
+    // Apple's token endpoint takes client_id and client_secret (the ES256 JWT) as form data
+    // (Sign in with Apple REST API, "Generate and validate tokens").
+    authMethod: 'client_secret_post',
     grants: ['authorization_code', 'refresh_token'],
     loopback:
       'none: Apple accepts no IP or localhost return URL; a login needs your own https --redirect-uri',

@@ -6,6 +6,7 @@
 // the same chain.
 import { readFileSync } from 'node:fs';
 import { dpopSession, resourceToken } from '../client/cached-token.js';
+import type { OpaqueAdvice } from '../client/opaque-token.js';
 import { ENV_TOKEN, envToken } from '../client/env-token.js';
 import type { LoginRequest, LoginRunner } from '../client/resource-chain.js';
 import { clientSettings, type ClientInput, type Settings } from '../client/settings.js';
@@ -32,6 +33,7 @@ import { findingReporter, renderNote } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 import { shellCommand, shellQuote } from '../shell.js';
 import type { TokenEntry } from '../store/tokens.js';
+import { parseToken } from '../token/jwt.js';
 
 export interface CallInput {
   url: string;
@@ -319,6 +321,46 @@ class StreamCut {
     readonly events: SseEvent[],
     readonly token: Picked['token'],
   ) {}
+}
+
+/**
+ * Issue 16, "opaque unless asked": an API that answers 401 to an opaque token may have wanted a
+ * JWT. The advice uses the cached entry (what was sent for it), the preset and the metadata of
+ * the entry's issuer (fetched only now, and skipped when it cannot be had).
+ */
+async function refusedOpaque(
+  picked: Picked,
+  status: number,
+  url: URL,
+  settings: Settings,
+  ctx: Context,
+): Promise<OpaqueAdvice | undefined> {
+  const token = picked.token?.value;
+  if (status !== 401 || token === undefined || !isOpaque(token)) return undefined;
+  const { metadataForAdvice, opaqueAdvice } = await import('../client/opaque-token.js');
+  const entry = picked.entry;
+  const provider = settings.provider?.tokens;
+  const metadata =
+    provider?.tokenInfo === undefined
+      ? await metadataForAdvice(ctx, entry?.issuer ?? settings.issuer, entry)
+      : undefined;
+  const advice = opaqueAdvice({ token, entry, provider, metadata, resource: url.origin });
+  // Said only where the server is known to work so: an opaque token refused for being expired
+  // (GitHub's gho_, a server without metadata) gets the challenge's hint alone.
+  const known =
+    advice.code === 'opaque_only' ||
+    advice.code === 'opaque_as_asked' ||
+    (advice.code === 'opaque_unless_asked' &&
+      (provider?.jwtWith !== undefined || metadata !== undefined));
+  return known ? advice : undefined;
+}
+
+function isOpaque(token: string): boolean {
+  try {
+    return parseToken(token).format === 'opaque';
+  } catch {
+    return false;
+  }
 }
 
 /** What one call needs to get, or ask for, the authorization a refusal names. */
@@ -622,6 +664,10 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
       });
     }
     const secrets = secretsOf(ctx, picked.token, result.proofs);
+    const opaque =
+      chain === undefined
+        ? await refusedOpaque(picked, response.status, url, settings, ctx)
+        : undefined;
     return {
       exitCode: chain
         ? ExitCode.authorization
@@ -637,6 +683,7 @@ export async function run(options: CallInput, ctx: Context): Promise<Outcome<Cal
           url: response.url,
           challenge: explained,
           ...(events ? { events: events as SseEvent[] } : {}),
+          ...(opaque ? { opaque } : {}),
         },
         include: options.include,
         secrets,

@@ -3,6 +3,7 @@
 // "oauth decode").
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ENV_TOKEN, envTokenText, noteEnvToken } from '../client/env-token.js';
+import type { OpaqueAdvice } from '../client/opaque-token.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { DecodeOutcome } from '../output/decode.js';
@@ -35,7 +36,18 @@ export async function run(input: DecodeInput, ctx: Context): Promise<Outcome<Dec
     ctx.io.err(renderWarning('--key only decrypts a JWE; this token is not one', ctx.io.errStyle));
   }
   const decoded = decodeParsed(parsed, ctx.now(), decrypted);
-  return { exitCode: ExitCode.ok, result: { decoded, local: input.local, pasted } };
+  // Issue 16, "opaque unless asked": what would get a JWT, from the store entry and the preset
+  // (no network: decode never contacts a server).
+  let opaque: OpaqueAdvice | undefined;
+  if (parsed.format === 'opaque') {
+    const { entryOfToken, knownProviderTokens, opaqueAdvice } =
+      await import('../client/opaque-token.js');
+    const token = parsed.compact;
+    const warn = findingReporter(ctx);
+    const entry = entryOfToken(ctx, token, warn);
+    opaque = opaqueAdvice({ token, entry, provider: knownProviderTokens(ctx, entry, warn) });
+  }
+  return { exitCode: ExitCode.ok, result: { decoded, local: input.local, pasted, opaque } };
 }
 
 /** The token parsed, quotes and line breaks of a paste removed (a note says so). */

@@ -19,11 +19,20 @@ export async function run(
     ...(p.issuer !== undefined
       ? { discovery: `${p.issuer.replace(/\/$/, '')}/.well-known/openid-configuration` }
       : { endpoints: p.endpoints ?? {} }),
+    ...(p.tokens?.tokenInfo ? { token_info: p.tokens.tokenInfo.endpoint } : {}),
     notes: [
       `scopes: ${p.scopes.join(' ') || '(none)'}; PKCE S256`,
       ...(p.authMethod === undefined ? [] : [`client authentication: ${p.authMethod}`]),
       `grants: ${p.grants.join(', ')}`,
       `loopback: ${p.loopback}`,
+      ...(p.tokens?.tokenInfo
+        ? [
+            `access tokens: opaque only (they start with ${p.tokens.tokenInfo.prefix}); ask the token info endpoint: ${p.tokens.tokenInfo.endpoint}?access_token=<token>`,
+          ]
+        : []),
+      ...(p.tokens?.jwtWith === 'audience'
+        ? ['access tokens: a JWT only with --audience <api identifier>, else opaque']
+        : []),
       ...p.register.map((line, i) => `register ${i + 1}: ${line}`),
     ],
   }));

@@ -96,12 +96,7 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
     }
     if (pasted.parsed.format === 'opaque') {
       if (!fromEnv) refuseFilePath(arg, 'verify');
-      throw usageError(
-        'token_opaque',
-        'this is not a JWT (no dots): only the server that issued it can check it',
-        // Issue 16: some servers issue a JWT access token only when asked for an audience or resource.
-        'use `oauth introspect` for opaque tokens; for a JWT access token, log in with --audience <api> or --resource <url> where the server supports them (else it issues only opaque ones)',
-      );
+      throw await opaqueError(pasted.parsed.compact, o, ctx);
     }
     if (pasted.removed.length > 0) {
       ctx.io.err(renderNote(pastedNote(pasted.removed), ctx.io.errStyle));
@@ -191,6 +186,29 @@ export async function run(o: VerifyInput, ctx: Context): Promise<Outcome<VerifyS
     exitCode: allValid ? ExitCode.ok : ExitCode.invalidToken,
     result: { count: index, valid: allValid },
   };
+}
+
+/**
+ * Exit 2 for an opaque token, its hint chosen from what is known (issue 16, "opaque unless asked"):
+ * the cached entry it is from, the preset in use (OAUTH_PROVIDER, the profile's), and the metadata of --issuer (else the
+ * entry's issuer), fetched only for this advice and skipped when it cannot be had.
+ */
+async function opaqueError(token: string, o: VerifyInput, ctx: Context): Promise<CliError> {
+  const { entryOfToken, knownProviderTokens, metadataForAdvice, opaqueAdvice } =
+    await import('../client/opaque-token.js');
+  const warn = findingReporter(ctx);
+  const entry = entryOfToken(ctx, token, warn);
+  const provider = knownProviderTokens(ctx, entry, warn);
+  const metadata =
+    provider?.tokenInfo === undefined
+      ? await metadataForAdvice(ctx, o.issuer ?? entry?.issuer, o.issuer ? undefined : entry)
+      : undefined;
+  const advice = opaqueAdvice({ token, entry, provider, metadata });
+  return usageError(
+    'token_opaque',
+    `this is not a JWT${token.includes('.') ? '' : ' (no dots)'}: ${advice.code === 'token_opaque' ? 'only the server that issued it can check it' : advice.message}`,
+    advice.hint,
+  );
 }
 
 /** The lines, or undefined when there is nothing in them but blank lines (read to the first other). */

@@ -115,7 +115,7 @@ export function checkClientAuth(auth: ClientAuth): void {
     throw usageError(
       'client_secret_missing',
       `client authentication ${auth.method} needs a client secret`,
-      'set OAUTH_CLIENT_SECRET, or pass --client-secret-file <file> (OAUTH_CLIENT_SECRET_FILE; - reads stdin)',
+      'set OAUTH_CLIENT_SECRET, or pass --client-secret-file <file> (OAUTH_CLIENT_SECRET_FILE; - reads stdin); a secret that is a signed JWT (Apple): --client-secret-jwt-key <p8 file> --team-id <id> --key-id <id>',
     );
   }
   if (auth.method === 'private_key_jwt' && !auth.privateKey) {

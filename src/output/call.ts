@@ -6,6 +6,7 @@ import { STATUS_CODES } from 'node:http';
 import { redactHeader, scrub } from '../http/redact.js';
 import type { CliError } from '../errors.js';
 import type { SseEvent } from '../http/sse.js';
+import type { OpaqueAdvice } from '../client/opaque-token.js';
 import type { ChallengeExplanation } from '../oauth/challenge.js';
 import { mcpView, type McpResult } from './mcp.js';
 import type { Style } from './io.js';
@@ -22,6 +23,8 @@ export interface CallView {
   challenge: ChallengeExplanation | undefined;
   /** A text/event-stream answer, cut into its events. */
   events?: SseEvent[] | undefined;
+  /** The refused token was opaque: what would get a JWT (src/client/opaque-token.ts). */
+  opaque?: OpaqueAdvice | undefined;
 }
 
 export interface CallRenderOptions {
@@ -66,7 +69,9 @@ function isMcp(result: CallOutput): result is McpResult {
 /** A refused call's challenge is explained on stderr in either form; a cut stream's error too. */
 function challengeText(result: CallResult, style: Style): string | undefined {
   const { challenge, status } = result.response;
-  const text = challenge ? renderChallenge(status, challenge, style, result.secrets) : '';
+  const text =
+    (challenge ? renderChallenge(status, challenge, style, result.secrets) : '') +
+    (result.response.opaque ? renderOpaque(result.response.opaque, style) : '');
   const chain = result.chain ? renderChain(result.chain, style) : '';
   const cut = result.cut
     ? `${style.red.bold('error:')} ${safeText(result.cut.message)}\n${
@@ -74,6 +79,11 @@ function challengeText(result: CallResult, style: Style): string | undefined {
       }`
     : '';
   return text + chain + cut || undefined;
+}
+
+/** The token the API refused is opaque: what it is, and what would get a JWT. */
+export function renderOpaque(advice: OpaqueAdvice, style: Style): string {
+  return `${style.yellow('note:')} the access token sent is opaque (not a JWT): ${safeText(advice.message)}\n${style.dim('hint:')} ${safeText(advice.hint)}\n`;
 }
 
 /** The chain found from the 401, and the login to run (exit 3: authorization needed). */
@@ -222,6 +232,15 @@ export function renderCallJson(
       meaning: c.meaning,
       hint: c.hint,
       ref: c.ref,
+    };
+  }
+  if (view.opaque) {
+    const o = view.opaque;
+    doc.opaque_token = {
+      code: o.code,
+      message: o.message,
+      hint: o.hint,
+      ...(o.tokenInfo ? { token_info: o.tokenInfo } : {}),
     };
   }
   if (chain) {

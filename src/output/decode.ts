@@ -1,5 +1,6 @@
 // How `oauth decode` looks: a coloured, explained view for people, and the documented JSON shape
 // {format, header, payload, signature, status, findings} for scripts. Token text is escaped here.
+import type { OpaqueAdvice } from '../client/opaque-token.js';
 import { localIsoDate } from '../time.js';
 import { timeStatus, type TimeStatus } from '../token/claims.js';
 import { keyNeeded, type ClaimExplanation, type DecodeResult } from '../token/decode.js';
@@ -25,9 +26,22 @@ export function renderDecodeJson(result: DecodeResult): string {
   return `${jsonText(doc)}\n`;
 }
 
-/** What stderr says about an opaque token. */
-export function renderOpaqueHint(s: Style): string {
-  return `${s.dim('hint:')} only the server that issued it can say what it means: oauth introspect <token>\n`;
+/** What stderr says about an opaque token: the advice of client/opaque-token.ts, when given. */
+export function renderOpaqueHint(s: Style, advice?: OpaqueAdvice): string {
+  if (advice === undefined || advice.code === 'token_opaque') {
+    return `${s.dim('hint:')} only the server that issued it can say what it means: oauth introspect <token>\n`;
+  }
+  return `${s.dim('note:')} ${safeText(advice.message)}\n${s.dim('hint:')} ${safeText(advice.hint)}\n`;
+}
+
+/** The advice as a finding of the --json document (its code, and the hint in its words). */
+function opaqueFinding(advice: OpaqueAdvice): Finding {
+  return {
+    level: 'info',
+    code: advice.code,
+    message: `${advice.message}; ${advice.hint}`,
+    ...(advice.ref ? { ref: advice.ref } : {}),
+  };
 }
 
 export interface DecodeOutcome {
@@ -36,25 +50,38 @@ export interface DecodeOutcome {
   local: boolean;
   /** What was removed from a pasted token (src/token/paste.ts): a note, and a finding in --json. */
   pasted?: string | undefined;
+  /** An opaque token: what would get a JWT (src/client/opaque-token.ts). */
+  opaque?: OpaqueAdvice | undefined;
 }
 
 /** An opaque token gets a hint on stderr in either form. */
 export const decodeView: View<DecodeOutcome> = {
-  human: ({ decoded, local, pasted }, { io }) => ({
+  human: ({ decoded, local, pasted, opaque }, { io }) => ({
     out: renderDecode(decoded, io.outStyle, { local }),
-    err: decodeNotes(decoded, pasted, io.errStyle),
+    err: decodeNotes(decoded, pasted, opaque, io.errStyle),
   }),
-  json: ({ decoded, pasted }, { io }) => ({
-    out: renderDecodeJson(pasted === undefined ? decoded : withPasted(decoded, pasted)),
-    err: decodeNotes(decoded, pasted, io.errStyle),
-  }),
+  json: ({ decoded, pasted, opaque }, { io }) => {
+    const withAdvice =
+      opaque === undefined || opaque.code === 'token_opaque'
+        ? decoded
+        : { ...decoded, findings: [...decoded.findings, opaqueFinding(opaque)] };
+    return {
+      out: renderDecodeJson(pasted === undefined ? withAdvice : withPasted(withAdvice, pasted)),
+      err: decodeNotes(decoded, pasted, opaque, io.errStyle),
+    };
+  },
 };
 
 /** stderr: what was removed from a pasted token, and the opaque hint. */
-function decodeNotes(decoded: DecodeResult, pasted: string | undefined, s: Style): string {
+function decodeNotes(
+  decoded: DecodeResult,
+  pasted: string | undefined,
+  opaque: OpaqueAdvice | undefined,
+  s: Style,
+): string {
   return (
     (pasted === undefined ? '' : renderNote(pasted, s)) +
-    (decoded.format === 'opaque' ? renderOpaqueHint(s) : '')
+    (decoded.format === 'opaque' ? renderOpaqueHint(s, opaque) : '')
   );
 }
 

@@ -156,7 +156,13 @@ const CASES: { args: string[]; scope: string; issuer?: string; secretInBody?: bo
     issuer: 'https://dev-1.okta.com/oauth2/default',
   },
   { args: ['--provider', 'gitlab'], scope: 'openid read_user', issuer: 'https://gitlab.com' },
-  { args: ['--provider', 'apple'], scope: 'openid', issuer: 'https://appleid.apple.com' },
+  // Apple takes client_secret (its ES256 JWT) in the form body: client_secret_post.
+  {
+    args: ['--provider', 'apple', '--client-secret', 's3'],
+    scope: 'openid',
+    issuer: 'https://appleid.apple.com',
+    secretInBody: true,
+  },
   {
     args: ['--provider', 'slack', '--client-secret', 's3'],
     scope: 'openid profile email',
@@ -252,6 +258,9 @@ describe('oauth provider list', () => {
     expect(list[0]?.endpoints?.userinfo).toBe('https://api.github.com/user');
     expect(list[1]?.discovery).toBe('https://accounts.google.com/.well-known/openid-configuration');
     expect(list.find((p) => p.name === 'apple')?.notes.join('\n')).toMatch(/https --redirect-uri/);
+    expect(list.find((p) => p.name === 'apple')?.notes).toContain(
+      'client authentication: client_secret_post',
+    );
   });
 });
 
@@ -325,14 +334,14 @@ describe('--client-secret-jwt-key (behaviour 9)', () => {
         'TEAM123456',
         '--key-id',
         'ABC123',
-        '--auth-method',
-        'client_secret_post',
       ],
       undefined,
       {},
       'https://appleid.apple.com',
     );
     expect(run.code).toBe(0);
+    // The preset's client_secret_post: the JWT goes in the body, no Basic header.
+    expect(run.seen.tokenHeaders?.authorization).toBeUndefined();
     const secret = run.seen.token?.get('client_secret') ?? '';
     const { payload, protectedHeader } = await jwtVerify(secret, pair.publicKey, {
       issuer: 'TEAM123456',
@@ -341,6 +350,18 @@ describe('--client-secret-jwt-key (behaviour 9)', () => {
     });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: 'ABC123' });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBeLessThanOrEqual(15_777_000);
+  }, 90_000);
+
+  it('apple with no client secret at all: exit 2 naming --client-secret-jwt-key, no token request', async () => {
+    const run = await login(['--provider', 'apple'], undefined, {}, 'https://appleid.apple.com');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /error: client authentication client_secret_post needs a client secret/,
+    );
+    expect(run.stderr).toMatch(
+      /hint: .*--client-secret-jwt-key <p8 file> --team-id <id> --key-id <id>/,
+    );
+    expect(run.seen.token).toBeUndefined();
   }, 90_000);
 
   it('without --team-id: exit 2 naming it, nothing sent', async () => {

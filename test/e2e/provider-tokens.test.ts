@@ -120,12 +120,13 @@ describe('access token with a nonce header', () => {
 });
 
 describe('opaque unless asked', () => {
+  // Nothing known of its server (ya29. tokens: test/e2e/provider-opaque.test.ts).
   it('verify of an opaque token names --audience/--resource and introspection', async () => {
     const r = await runCli([
       'verify',
       '--jwks',
       `${idp.url}/common/discovery/v2.0/keys`,
-      'ya29.a0AfH6SMBopaque',
+      'Zk3a0AfH6SMBopaque',
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not a JWT/);
