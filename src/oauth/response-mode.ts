@@ -19,7 +19,7 @@ export function validateResponseMode(value: string): ResponseMode {
     fragment
       ? `--response-mode ${value} cannot work here: a fragment stays in the browser and never reaches the loopback listener`
       : `--response-mode ${JSON.stringify(value)} is not one of ${RESPONSE_MODES.join(', ')}`,
-    'pass --response-mode form_post (a form POST to the listener), or for JARM jwt (in the query for the code flow), query.jwt or form_post.jwt',
+    'pass --response-mode jwt (JARM in the query for the code flow), query.jwt or form_post.jwt, or form_post (the plain response POSTed to the listener)',
   );
 }
 

@@ -183,10 +183,11 @@ interface BrowserResult {
  */
 async function login(
   args: string[],
-  options: { wait?: number; contentType?: string; config?: string } = {},
+  options: { wait?: number; contentType?: string; config?: string; profile?: string } = {},
 ) {
   const out = join(mkdtempSync(join(tmpdir(), 'oauth-form-post-')), 'browser.json');
-  const run = await runCli(['login', ...args, '--wait', String(options.wait ?? 30)], {
+  const global = options.profile === undefined ? [] : ['--profile', options.profile];
+  const run = await runCli([...global, 'login', ...args, '--wait', String(options.wait ?? 30)], {
     env: {
       OAUTH_CONFIG_DIR: options.config ?? tempConfigDir(),
       BROWSER: `node ${FORM_BROWSER}`,
@@ -437,5 +438,110 @@ describe('oauth login: an ID token iss without https:// (Google)', () => {
     const run = await login(args(idp));
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/error: the ID token failed the iss check/);
+  });
+});
+
+describe('oauth profile add --provider', () => {
+  it('stores the preset; a login with the profile uses it (scopes, client_secret_post), then token reads it', async () => {
+    const config = tempConfigDir();
+    const env = { OAUTH_CONFIG_DIR: config };
+    const added = await runCli(
+      ['profile', 'add', 'gh', '--provider', 'github', '--client-id', 'app'],
+      { env },
+    );
+    expect(added.stderr).toMatch(/Saved profile gh/);
+    expect(added.code).toBe(0);
+    const shown = await runCli(['profile', 'show', 'gh', '--json'], { env });
+    expect(JSON.parse(shown.stdout)).toEqual({ name: 'gh', clientId: 'app', provider: 'github' });
+    const idp = await imitation();
+    const run = await runCli(
+      [
+        '--profile',
+        'gh',
+        'login',
+        '--authorization-endpoint',
+        `${idp.server.url}/authorize`,
+        '--token-endpoint',
+        `${idp.server.url}/token`,
+        '--wait',
+        '30',
+      ],
+      {
+        env: { ...env, OAUTH_CLIENT_SECRET: 's3', BROWSER: `node ${FORM_BROWSER}`, CI: '1' },
+        timeoutMs: 60_000,
+      },
+    );
+    expect(run.stderr).not.toMatch(/error:/);
+    expect(run.code).toBe(0);
+    expect(idp.authorize[0]?.get('scope')).toBe('read:user');
+    expect(idp.token[0]?.get('client_secret')).toBe('s3');
+    const token = await runCli(['--profile', 'gh', 'token'], { env });
+    expect(token.code).toBe(0);
+    expect(token.stdout.trim()).toBe('at-1');
+  });
+
+  it("the preset's parts are stored and used: --provider microsoft --tenant organizations", async () => {
+    const config = tempConfigDir();
+    const added = await runCli(
+      [
+        'profile',
+        'add',
+        'ms',
+        '--provider',
+        'microsoft',
+        '--tenant',
+        'organizations',
+        '--client-id',
+        'app',
+      ],
+      { env: { OAUTH_CONFIG_DIR: config } },
+    );
+    expect(added.code).toBe(0);
+    const shown = await runCli(['profile', 'show', 'ms'], { env: { OAUTH_CONFIG_DIR: config } });
+    expect(shown.stdout).toMatch(/provider\s+microsoft/);
+    expect(shown.stdout).toMatch(/tenant\s+organizations/);
+    const idp = await imitation({
+      response: (p) => ({ code: 'the-code', state: p.get('state') ?? '' }),
+      claims: () => ({ iss: 'https://login.microsoftonline.com/organizations/v2.0' }),
+    });
+    const run = await login(
+      [
+        '--authorization-endpoint',
+        `${idp.server.url}/authorize`,
+        '--token-endpoint',
+        `${idp.server.url}/token`,
+        '--jwks-uri',
+        `${idp.server.url}/jwks`,
+        '--no-cache',
+      ],
+      { config, profile: 'ms' },
+    );
+    expect(run.stderr).not.toMatch(/error:/);
+    expect(run.code).toBe(0);
+    expect(idp.authorize[0]?.get('scope')).toBe('openid profile email offline_access');
+  });
+
+  it('an unknown name is exit 2 listing the known ones; a missing or foreign part is exit 2 naming it', async () => {
+    const env = { OAUTH_CONFIG_DIR: tempConfigDir() };
+    const unknown = await runCli(['profile', 'add', 'x', '--provider', 'nope'], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/github, google, microsoft/);
+    const missing = await runCli(
+      ['profile', 'add', 'x', '--provider', 'keycloak', '--domain', 'kc.example.com'],
+      { env },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/error: --provider keycloak needs --realm/);
+    const foreign = await runCli(
+      ['profile', 'add', 'x', '--provider', 'github', '--tenant', 'common'],
+      { env },
+    );
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(/error: --tenant is not a part of --provider github/);
+    const alone = await runCli(['profile', 'add', 'x', '--domain', 'kc.example.com'], { env });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/error: --domain is a part of a --provider preset/);
+    const list = await runCli(['profile', 'list', '--json'], { env });
+    expect(JSON.parse(list.stdout)).toEqual([]);
   });
 });
