@@ -234,10 +234,10 @@ describe('oauth login --response-mode form_post (Form Post Response Mode §2)', 
     });
     const run = await login(
       ['--issuer', idp.server.url, '--client-id', 'app', '--response-mode', 'form_post'],
-      { wait: 3 },
+      { wait: 6 },
     );
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/error: the login timed out: no answer from the browser within 3 s/);
+    expect(run.stderr).toMatch(/error: the login timed out: no answer from the browser within 6 s/);
     expect(run.browser?.status).toBe(400);
     expect(run.browser?.body).toMatch(/does not belong to the sign-in in progress/);
     expect(idp.token).toHaveLength(0);
@@ -308,7 +308,7 @@ describe('oauth login --response-mode form_post (Form Post Response Mode §2)', 
     const idp = await imitation();
     const run = await login(
       ['--issuer', idp.server.url, '--client-id', 'app', '--response-mode', 'form_post'],
-      { wait: 3, contentType: 'text/plain' },
+      { wait: 6, contentType: 'text/plain' },
     );
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(
