@@ -16,8 +16,8 @@ import {
 /** OIDC Core §3.1.2.1 prompt values (a space-separated list may be sent; any value passes). */
 const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
 
-/** JARM response modes a loopback listener can take (oauth/jarm.ts JARM_MODES). */
-const JARM_MODES = ['jwt', 'query.jwt', 'form_post.jwt'];
+/** The response modes a loopback listener can take (oauth/response-mode.ts RESPONSE_MODES). */
+const RESPONSE_MODES = ['form_post', 'jwt', 'query.jwt', 'form_post.jwt'];
 
 export function register({ program, wire }: Wiring): void {
   addClientOptions(
@@ -85,9 +85,9 @@ export function register({ program, wire }: Wiring): void {
       suggest(
         new Option(
           '--response-mode <mode>',
-          `JARM: the response as a signed JWT: ${JARM_MODES.join(', ')}`,
+          'form_post (the response POSTed to the listener), or JARM (a signed JWT): jwt, query.jwt, form_post.jwt',
         ),
-        JARM_MODES,
+        RESPONSE_MODES,
       ),
     )
     .option('--authorization-details <json|@file>', AUTHORIZATION_DETAILS)

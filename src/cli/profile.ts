@@ -1,6 +1,7 @@
 // `oauth profile` and its subcommands add, list, show and remove:
 // its options, help and examples, and argv → its typed input (src/cli/index.ts wires it).
 import { Argument, Option } from 'commander';
+import { PROVIDER_NAMES } from '../client/providers.js';
 import { AUTH_METHODS } from '../oauth/client-auth.js';
 import { collect, str, strs, examples, suggest, type Wiring } from './shared.js';
 
@@ -45,6 +46,16 @@ export function register({ program, wire }: Wiring): void {
       'an origin `oauth call` may send its tokens to (repeatable)',
       collect,
     )
+    .addOption(
+      new Option(
+        '--provider <name>',
+        'a provider preset under the profile (`oauth provider list`)',
+      ).choices(PROVIDER_NAMES),
+    )
+    .option('--tenant <id>', 'microsoft: tenant id, common, organizations or consumers')
+    .option('--domain <host>', 'auth0, okta, gitlab, keycloak: the server host')
+    .option('--authorization-server <id>', 'okta: custom authorization server (e.g. default)')
+    .option('--realm <name>', 'keycloak: the realm')
     .option('--force', 'replace an existing profile of that name')
     .addHelpText(
       'after',
@@ -52,6 +63,8 @@ export function register({ program, wire }: Wiring): void {
         'oauth profile add work --issuer https://idp.example --client-id my-app --scope "openid email"',
         'oauth profile add ci --issuer https://idp.example --client-id ci --client-secret-file ~/.ci-secret',
         'OAUTH_CLIENT_SECRET=... oauth profile add ci --issuer https://idp.example --client-id ci --save-secret',
+        'oauth profile add gh --provider github --client-id Iv1.abc --client-secret-file ~/.gh-secret',
+        'oauth profile add kc --provider keycloak --domain kc.example.com --realm demo --client-id cli',
         'oauth profile add api --issuer https://idp.example --client-id svc \\\n' +
           '    --auth-method private_key_jwt --private-key key.pem --resource https://api.example',
       ]),
@@ -75,6 +88,17 @@ export function register({ program, wire }: Wiring): void {
             audience: str(o.audience),
             redirectUri: str(o.redirectUri),
             allowOrigin: strs(o.allowOrigin),
+            provider: str(o.provider),
+            ...(['tenant', 'domain', 'authorizationServer', 'realm'].some((k) => o[k] !== undefined)
+              ? {
+                  providerParts: {
+                    tenant: str(o.tenant),
+                    domain: str(o.domain),
+                    authorizationServer: str(o.authorizationServer),
+                    realm: str(o.realm),
+                  },
+                }
+              : {}),
             force: o.force === true,
             secretFromFlag: c.getOptionValueSource('clientSecret') === 'cli',
           };

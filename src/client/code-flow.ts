@@ -44,6 +44,10 @@ export interface AuthorizeInput {
   requestObject?: { audience: string } | undefined;
   /** JARM: the response mode asked for, and how the response JWT is verified. */
   jarm?: JarmInput | undefined;
+  /** --response-mode form_post: the answer is POSTed to the listener (Form Post Response Mode §2). */
+  formPost?: boolean | undefined;
+  /** Where a finding of the callback goes (form_post asked for, the answer in the query). */
+  warn?: Warn | undefined;
   waitMs: number;
   now: () => number;
   signal: AbortSignal;
@@ -108,10 +112,17 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
     }
     return outcome;
   };
+  const formPost = input.formPost === true;
+  const modes = await import('../oauth/response-mode.js');
+  /** This flow's answer (its state), whatever its checks then say. */
+  const ours = (params: URLSearchParams) =>
+    (jarmModule
+      ? jarmModule.jarmCallback(params, secrets.state, (q) => processCallback(q, expected)).kind
+      : processCallback(params, expected).kind) !== 'foreign';
   const loopback = await startLoopback<string>({
     target,
     // JARM: the value is the response JWT, verified below before its state and code are used.
-    onCallback: (query) => {
+    onCallback: (query, via) => {
       if (jarmModule) {
         const routed = jarmModule.jarmCallback(query, secrets.state, (q) =>
           judged(processCallback(q, expected)),
@@ -119,9 +130,14 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
         return routed.kind === 'jwt' ? { kind: 'done', value: routed.jwt } : routed;
       }
       const outcome = judged(processCallback(query, expected));
+      if (formPost && via === 'query' && outcome.kind === 'code') {
+        input.warn?.(modes.queryInsteadOfFormPost());
+      }
       return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
     },
-    acceptPost: jarm?.mode === 'form_post.jwt',
+    acceptPost: jarm?.mode === 'form_post.jwt' || formPost,
+    // Form Post Response Mode §2: a POST only when asked for; this flow's answer so ends the login.
+    unaskedPost: (form) => (ours(form) ? modes.unaskedFormPost(jarm?.mode) : undefined),
   });
   let waiting: Promise<string> | undefined;
   try {
@@ -133,6 +149,7 @@ export async function authorize(input: AuthorizeInput): Promise<Authorized> {
       dpopJkt: input.dpop && !input.par ? await input.dpop.thumbprint() : undefined,
     });
     if (jarm) params.set('response_mode', jarm.mode);
+    if (formPost) params.set('response_mode', 'form_post');
     // What the request really sent (a --param may set it): an error's explanation depends on it.
     expected.prompt = params.get('prompt') ?? undefined;
     const sent = input.requestObject
@@ -248,7 +265,7 @@ export async function jarAndJarm(input: {
   warn: Warn;
   /** A note the user always sees. */
   note: (text: string) => void;
-}): Promise<Pick<AuthorizeInput, 'requestObject' | 'jarm'>> {
+}): Promise<Pick<AuthorizeInput, 'requestObject' | 'jarm' | 'formPost'>> {
   const metadata = input.server.metadata;
   const { requestObjectUse } = await import('../oauth/request-object.js');
   const use = requestObjectUse(input.requestObject === true, metadata);
@@ -259,14 +276,15 @@ export async function jarAndJarm(input: {
   }
   const requestObject = use ? { audience: input.issuer ?? input.tokenEndpoint } : undefined;
   if (input.responseMode === undefined) return { requestObject };
-  const { issuerMissing, responseModeObjection, validateResponseMode } =
-    await import('../oauth/jarm.js');
+  const { responseModeObjection, validateResponseMode } = await import('../oauth/response-mode.js');
   const mode = validateResponseMode(input.responseMode);
-  if (input.issuer === undefined) throw issuerMissing();
   const objection = responseModeObjection(mode, metadata);
   if (objection) {
     input.warn({ level: 'warning', code: 'response_mode_unsupported', message: objection });
   }
+  if (mode === 'form_post') return { requestObject, formPost: true };
+  const { issuerMissing } = await import('../oauth/jarm.js');
+  if (input.issuer === undefined) throw issuerMissing();
   const listed = metadata?.authorization_signing_alg_values_supported;
   const algorithms = (
     Array.isArray(listed) ? listed.filter((a): a is string => typeof a === 'string') : ['RS256']

@@ -70,6 +70,15 @@ export function tokenInfoByPrefix(token: string): ProviderTokens['tokenInfo'] {
 }
 
 type Part = keyof PresetParts;
+
+/** The parts each preset takes (the others take none). */
+const PARTS: Record<string, readonly Part[]> = {
+  microsoft: ['tenant'],
+  auth0: ['domain'],
+  okta: ['domain', 'authorizationServer'],
+  gitlab: ['domain'],
+  keycloak: ['domain', 'realm'],
+};
 const FLAG: Record<Part, string> = {
   tenant: '--tenant',
   domain: '--domain',
@@ -251,6 +260,24 @@ export function providerPreset(name: string, parts: PresetParts = {}): Preset {
     );
   }
   return make(parts);
+}
+
+/**
+ * A preset name and its parts as a profile keeps them (`oauth profile add --provider`): the name
+ * known (else exit 2 naming the known ones), each part one the preset takes, the needed ones given.
+ */
+export function checkedPresetChoice(name: string, parts: PresetParts): string {
+  const preset = providerPreset(name, parts);
+  const takes = PARTS[preset.name] ?? [];
+  for (const part of Object.keys(FLAG) as Part[]) {
+    if (parts[part] === undefined || takes.includes(part)) continue;
+    throw usageError(
+      'provider_part_unused',
+      `${FLAG[part]} is not a part of --provider ${preset.name}, which takes ${takes.length === 0 ? 'none' : takes.map((p) => FLAG[p]).join(' and ')}`,
+      `leave ${FLAG[part]} out`,
+    );
+  }
+  return preset.name;
 }
 
 /** What `oauth provider list` shows of each preset, with placeholders for the parts. */

@@ -103,10 +103,27 @@ export function resolveSettings(
     input.provider !== undefined && input.provider.source !== 'default'
       ? input.provider.value
       : (profile.provider ?? input.provider?.value);
+  // The profile's preset parts go with its own preset only; a part given for this run wins.
+  const profileParts: PresetParts =
+    profile.provider !== undefined && profile.provider.toLowerCase() === providerName?.toLowerCase()
+      ? {
+          tenant: profile.tenant,
+          domain: profile.domain,
+          authorizationServer: profile.authorizationServer,
+          realm: profile.realm,
+        }
+      : {};
+  const given = input.providerParts ?? {};
+  const parts: PresetParts = {
+    tenant: given.tenant ?? profileParts.tenant,
+    domain: given.domain ?? profileParts.domain,
+    authorizationServer: given.authorizationServer ?? profileParts.authorizationServer,
+    realm: given.realm ?? profileParts.realm,
+  };
   const preset =
     providerName === undefined || providerName === ''
       ? undefined
-      : providerPreset(providerName, input.providerParts);
+      : providerPreset(providerName, parts);
   const fromPreset: Partial<SettingValues> = {
     issuer: preset?.issuer,
     scopes: preset?.scopes,

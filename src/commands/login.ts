@@ -61,7 +61,7 @@ export interface LoginInput {
   dpop: boolean;
   /** RFC 9101: the request as a signed request object (--request-object). */
   requestObject?: boolean | undefined;
-  /** JARM: --response-mode jwt, query.jwt or form_post.jwt. */
+  /** --response-mode form_post, or JARM: jwt, query.jwt or form_post.jwt. */
   responseMode?: string | undefined;
   /** RFC 7591 §3: for a registration (no client id given) at a server that requires one. */
   initialAccessToken?: string | undefined;
@@ -306,7 +306,14 @@ async function login(
         base.end_session_endpoint = endSession;
       }
       tx?.put(entryFrom(tokens, base, flow.nowMs, dpop), { makeCurrent: true });
-      return { tokens, subject: typeof claims?.sub === 'string' ? claims.sub : undefined };
+      // An iss accepted by a documented departure (a filled template, no https://) is said.
+      const issuerNote =
+        claims === undefined ? undefined : await idTokenIssuerNote(claims, expected.issuer);
+      return {
+        tokens,
+        subject: typeof claims?.sub === 'string' ? claims.sub : undefined,
+        issuerNote,
+      };
     };
     let storedIn: string | undefined;
     let accepted: Awaited<ReturnType<typeof accept>>;
@@ -320,7 +327,7 @@ async function login(
       storedIn = store.path;
     }
     if (!device) await rememberRedirectUri(ctx, settings, warn);
-    const { tokens, subject } = accepted;
+    const { tokens, subject, issuerNote } = accepted;
     const expires = expiresAt(tokens.expiresIn, flow.nowMs);
     const offlineFinding =
       (offline && offlineMissing(offline, tokens.refreshToken)) ??
@@ -349,6 +356,7 @@ async function login(
           storedIn,
           authorizationDetails: tokens.response.authorization_details,
           findings: [
+            ...(issuerNote ? [issuerNote] : []),
             ...(offlineFinding ? [offlineFinding] : []),
             ...grantFindings(rar?.details, tokens.response),
           ],
@@ -565,6 +573,7 @@ async function codeFlow(ctx: Context, setup: FlowSetup): Promise<Flow> {
     now: ctx.now,
     signal: ctx.signal,
     accepted,
+    warn: setup.warn,
     browse: async (url, waiting, redirectUri, heard, loopback) => {
       const deadline = ctx.now() + waitMs;
       const { headlessReason, waitHeadless } = await import('../client/headless.js');
@@ -790,6 +799,15 @@ function prepareIdTokenCheck(
   // Raised, if still failing, where the check needs them; not while waiting for the browser.
   keys.catch(() => {});
   return { module, keys };
+}
+
+/** src/oauth/id-token.ts issuerDeparture: the note of an iss that passed by a departure. */
+async function idTokenIssuerNote(
+  claims: Record<string, unknown>,
+  issuer: string,
+): Promise<Finding | undefined> {
+  const { issuerDeparture } = await import('../oauth/id-token.js');
+  return issuerDeparture(claims, issuer);
 }
 
 async function checkIdToken(

@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { profileStore } from '../client/stores.js';
 import { ExitCode, usageError } from '../errors.js';
 import { validateAuthMethod } from '../oauth/client-auth.js';
+import { checkedPresetChoice, type PresetParts } from '../client/providers.js';
 import { findingReporter } from '../output/findings.js';
 import type { Outcome } from '../output/present.js';
 import {
@@ -39,6 +40,9 @@ export interface ProfileAddInput {
   audience?: string | undefined;
   redirectUri?: string | undefined;
   allowOrigin?: string[] | undefined;
+  /** --provider and the preset's parts (src/client/providers.ts). */
+  provider?: string | undefined;
+  providerParts?: PresetParts | undefined;
   force: boolean;
   /** --client-secret was typed on the command line (visible in the process list). */
   secretFromFlag: boolean;
@@ -101,6 +105,7 @@ function buildProfile(options: ProfileAddInput, ctx: Context): Profile {
   if (options.redirectUri !== undefined) {
     profile.redirectUri = validateRedirectUri(options.redirectUri);
   }
+  Object.assign(profile, presetChoice(options));
   if (Object.keys(profile).length === 0) {
     throw usageError(
       'profile_empty',
@@ -109,6 +114,27 @@ function buildProfile(options: ProfileAddInput, ctx: Context): Profile {
     );
   }
   return profile;
+}
+
+/** --provider and its parts, checked as a login would use them (exit 2 naming what is wrong). */
+function presetChoice(options: ProfileAddInput): Partial<Profile> {
+  const parts = options.providerParts ?? {};
+  const given = (Object.keys(parts) as (keyof PresetParts)[]).filter(
+    (part) => parts[part] !== undefined,
+  );
+  if (options.provider === undefined) {
+    const part = given[0];
+    if (part === undefined) return {};
+    const flag = `--${part.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw usageError(
+      'provider_missing',
+      `${flag} is a part of a --provider preset, and no --provider is given`,
+      `add --provider <name> (\`oauth provider list\`), or leave ${flag} out`,
+    );
+  }
+  const chosen: Partial<Profile> = { provider: checkedPresetChoice(options.provider, parts) };
+  for (const part of given) chosen[part] = parts[part];
+  return chosen;
 }
 
 async function runAdd(input: ProfileAddInput, ctx: Context): Promise<Outcome<ProfileSaved>> {

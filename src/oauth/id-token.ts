@@ -2,6 +2,7 @@
 // (OIDC Core §3.1.3.7): signature from the issuer's JWKS (or, for HS256/384/512, the client
 // secret, §10.1), iss, aud, azp, exp, iat, nonce, auth_time.
 import { CliError, ExitCode } from '../errors.js';
+import type { Finding } from '../findings.js';
 import type { HttpClient } from '../http/client.js';
 import { keyFromSecret, type CandidateKey } from '../token/keys.js';
 import type { KeySet, VerifyResult } from '../token/verify.js';
@@ -82,6 +83,33 @@ export async function validateIdToken(
     }
   }
   return claims;
+}
+
+/**
+ * The finding of an ID token whose iss passed by a documented departure (src/token/issuer.ts): a
+ * templated issuer filled with its tid (Entra ID multi-tenant), or the issuer without its https://
+ * scheme (Google's `accounts.google.com`). Undefined for an exact match.
+ */
+export async function issuerDeparture(
+  claims: Record<string, unknown>,
+  issuer: string,
+): Promise<Finding | undefined> {
+  const { matchIssuer } = await import('../token/issuer.js');
+  const match = matchIssuer(claims.iss, issuer, claims.tid);
+  if (!match.ok || match.note === undefined) return undefined;
+  return match.departure === 'template'
+    ? {
+        level: 'info',
+        code: 'id_token_issuer_template',
+        message: match.note,
+        ref: 'OIDC Core §3.1.3.7',
+      }
+    : {
+        level: 'info',
+        code: 'id_token_iss_without_https',
+        message: match.note,
+        ref: 'OIDC Core §3.1.3.7',
+      };
 }
 
 const HMAC_ALG = /^HS(256|384|512)$/;

@@ -10,30 +10,6 @@ import type { CallbackOutcome } from './authorize.js';
 export const JARM_MODES = ['jwt', 'query.jwt', 'form_post.jwt'] as const;
 export type JarmMode = (typeof JARM_MODES)[number];
 
-/** --response-mode, checked: one of JARM_MODES. */
-export function validateResponseMode(value: string): JarmMode {
-  const mode = JARM_MODES.find((m) => m === value);
-  if (mode) return mode;
-  const fragment = value === 'fragment.jwt';
-  throw usageError(
-    'response_mode_invalid',
-    fragment
-      ? '--response-mode fragment.jwt cannot work here: a fragment stays in the browser and never reaches the loopback listener'
-      : `--response-mode ${JSON.stringify(value)} is not one of ${JARM_MODES.join(', ')}`,
-    'pass --response-mode jwt (JARM in the query for the code flow), query.jwt or form_post.jwt',
-  );
-}
-
-/** JARM §4.3.4: the modes a server offers are in response_modes_supported. */
-export function responseModeObjection(
-  mode: JarmMode,
-  metadata: Record<string, unknown> | undefined,
-): string | undefined {
-  const supported = metadata?.response_modes_supported;
-  if (!Array.isArray(supported) || supported.includes(mode)) return undefined;
-  return `the server metadata does not list response mode ${mode} in response_modes_supported (${supported.join(', ') || 'empty'})`;
-}
-
 function refused(message: string, hint: string): CliError {
   return new CliError('invalid_authorization_response', ExitCode.authorization, message, { hint });
 }

@@ -1,6 +1,6 @@
 // The loopback redirect receiver of a native app (RFC 8252 §7.3, §8.3): listens on 127.0.0.1 (and
-// ::1 for `localhost`), answers only GET on the redirect path (and, for form_post.jwt, a form
-// POST) with fixed pages, ignores anything
+// ::1 for `localhost`), answers only GET on the redirect path (and, for form_post and form_post.jwt,
+// a form POST) with fixed pages, ignores anything
 // that is not the answer to this flow, and closes after the first valid response or the deadline.
 // The browser's page for that response waits for the end of the login, so it tells the truth.
 import { randomBytes } from 'node:crypto';
@@ -69,14 +69,25 @@ export type CallbackDecision<T> =
 
 export interface LoopbackOptions<T> {
   target: RedirectTarget;
-  /** Decides what a GET on the redirect path means, from its query string. */
-  onCallback: (query: URLSearchParams) => CallbackDecision<T>;
-  /** form_post.jwt (JARM): a form POSTed to the redirect path is decided by its body too. */
+  /**
+   * Decides what a GET on the redirect path means, from its query string (`via` 'query'), or an
+   * accepted form POST, from its body (`via` 'form').
+   */
+  onCallback: (params: URLSearchParams, via: 'query' | 'form') => CallbackDecision<T>;
+  /**
+   * form_post or form_post.jwt was asked for (Form Post Response Mode §2): a form POSTed to the
+   * redirect path is decided by its body, with the same checks as a query.
+   */
   acceptPost?: boolean | undefined;
+  /**
+   * A form POSTed when none was asked for (refused, 405): the error that ends the login when the
+   * form is this flow's answer (its state); undefined lets the wait go on.
+   */
+  unaskedPost?: ((form: URLSearchParams) => CliError | undefined) | undefined;
 }
 
 /** The largest form body taken (a JARM response is one JWT). */
-const MAX_FORM_BYTES = 64 * 1024;
+export const MAX_FORM_BYTES = 64 * 1024;
 
 export interface Loopback<T> {
   /** The redirect URI to send: http://<host>:<actual port><path>. */
@@ -143,6 +154,7 @@ export const PAGES = {
   foreign: page('Not this sign-in', 'This response does not belong to the sign-in in progress.'),
   notFound: page('Not found', 'There is nothing here.'),
   notAllowed: page('Not allowed', 'Only the browser redirect is accepted here.'),
+  badForm: page('Bad request', 'Only the form of the sign-in response is accepted here.'),
   badHost: page('Bad request', 'This request was not addressed to this application.'),
 } as const;
 
@@ -221,24 +233,43 @@ export function redirectNeverCame(what: string): CliError {
   );
 }
 
+type FormRead = { form: URLSearchParams } | { status: 413 | 415; why: string };
+
 /**
- * The body of a form post (OAuth 2.0 Form Post Response Mode §2): url-encoded, at most
- * MAX_FORM_BYTES; undefined for another content type or a larger body.
+ * The body of a form post (OAuth 2.0 Form Post Response Mode §2): application/x-www-form-urlencoded,
+ * at most MAX_FORM_BYTES (the rest is read and dropped, so that the answer reaches the sender);
+ * refused with 415 for another content type, 413 for a larger body.
  */
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    req.resume();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+function readForm(req: IncomingMessage): Promise<FormRead> {
+  const given = req.headers['content-type'] ?? '';
+  const type = (given.split(';')[0] ?? '').trim().toLowerCase();
+  return new Promise((resolve, reject) => {
+    if (type !== 'application/x-www-form-urlencoded') {
+      req.resume();
+      req.on('end', () =>
+        resolve({
+          status: 415,
+          why: `its content type was ${type === '' ? 'absent' : JSON.stringify(type.slice(0, 100))}, not application/x-www-form-urlencoded`,
+        }),
+      );
+      req.on('error', reject);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_FORM_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      resolve(
+        size > MAX_FORM_BYTES
+          ? { status: 413, why: `its body was larger than ${MAX_FORM_BYTES} bytes` }
+          : { form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')) },
+      ),
+    );
+    req.on('error', reject);
+  });
 }
 
 /** Starts the receiver; it is listening when this resolves (before any browser opens). */
@@ -261,6 +292,8 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
   const warmUpTarget = `${target.path}?warm-up=${randomBytes(8).toString('hex')}`;
   /** Requests that reached the listener, other than the warm-up: none means no redirect came. */
   let heard = 0;
+  /** Why the last form POST was refused (its content type, its size): said if the wait times out. */
+  let refusedPost: string | undefined;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('connection', 'close');
     if (req.url !== warmUpTarget) heard++;
@@ -280,9 +313,9 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
       send(res, 404, PAGES.notFound);
       return;
     }
-    if (req.method === 'POST' && options.acceptPost) {
+    if (req.method === 'POST') {
       readForm(req).then(
-        (form) => (form === undefined ? send(res, 400, PAGES.notAllowed) : decide(form, res)),
+        (read) => post(read, res),
         () => res.destroy(),
       );
       return;
@@ -291,14 +324,33 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
       send(res, 405, PAGES.notAllowed, { allow: options.acceptPost ? 'GET, POST' : 'GET' });
       return;
     }
-    decide(new URLSearchParams(at === -1 ? '' : raw.slice(at + 1)), res);
+    decide(new URLSearchParams(at === -1 ? '' : raw.slice(at + 1)), 'query', res);
   };
-  const decide = (params: URLSearchParams, res: ServerResponse) => {
+  // Form Post Response Mode §2: the parameters in the body, only when the request asked for it.
+  const post = (read: FormRead, res: ServerResponse) => {
     if (finished) {
       send(res, 410, PAGES.notAllowed);
       return;
     }
-    const decision = options.onCallback(params);
+    if (!options.acceptPost) {
+      const error = 'form' in read ? options.unaskedPost?.(read.form) : undefined;
+      send(res, 405, PAGES.notAllowed, { allow: 'GET' });
+      if (error !== undefined) finish({ error });
+      return;
+    }
+    if ('why' in read) {
+      refusedPost = read.why;
+      send(res, read.status, PAGES.badForm);
+      return;
+    }
+    decide(read.form, 'form', res);
+  };
+  const decide = (params: URLSearchParams, via: 'query' | 'form', res: ServerResponse) => {
+    if (finished) {
+      send(res, 410, PAGES.notAllowed);
+      return;
+    }
+    const decision = options.onCallback(params, via);
     if (decision.kind === 'foreign') {
       send(res, 400, PAGES.foreign);
       return;
@@ -388,7 +440,7 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
     }
     if (`${url.protocol}//${url.host}${url.pathname}` !== redirectUri) return { kind: 'elsewhere' };
     heard++; // an answer to the redirect URI, as a request to the listener would be
-    const decision = options.onCallback(url.searchParams);
+    const decision = options.onCallback(url.searchParams, 'query');
     if (decision.kind === 'foreign') return { kind: 'foreign' };
     if (decision.kind === 'done') {
       finish({ value: decision.value });
@@ -441,9 +493,15 @@ export async function startLoopback<T>(options: LoopbackOptions<T>): Promise<Loo
                   : new CliError(
                       'login_timeout',
                       ExitCode.authorization,
-                      `the login timed out: no answer from the browser within ${Math.round(deadlineMs / 1000)} s`,
+                      `the login timed out: no answer from the browser within ${Math.round(deadlineMs / 1000)} s` +
+                        (refusedPost === undefined
+                          ? ''
+                          : `; a form POST to the redirect URI was refused: ${refusedPost}`),
                       {
-                        hint: 'finish the login in the browser sooner, or give more time with --wait <seconds>',
+                        hint:
+                          refusedPost === undefined
+                            ? 'finish the login in the browser sooner, or give more time with --wait <seconds>'
+                            : 'the server posted its answer in a form this login cannot take (Form Post Response Mode §2 sends application/x-www-form-urlencoded); run again with --verbose, or without --response-mode',
                       },
                     ),
             }),

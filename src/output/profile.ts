@@ -47,6 +47,11 @@ const LABELS: [keyof Profile, string][] = [
   ['audience', 'audience'],
   ['redirectUri', 'redirect uri'],
   ['allowOrigins', 'call origins'],
+  ['provider', 'provider'],
+  ['tenant', 'tenant'],
+  ['domain', 'domain'],
+  ['authorizationServer', 'auth server'],
+  ['realm', 'realm'],
 ];
 
 export function renderProfile(profile: NamedProfile, s: Style): string {

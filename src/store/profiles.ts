@@ -28,6 +28,11 @@ export interface Profile {
   allowOrigins?: string[];
   /** A --provider preset (src/client/providers.ts) under the profile's own values. */
   provider?: string;
+  /** The preset's parts (--tenant, --domain, --authorization-server, --realm). */
+  tenant?: string;
+  domain?: string;
+  authorizationServer?: string;
+  realm?: string;
 }
 
 export interface ProfilesFile {
@@ -155,6 +160,10 @@ function validateStored(name: string, value: unknown, path: string): Profile {
     'audience',
     'redirectUri',
     'provider',
+    'tenant',
+    'domain',
+    'authorizationServer',
+    'realm',
   ] as const) {
     const v = value[field];
     if (v === undefined) continue;

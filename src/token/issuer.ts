@@ -10,6 +10,8 @@ export interface IssuerMatch {
   message: string;
   /** Worth knowing when it passed by a departure (shown with --verbose). */
   note?: string;
+  /** Which departure let it pass: the template filled with tid, or the issuer without https://. */
+  departure?: 'template' | 'no_scheme';
 }
 
 /** Whether an issuer identifier is a template ({tenantid}), not a URL to compare as is. */
@@ -35,6 +37,7 @@ export function matchIssuer(iss: unknown, expected: string, tid: unknown): Issue
         ok: true,
         message: `${got} as expected (the issuer template with tid ${JSON.stringify(tid)})`,
         note: `the issuer ${JSON.stringify(expected)} is a template: checked with {tenantid} = the token's tid ${JSON.stringify(tid)}`,
+        departure: 'template',
       };
     }
   }
@@ -43,6 +46,7 @@ export function matchIssuer(iss: unknown, expected: string, tid: unknown): Issue
       ok: true,
       message: `${got} as expected (the issuer without its https:// scheme)`,
       note: `the token's iss ${got} is the issuer ${JSON.stringify(wanted)} without its https:// scheme: accepted, as its server documents both spellings`,
+      departure: 'no_scheme',
     };
   }
   return { ok: false, message: `${got}, expected ${JSON.stringify(wanted)}` };

@@ -133,4 +133,19 @@ describe('resolveSettings: --provider presets (flag > env > profile > preset > d
       resolveSettings({ provider: { value: 'okta', source: 'env' } }, undefined, stored),
     ).toThrow(/--provider okta needs --domain/);
   });
+
+  it("a profile's preset parts go with its own preset; a part given for the run wins", () => {
+    const kc = (name: string): Profile =>
+      name === 'kc'
+        ? { provider: 'keycloak', domain: 'kc.example.com', realm: 'demo', clientId: 'cli' }
+        : stored(name);
+    expect(resolveSettings({}, 'kc', kc).issuer).toBe('https://kc.example.com/realms/demo');
+    expect(resolveSettings({ providerParts: { realm: 'other' } }, 'kc', kc).issuer).toBe(
+      'https://kc.example.com/realms/other',
+    );
+    // Another preset for this run: the profile's domain is not its own.
+    expect(() =>
+      resolveSettings({ provider: { value: 'okta', source: 'flag' } }, 'kc', kc),
+    ).toThrow(/--provider okta needs --domain/);
+  });
 });

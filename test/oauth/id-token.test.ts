@@ -175,3 +175,22 @@ describe('idTokenKeys: the key source an ID token is checked with (OIDC Core §1
     expect(picked.algorithms).toEqual(['ES256']);
   });
 });
+
+describe('issuerDeparture', () => {
+  it('a filled template and an iss without https:// are findings; an exact match or a failure is none', async () => {
+    const { issuerDeparture } = await import('../../src/oauth/id-token.js');
+    const template = 'https://login.example/{tenantid}/v2.0';
+    expect(
+      await issuerDeparture({ iss: 'https://login.example/t1/v2.0', tid: 't1' }, template),
+    ).toMatchObject({ level: 'info', code: 'id_token_issuer_template' });
+    expect(
+      await issuerDeparture({ iss: 'accounts.example.com' }, 'https://accounts.example.com'),
+    ).toMatchObject({ level: 'info', code: 'id_token_iss_without_https' });
+    expect(await issuerDeparture({ iss: 'https://as.example' }, 'https://as.example')).toBe(
+      undefined,
+    );
+    expect(await issuerDeparture({ iss: 'https://login.example/t1/v2.0' }, template)).toBe(
+      undefined,
+    );
+  });
+});

@@ -3,12 +3,8 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { processCallback } from '../../src/oauth/authorize.js';
-import {
-  jarmCallback,
-  responseModeObjection,
-  validateResponseMode,
-  verifyJarmResponse,
-} from '../../src/oauth/jarm.js';
+import { jarmCallback, verifyJarmResponse } from '../../src/oauth/jarm.js';
+import { responseModeObjection, validateResponseMode } from '../../src/oauth/response-mode.js';
 import { keyFromJwk } from '../../src/token/keys.js';
 import type { KeySet } from '../../src/token/verify.js';
 

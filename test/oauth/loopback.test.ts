@@ -5,7 +5,13 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processCallback } from '../../src/oauth/authorize.js';
 import { CliError } from '../../src/errors.js';
-import { PAGES, redirectTarget, startLoopback, type Loopback } from '../../src/oauth/loopback.js';
+import {
+  MAX_FORM_BYTES,
+  PAGES,
+  redirectTarget,
+  startLoopback,
+  type Loopback,
+} from '../../src/oauth/loopback.js';
 
 interface Reply {
   status: number;
@@ -352,7 +358,7 @@ describe('form_post.jwt (JARM): a form POST to the redirect path, only when aske
     });
   }
 
-  it('decides the posted form as a query; another content type is 400 and the wait goes on', async () => {
+  it('decides the posted form as a query; another content type is 415 and the wait goes on', async () => {
     const loopback = await startLoopback<string>({
       target: redirectTarget(undefined, 0),
       onCallback: (query) => {
@@ -364,7 +370,8 @@ describe('form_post.jwt (JARM): a form POST to the redirect path, only when aske
     open.push(loopback);
     const waiting = loopback.wait(5000);
     const wrongType = await post(loopback.port, `code=c&state=${STATE}&${ISS}`, 'text/plain');
-    expect(wrongType.status).toBe(400);
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.body).toBe(PAGES.badForm);
     const foreign = await post(loopback.port, `code=c&state=other&${ISS}`);
     expect(foreign.status).toBe(400);
     expect(foreign.body).toBe(PAGES.foreign);
@@ -372,5 +379,49 @@ describe('form_post.jwt (JARM): a form POST to the redirect path, only when aske
     await expect(waiting).resolves.toBe('posted');
     await loopback.close('success');
     expect((await answered).status).toBe(200);
+  });
+
+  it('a body over the limit is 413 (read to its end, so the answer arrives) and the wait goes on; the timeout says why', async () => {
+    const loopback = await startLoopback<string>({
+      target: redirectTarget(undefined, 0),
+      onCallback: (query) => {
+        const outcome = processCallback(query, expected);
+        return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
+      },
+      acceptPost: true,
+    });
+    open.push(loopback);
+    const waiting = loopback.wait(1500).catch((e: unknown) => e);
+    const big = `code=c&state=${STATE}&${ISS}&pad=${'x'.repeat(MAX_FORM_BYTES)}`;
+    const reply = await post(loopback.port, big);
+    expect(reply.status).toBe(413);
+    expect(reply.body).toBe(PAGES.badForm);
+    const err = (await waiting) as CliError;
+    expect(err.code).toBe('login_timeout');
+    expect(err.message).toMatch(
+      /a form POST to the redirect URI was refused: its body was larger than 65536 bytes/,
+    );
+  });
+
+  it("a POST when no form_post was asked: 405; this flow's form ends the wait with unaskedPost's error, another is ignored", async () => {
+    const loopback = await startLoopback<string>({
+      target: redirectTarget(undefined, 0),
+      onCallback: (query) => {
+        const outcome = processCallback(query, expected);
+        return outcome.kind === 'code' ? { kind: 'done', value: outcome.code } : outcome;
+      },
+      unaskedPost: (form) =>
+        form.get('state') === STATE
+          ? new CliError('form_post_not_asked', 3, 'not asked')
+          : undefined,
+    });
+    open.push(loopback);
+    const waiting = loopback.wait(5000).catch((e: unknown) => e);
+    const other = await post(loopback.port, `code=c&state=other&${ISS}`);
+    expect(other.status).toBe(405);
+    expect(other.headers.allow).toBe('GET');
+    const ours = await post(loopback.port, `code=c&state=${STATE}&${ISS}`);
+    expect(ours.status).toBe(405);
+    expect(((await waiting) as CliError).code).toBe('form_post_not_asked');
   });
 });
