@@ -3,6 +3,7 @@
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { prebuiltHelp, type HelpData } from './cli/prebuilt-help.js';
+import { versionAsked, versionText } from './cli/prebuilt-version.js';
 import { defaultGlobals, type Context } from './context.js';
 import { CliError, ExitCode, toCliError } from './errors.js';
 import type { HttpClient } from './http/client.js';
@@ -151,8 +152,13 @@ function helpAtBuild(): HelpData | undefined {
 async function main(argv: string[]): Promise<number> {
   // `oauth` alone shows the help on stdout and succeeds, as gh does.
   const args = argv.length > 2 ? argv : [...argv, '--help'];
-  // A script asking for help gets the text commander would print, without loading commander.
-  const help = stdout.isTTY ? undefined : prebuiltHelp(args.slice(2), process.env, helpAtBuild);
+  // A script asking for help, or anyone for the version, gets the text commander would print,
+  // without loading commander.
+  const help = versionAsked(args.slice(2))
+    ? await versionText()
+    : stdout.isTTY
+      ? undefined
+      : prebuiltHelp(args.slice(2), process.env, helpAtBuild);
   if (help !== undefined) {
     stdout.write(help);
     return ExitCode.ok;

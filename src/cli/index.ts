@@ -48,23 +48,45 @@ const WIRING: Record<string, () => Promise<{ register(wiring: Wiring): void }>> 
  * their values; undefined when there is none or an argument before it is not one of those options.
  */
 export function commandWord(program: Command, args: readonly string[]): string | undefined {
+  const at = commandIndex(program, args);
+  return at === -1 ? undefined : args[at];
+}
+
+/** Where commandWord is in `args`, or -1. */
+function commandIndex(program: Command, args: readonly string[]): number {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
-    if (!arg.startsWith('-')) return arg;
+    if (!arg.startsWith('-')) return i;
     const [flag = '', value] = arg.split(/=(.*)/s);
     const option = program.options.find((o) => o.long === flag || o.short === flag);
-    if (option === undefined) return undefined;
+    if (option === undefined) return -1;
     const takesValue = option.required || option.optional;
-    if (value !== undefined && (!takesValue || option.long !== flag)) return undefined;
+    if (value !== undefined && (!takesValue || option.long !== flag)) return -1;
     if (takesValue && value === undefined) i += 1;
   }
-  return undefined;
+  return -1;
 }
 
 /**
- * The program, with the commands `args` needs: only the one it names, or every one (for
- * `oauth completion`, which describes them all, and for no command or an unknown word, where
- * commander's help or "did you mean" lists them). No `args`: every command.
+ * The command whose wiring `args` needs: its command word, or for `help <command>` (commander's
+ * help command, which shows the help of the word right after it) that command, when it follows
+ * at once; undefined when there is none. Second: whether it is only for its help.
+ */
+export function wiringFor(
+  program: Command,
+  args: readonly string[],
+): [word: string | undefined, helpOnly: boolean] {
+  const at = commandIndex(program, args);
+  const word = at === -1 ? undefined : args[at];
+  if (word !== 'help') return [word, false];
+  const next = args[at + 1];
+  return [next === undefined || next.startsWith('-') ? undefined : next, true];
+}
+
+/**
+ * The program, with the commands `args` needs: only the one it names (or `help <command>` names),
+ * or every one (for `oauth completion`, which describes them all, and for no command or an
+ * unknown word, where commander's help or "did you mean" lists them). No `args`: every command.
  */
 export async function buildProgram(
   ctx: Context,
@@ -139,8 +161,10 @@ export async function buildProgram(
         dryRun: g.dryRun === true,
       });
     });
-  const word = args === undefined ? undefined : commandWord(program, args);
-  const only = word !== undefined && word !== 'completion' && Object.hasOwn(WIRING, word);
+  const [word, helpOnly] = args === undefined ? [undefined, false] : wiringFor(program, args);
+  // `oauth completion` describes every command; its help alone does not.
+  const only =
+    word !== undefined && (word !== 'completion' || helpOnly) && Object.hasOwn(WIRING, word);
   const loaders = only ? [WIRING[word]] : Object.values(WIRING).slice(0, -1);
   const wiring = { program, ctx, wire };
   for (const wiringFile of await Promise.all(loaders.map((load) => load?.()))) {
