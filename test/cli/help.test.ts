@@ -3,12 +3,12 @@
 // command wiring (src/cli/) cannot change a single character of it. A change meant to alter a
 // help text updates the snapshot in the same commit (`HELP_SNAPSHOT=write npx vitest run
 // test/cli/help.test.ts`). Also: which wiring a run loads (commandWord) and when the help made at
-// build time is printed (prebuiltHelp).
+// build time is printed (prebuiltHelp), `help <command>` included (wiringFor).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, commandWord } from '../../src/cli/index.js';
+import { buildProgram, commandWord, wiringFor } from '../../src/cli/index.js';
 import { prebuiltHelp } from '../../src/cli/prebuilt-help.js';
 import { fakeContext } from '../helpers/context.js';
 import { commanderHelp, COMMAND_PATHS } from '../helpers/help.js';
@@ -62,6 +62,33 @@ describe('which wiring a run loads', () => {
     expect(commandWord(program, args)).toBe(word);
   });
 
+  it.each([
+    [
+      ['help', 'decode'],
+      ['decode', true],
+    ],
+    [
+      ['--json', 'help', 'profile', 'add'],
+      ['profile', true],
+    ],
+    [['help'], [undefined, true]],
+    [
+      ['help', '--json', 'decode'],
+      [undefined, true],
+    ],
+    [
+      ['--profile', 'help', 'decode'],
+      ['decode', false],
+    ],
+    [
+      ['decode', 'help'],
+      ['decode', false],
+    ],
+  ])('wiringFor(%j) is %j', async (args, expected) => {
+    const program = await buildProgram(fakeContext(), () => {}, undefined, ['--version']);
+    expect(wiringFor(program, args)).toEqual(expected);
+  });
+
   const data = {
     texts: { '': 'root', token: 'token help', 'profile add': 'add help' },
     checkedEnv: { '': ['OAUTH_TIMEOUT'], token: ['OAUTH_TIMEOUT', 'OAUTH_AUTH_METHOD'] },
@@ -78,6 +105,16 @@ describe('which wiring a run loads', () => {
     [['token', 'x', '--help'], {}, undefined],
     [['token', '--help', 'x'], {}, undefined],
     [['nope', '--help'], {}, undefined],
+    // commander's help command: the help of the word after it, with the program's variables only
+    [['help'], {}, 'root'],
+    [['help', 'token'], {}, 'token help'],
+    [['help', 'token', 'x', 'y'], {}, 'token help'],
+    [['help', 'token'], { OAUTH_AUTH_METHOD: 'x' }, 'token help'],
+    [['help', 'token'], { OAUTH_TIMEOUT: 'soon' }, undefined],
+    [['help', 'profile add'], {}, undefined],
+    [['help', '--json', 'token'], {}, undefined],
+    [['help', 'token', '-x'], {}, undefined],
+    [['help', 'nope'], {}, undefined],
   ])('prebuiltHelp(%j, %j) is %j', (args, env, text) => {
     expect(prebuiltHelp(args, env, () => data)).toBe(text);
   });
