@@ -5,7 +5,8 @@
 //
 // Untimed, because none of it is required after the callback and `oauth login` has done it, or
 // its equivalent, by then:
-// - this process's start and the loading of jose (oauth loads its ID-token check at start-up);
+// - this process's start and the loading of jose (oauth loads its ID-token check, jose with it,
+//   while the user is in the browser);
 // - discovery and the JWKS fetch on fetch's pool: the token request reuses that keep-alive
 //   connection (oauth's exchange reuses the one of its discovery and JWKS prefetch), so neither
 //   side times a TCP handshake;
@@ -15,8 +16,9 @@
 //   pays while the user is in the browser (src/oauth/id-token.ts prefetchIssuerKeys / warmUp);
 // - a first POST to the token endpoint with a code that does not exist (answered invalid_grant,
 //   nothing changes on the server): the first POST and JSON response of a process run cold code
-//   of the HTTP client (fetch here: ~6-14 ms against ~3 ms warm), which oauth's compile cache and
-//   its lighter client (undici's request) mostly avoid;
+//   of the HTTP client (fetch here: 6-14 ms against 3-4 ms warm). oauth's exchange, on its own
+//   client (undici's request) and with its compile cache, took 3.5-4.5 ms request to response;
+//   what it still pays cold is its overhead, and counted as such;
 // - the store directory: one that exists, with a tokens.json in it, as oauth's store has after the
 //   first login (the bench's store persists across its runs). A directory made fresh for each run
 //   turned the timed fsyncs into commits of its creation (~1 ms more each).
