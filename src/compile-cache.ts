@@ -9,7 +9,15 @@
 //   since V8 would not notice a changed chunk of the same length.
 // Under $XDG_CACHE_HOME/oauth, else ~/.cache/oauth; nothing is cached when that cannot be written.
 // OAUTH_NO_COMPILE_CACHE=1 turns it off. bin/oauth.js installs it before loading dist/main.cjs.
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -107,13 +115,15 @@ export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = proce
   // The code cache holds what the run compiled: made at exit (main always ends with exit).
   process.on('exit', () => {
     if (toWrite.length === 0) return;
+    let made: string | undefined;
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      made = mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch {
       return; // read-only, or no home: run without a cache
     }
     dirTrusted = undefined;
     if (!trusted()) return; // someone else could write there: never feed it to V8
+    if (made !== undefined) removeStale(root, dir);
     for (const { file, script } of toWrite) {
       const temporary = `${file}.${process.pid}.tmp`;
       try {
@@ -124,4 +134,25 @@ export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = proce
       }
     }
   });
+}
+
+/** A cache directory no run has written for this long belongs to a build no longer in use. */
+const STALE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * When a build makes its directory, the other builds' directories (`v8-*`) that no run has
+ * written for 30 days are removed: every upgrade would otherwise leave one behind. A build still
+ * in use only reads its directory; if it was removed, its next run makes it again.
+ */
+function removeStale(root: string, keep: string): void {
+  try {
+    for (const name of readdirSync(root)) {
+      const path = join(root, name);
+      if (!name.startsWith('v8-') || path === keep || !ownedAndPrivate(path)) continue;
+      if (Date.now() - lstatSync(path).mtimeMs > STALE_MS)
+        rmSync(path, { recursive: true, force: true });
+    }
+  } catch {
+    // another run removing the same directory, or a root that vanished: nothing to do
+  }
 }

@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,6 +130,26 @@ describe('compile cache', () => {
     expect(existsSync(cacheDir(home, build.dist))).toBe(true);
     expect(cacheDir(home, build.dist)).not.toBe(dir);
     expect(snapshot(dir)).toEqual(after);
+  });
+
+  it('a new build removes the directories of builds no run has written for 30 days, and only those', async () => {
+    const home = tempDir('oauth-cache-');
+    const root = join(home, 'oauth');
+    const stale = join(root, `v8-${process.version}-${process.arch}-old-build`);
+    const recent = join(root, `v8-${process.version}-${process.arch}-other-build`);
+    const other = join(root, 'not-a-cache');
+    for (const path of [stale, recent, other]) mkdirSync(path, { recursive: true, mode: 0o700 });
+    chmodSync(root, 0o700);
+    writeFileSync(join(stale, 'main.cjs.v8'), 'old');
+    const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 60 * 60 * 1000);
+    utimesSync(stale, daysAgo(40), daysAgo(40));
+    utimesSync(recent, daysAgo(10), daysAgo(10));
+    utimesSync(other, daysAgo(40), daysAgo(40));
+    expectDecoded(await decode(home));
+    expect(existsSync(cacheDir(home))).toBe(true);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(other)).toBe(true);
   });
 
   it('a cache directory that cannot be written is skipped without a word', async () => {
