@@ -3,7 +3,7 @@
 import { Argument, Option } from 'commander';
 import { PROVIDER_NAMES } from '../client/providers.js';
 import { AUTH_METHODS } from '../oauth/client-auth.js';
-import { collect, str, strs, examples, suggest, type Wiring } from './shared.js';
+import { collect, examples, providerParts, str, strs, suggest, type Wiring } from './shared.js';
 
 export function register({ program, wire }: Wiring): void {
   const profile = program
@@ -89,16 +89,7 @@ export function register({ program, wire }: Wiring): void {
             redirectUri: str(o.redirectUri),
             allowOrigin: strs(o.allowOrigin),
             provider: str(o.provider),
-            ...(['tenant', 'domain', 'authorizationServer', 'realm'].some((k) => o[k] !== undefined)
-              ? {
-                  providerParts: {
-                    tenant: str(o.tenant),
-                    domain: str(o.domain),
-                    authorizationServer: str(o.authorizationServer),
-                    realm: str(o.realm),
-                  },
-                }
-              : {}),
+            ...providerParts(o),
             force: o.force === true,
             secretFromFlag: c.getOptionValueSource('clientSecret') === 'cli',
           };

@@ -94,20 +94,22 @@ export function clientInput(c: Command): ClientInput {
         }
       : {}),
     provider: text('provider'),
-    ...(['tenant', 'domain', 'authorizationServer', 'realm'].some((k) => o[k] !== undefined)
-      ? {
-          providerParts: {
-            tenant: str(o.tenant),
-            domain: str(o.domain),
-            authorizationServer: str(o.authorizationServer),
-            realm: str(o.realm),
-          },
-        }
-      : {}),
+    ...providerParts(o),
   };
 }
 
 /** Repeatable option whose values may also be space- or comma-separated. */
+/** The preset's parts given as options (--tenant, --domain, ...), when any was. */
+export function providerParts(o: Record<string, unknown>): Pick<ClientInput, 'providerParts'> {
+  const parts = {
+    tenant: str(o.tenant),
+    domain: str(o.domain),
+    authorizationServer: str(o.authorizationServer),
+    realm: str(o.realm),
+  };
+  return Object.values(parts).some((v) => v !== undefined) ? { providerParts: parts } : {};
+}
+
 export function collect(value: string, previous: string[] | undefined): string[] {
   const parts = value.split(/[\s,]+/).filter((part) => part !== '');
   return [...(previous ?? []), ...parts];
