@@ -1,5 +1,6 @@
-// `oauth --help`, `oauth <command> --help` and `oauth help [command]` when stdout is not a terminal: the text commander
-// prints there (80 columns, no colour), generated at build time (src/cli/help.ts → dist/help.json)
+// `oauth --help`, `oauth <command> --help` and `oauth help [command]` when stdout is not a
+// terminal: the text commander prints there (80 columns, no colour), generated at build time
+// (src/cli/help.ts → dist/help.json)
 // so that a script asking for help loads neither commander nor any wiring. At a terminal the help
 // is built on demand, for its width. test/e2e/help.test.ts compares the two for every command.
 
@@ -17,8 +18,8 @@ export interface HelpData {
 
 /**
  * The help `args` asks for in exactly the form `[command...] --help` or `help [command...]`, or
- * undefined. The data is
- * read only for such a request: every other run skips parsing ~90 KB of JSON.
+ * undefined. The data is read only for such a request: every other run skips parsing ~90 KB of
+ * JSON.
  */
 export function prebuiltHelp(
   args: readonly string[],
@@ -30,10 +31,22 @@ export function prebuiltHelp(
   if (args.length > 0 && last !== '--help' && last !== '-h') return undefined;
   const words = args.slice(0, -1);
   if (words.some((word) => word.startsWith('-'))) return undefined;
-  const data = load();
   const path = words.join(' ');
+  return helpText(load(), path, path, env);
+}
+
+/**
+ * The text of `path`, unless a variable that commander checks on the way to `checked` is set
+ * (then commander answers, with its error if it has one).
+ */
+function helpText(
+  data: HelpData | undefined,
+  path: string,
+  checked: string,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
   if (data === undefined || !Object.hasOwn(data.texts, path)) return undefined;
-  if ((data.checkedEnv[path] ?? []).some((name) => env[name] !== undefined)) return undefined;
+  if ((data.checkedEnv[checked] ?? []).some((name) => env[name] !== undefined)) return undefined;
   return data.texts[path];
 }
 
@@ -51,8 +64,5 @@ function helpCommand(
   if (args.some((word) => word.startsWith('-'))) return undefined;
   const path = args[1] ?? '';
   if (path.includes(' ')) return undefined;
-  const data = load();
-  if (data === undefined || !Object.hasOwn(data.texts, path)) return undefined;
-  if ((data.checkedEnv[''] ?? []).some((name) => env[name] !== undefined)) return undefined;
-  return data.texts[path];
+  return helpText(load(), path, '', env);
 }
