@@ -56,10 +56,13 @@ function lazyName(spec, path) {
  * point, and the import() a require() of that file: `dist/<name>.cjs`, loaded only when reached.
  * A static import of such a module from src/ requires the same file, so it is loaded once. Other
  * shared code is duplicated across entries. Found while building; `entries` collects them.
+ * Such a require() is marked free of side effects, so that an import whose bindings are all
+ * tree-shaken away loads nothing (decode imported token-request.ts for one small function, and
+ * loaded the mTLS chunk through it).
  */
 function lazyEntries(entries) {
   const RESOLVING = Symbol('resolving');
-  const lazy = (name) => ({ path: name, namespace: 'lazy' });
+  const lazy = (name) => ({ path: name, namespace: 'lazy', sideEffects: false });
   return {
     name: 'lazy-entries',
     setup(b) {

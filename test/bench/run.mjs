@@ -296,7 +296,9 @@ async function startServer() {
     });
     child.on('close', (code) => reject(new Error(`oauth server exited with ${code}`)));
   });
-  return { issuer, stop: () => child.kill('SIGTERM') };
+  // Stopped and waited for: its exit writes the compile cache, which the clean-up below removes.
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  return { issuer, stop: () => (child.kill('SIGTERM'), exited) };
 }
 
 const RUNS_OF = { time: RUNS, memory: Math.max(5, RUNS >> 2), throughput: Math.max(3, RUNS >> 3) };
@@ -387,7 +389,7 @@ for (const c of cases.filter(
   }
 }
 
-server.stop?.();
+await server.stop?.();
 fx.remove();
 rmSync(configDir, { recursive: true, force: true });
 rmSync(env.XDG_CACHE_HOME, { recursive: true, force: true });
