@@ -1,11 +1,11 @@
-// JWT verification that reports every check at once: the signature through jose with a one-entry
-// algorithm allow-list, then each claim by hand (RFC 7515 §5.2, RFC 7519 §7.2, RFC 8725 §3).
-import { compactVerify } from 'jose';
+// JWT verification that reports every check at once: the signature for the one algorithm of the
+// header (jws-signature.ts), then each claim by hand (RFC 7515 §5.2, RFC 7519 §7.2, RFC 8725 §3).
 import { CliError } from '../errors.js';
 import { parseJson } from '../json.js';
 import { formatDuration, fromNow, isoDate } from '../time.js';
 import { boundThumbprint, claimProblems } from './claims.js';
 import { matchIssuer } from './issuer.js';
+import { SIGNATURE_MISMATCH, verifySignature } from './jws-signature.js';
 import { MAX_TOKEN_BYTES } from './jwt.js';
 import type { CandidateKey } from './keys.js';
 
@@ -226,7 +226,7 @@ export async function verifyJws(
   let reason = 'signature does not match';
   for (const candidate of candidates) {
     try {
-      await compactVerify(input, candidate.key, { algorithms: [alg] });
+      await verifySignature(input, candidate.key, alg);
       const key: KeyInfo = {
         kid: candidate.kid ?? null,
         kty: candidate.kty,
@@ -241,7 +241,7 @@ export async function verifyJws(
       return outcome(true, key);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      if (code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' && err instanceof Error) {
+      if (code !== SIGNATURE_MISMATCH && err instanceof Error) {
         reason = err.message;
       }
     }

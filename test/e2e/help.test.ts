@@ -2,24 +2,11 @@
 // loading commander or any command's wiring: for every command it is exactly what commander
 // prints (compared with the source wiring in process), so the two cannot drift.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { chunksOf, loadedChunks } from '../helpers/chunks.js';
 import { BIN, childEnv, runCli, tempConfigDir } from '../helpers/cli.js';
 import { commanderHelp, COMMAND_PATHS } from '../helpers/help.js';
-
-/** A preload that lists, on exit, the bundle chunks the run loaded (dist/*.cjs). */
-function loadedChunks(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'oauth-help-')), 'chunks.cjs');
-  writeFileSync(
-    file,
-    "process.on('exit', () => require('node:fs').writeSync(2, '\\nchunks: ' + " +
-      'Object.keys(require.cache).filter((f) => /[\\\\/]dist[\\\\/]/.test(f))' +
-      ".map((f) => require('node:path').basename(f)).join(',') + '\\n'));\n",
-  );
-  return `--require ${JSON.stringify(file)}`;
-}
 
 describe('--help at a pipe', () => {
   it.each(COMMAND_PATHS.map((path) => [path || '(root)', path]))(
@@ -48,7 +35,7 @@ describe('--help at a pipe', () => {
       env: { NODE_OPTIONS: loadedChunks() },
     });
     expect(r.code).toBe(0);
-    const chunks = /chunks: (.*)/.exec(r.stderr)?.[1]?.split(',') ?? [];
+    const chunks = chunksOf(r.stderr);
     expect(chunks.filter((c) => c.startsWith('cli.')).sort()).toEqual([
       'cli.decode.cjs',
       'cli.index.cjs',

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunksOf, loadedChunks } from '../helpers/chunks.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oauth-verify-e2e-'));
@@ -109,6 +110,26 @@ describe('oauth verify (e2e)', async () => {
     expect(wrong.code).toBe(4);
     const doc = JSON.parse(wrong.stdout) as { checks: { name: string; ok: boolean }[] };
     expect(doc.checks.find((c) => c.name === 'iss')?.ok).toBe(false);
+  });
+
+  it('the signature by node:crypto alone: neither jose nor Web Crypto is loaded (README "Start-up")', async () => {
+    const ec = await generateKeyPair('ES256', { extractable: true });
+    const ecJwks = file('ec-jwks.json', JSON.stringify({ keys: [await exportJWK(ec.publicKey)] }));
+    const es = await new SignJWT({ sub: 'e' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(ec.privateKey);
+    const env = { NODE_OPTIONS: loadedChunks() };
+    for (const args of [
+      ['--jwks', jwksFile, good],
+      ['--jwks', ecJwks, es],
+      ['--jwks', ecJwks, `${es.slice(0, -2)}AA`],
+      ['--secret-file', file('hs-secret', hsSecret), hs],
+    ]) {
+      const r = await runCli(['verify', ...args], { env });
+      expect(r.code).toBe(args[2]?.endsWith('AA') ? 4 : 0);
+      expect(chunksOf(r.stderr)).toContain('token.verify.cjs');
+      expect(chunksOf(r.stderr)).not.toContain('vendor.jose.cjs');
+    }
   });
 
   it('OAUTH_VERIFY_SECRET verifies HS256 silently; --secret warns on stderr', async () => {

@@ -4,27 +4,12 @@
 // `__complete` only their command's. Their output and exit codes are the ones captured from the
 // build before that change (every command loaded), pinned here.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
+import { chunksOf, loadedChunks } from '../helpers/chunks.js';
 import { BIN, childEnv, runCli, tempConfigDir } from '../helpers/cli.js';
 import { commanderHelp, COMMAND_PATHS } from '../helpers/help.js';
-
-/** A preload that lists, on exit, the bundle chunks the run loaded (as test/e2e/help.test.ts). */
-function loadedChunks(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'oauth-chunks-')), 'chunks.cjs');
-  writeFileSync(
-    file,
-    "process.on('exit', () => require('node:fs').writeSync(2, '\\nchunks: ' + " +
-      'Object.keys(require.cache).filter((f) => /[\\\\/]dist[\\\\/]/.test(f))' +
-      ".map((f) => require('node:path').basename(f)).join(',') + '\\n'));\n",
-  );
-  return `--require ${JSON.stringify(file)}`;
-}
-
-const chunksOf = (stderr: string) => /chunks: (.*)/.exec(stderr)?.[1]?.split(',') ?? [];
 
 const VERSION = `${pkg.version}\n`;
 const USAGE_HINT = 'hint: run `oauth --help` or `oauth <command> --help` for usage\n';
