@@ -1,6 +1,6 @@
 // Composition root: builds the real context, runs the program, turns any error into its exit code.
 // The only place that sets the process's exit code.
-import { fstatSync, readFileSync, writeSync } from 'node:fs';
+import { fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { prebuiltHelp, type HelpData } from './cli/prebuilt-help.js';
 import { versionAsked, versionText } from './cli/prebuilt-version.js';
@@ -117,10 +117,15 @@ function descriptorSink(fd: 1 | 2): Sink & { flush(done: () => void): void } {
   return { isTTY: isTerminal(fd), write, flush };
 }
 
-/** Only a character device can be a terminal: pipes and files skip node:tty (which loads net). */
+/**
+ * Only a character device can be a terminal, and /dev/null is none (`2>/dev/null` in a script):
+ * pipes, files and /dev/null skip node:tty, which loads net and streams (8 M instructions).
+ */
 function isTerminal(fd: number): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice()) return false;
+    if (process.platform !== 'win32' && st.rdev === statSync('/dev/null').rdev) return false;
   } catch {
     return false;
   }

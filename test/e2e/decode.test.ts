@@ -1,10 +1,12 @@
 // `oauth decode` as users and scripts run it: the built CLI, argument or stdin, people or --json.
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactEncrypt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, childEnv, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const b64 = (value: unknown) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -60,6 +62,28 @@ describe('oauth decode', () => {
     const r = await runCli(['decode', ...args, '--json'], { input });
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as DecodeJson).payload?.sub).toBe('alice');
+  });
+
+  it('output to /dev/null (`>/dev/null 2>&1`) is no terminal: node:tty and node:net stay unloaded', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oauth-devnull-'));
+    const preload = join(dir, 'modules.cjs');
+    writeFileSync(
+      preload,
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULES_FILE, " +
+        "process.moduleLoadList.join('\\n')));\n",
+    );
+    const devNull = openSync('/dev/null', 'w');
+    const token = jws({ alg: 'HS256' }, { sub: 'x', exp: now() + 60 });
+    const r = spawnSync(process.execPath, ['--require', preload, BIN, 'decode', token], {
+      env: childEnv({ MODULES_FILE: join(dir, 'modules.txt'), OAUTH_CONFIG_DIR: tempConfigDir() }),
+      stdio: ['ignore', devNull, devNull],
+    });
+    closeSync(devNull);
+    expect(r.status).toBe(0);
+    const modules = readFileSync(join(dir, 'modules.txt'), 'utf8').split('\n');
+    expect(modules).toContain('NativeModule fs');
+    expect(modules).not.toContain('NativeModule tty');
+    expect(modules).not.toContain('NativeModule net');
   });
 
   it('--json is the documented shape', async () => {
