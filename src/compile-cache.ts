@@ -19,15 +19,29 @@ import {
   writeFileSync,
 } from 'node:fs';
 import Module from 'node:module';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import { Script } from 'node:vm';
+import { isAbsolute, join } from 'node:path';
 
-/** What Node's CommonJS loader offers a module (node:module's own types leave them out). */
+/** A module as Node's CommonJS loader makes it (node:module's own types leave these out). */
 interface LoadedModule {
   exports: unknown;
+  filename: string | null;
+  loaded: boolean;
   require(id: string): unknown;
-  _compile(content: string, filename: string): unknown;
+  _compile(content: string, filename: string, format?: string): unknown;
 }
+
+/** node:module's Module class, with the parts of it used here. */
+interface ModuleClass {
+  new (id: string, parent?: LoadedModule): LoadedModule;
+  _cache: Record<string, LoadedModule | undefined>;
+  enableCompileCache?: (dir: string) => unknown;
+  wrap(source: string): string;
+  wrapper: readonly [string, string];
+}
+
+/** A chunk's CommonJS wrapper function, compiled; undefined: left to Node's own compile. */
+type Compiler = (name: string, content: string, filename: string) => CommonJsWrapper | undefined;
+type CommonJsWrapper = (...args: unknown[]) => unknown;
 
 /** $XDG_CACHE_HOME/oauth (an absolute path only, as the XDG spec says), else ~/.cache/oauth. */
 export function cacheRoot(env: NodeJS.ProcessEnv): string {
@@ -54,64 +68,87 @@ function ownedAndPrivate(path: string): boolean {
   }
 }
 
-/** Installs the cache for the chunks in `dist` (this file's own directory by default). */
-export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = process.env): void {
-  if (env.OAUTH_NO_COMPILE_CACHE === '1') return;
-  const root = cacheRoot(env);
-  const node = Module as unknown as {
-    enableCompileCache?: (dir: string) => unknown;
-    prototype: LoadedModule;
-    wrap(source: string): string;
-    wrapper: readonly [string, string];
-  };
+/** FNV-1a of `text` in hex: names the place a build is installed in, without loading node:crypto. */
+export function placeKey(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Runs the bundle (its `main`, in `dist`: this file's own directory by default) with the cache.
+ * On Node 20 the chunks are loaded here, not by Node's CommonJS loader: a chunk requires another
+ * only as `./<name>.cjs` beside it, so its path is known without Node's resolution (a stat, a
+ * realpath, a package.json lookup for each). Each runs once, as a module in require.cache (the
+ * one registry, which Node's own require of the same file also finds), with Node's wrapper
+ * arguments, its file name and the same columns in stack traces; any other require is Node's.
+ */
+export function run(
+  dist: string = __dirname,
+  env: NodeJS.ProcessEnv = process.env,
+  main = 'main.cjs',
+): unknown {
+  const node = Module as unknown as ModuleClass;
   // Node >= 22.1 caches every module it compiles; it skips a directory it cannot write.
   if (typeof node.enableCompileCache === 'function') {
-    node.enableCompileCache(join(root, 'node'));
-    return;
+    if (env.OAUTH_NO_COMPILE_CACHE !== '1') node.enableCompileCache(join(cacheRoot(env), 'node'));
+    return require(join(dist, main));
   }
+  const compile = env.OAUTH_NO_COMPILE_CACHE === '1' ? undefined : cachedCompiler(dist, env);
+  const load = (name: string, parent?: LoadedModule): unknown => {
+    const filename = join(dist, name);
+    const loaded = node._cache[filename];
+    if (loaded !== undefined) return loaded.exports;
+    const module = new node(filename, parent);
+    module.filename = filename;
+    const requireHere = Object.assign(
+      (id: string) =>
+        id.startsWith('./') && id.endsWith('.cjs') && !id.includes('/', 2)
+          ? load(id.slice(2), module)
+          : require(id),
+      { main: require.main, cache: require.cache },
+    );
+    // In the registry before it runs, and out of it if it throws, as Node does.
+    node._cache[filename] = module;
+    try {
+      const content = readFileSync(filename, 'utf8');
+      const wrapper = compile?.(name, content, filename);
+      if (wrapper === undefined) {
+        module.require = requireHere;
+        module._compile(content, filename, 'commonjs');
+      } else {
+        wrapper.call(module.exports, module.exports, requireHere, module, filename, dist);
+      }
+    } catch (err) {
+      delete node._cache[filename];
+      throw err;
+    }
+    module.loaded = true;
+    return module.exports;
+  };
+  return load(main);
+}
+
+/**
+ * Compiles a chunk from its cache under the cache root, when there is one V8 accepts; undefined
+ * when there is no build id. The directory is keyed by the place of `dist` too: cached code keeps
+ * the file name of the run that made it, which stack traces would show for another install.
+ */
+function cachedCompiler(dist: string, env: NodeJS.ProcessEnv): Compiler | undefined {
   let build: string;
   try {
     build = readFileSync(join(dist, 'build-id'), 'utf8').trim();
   } catch {
-    return;
+    return undefined;
   }
-  const dir = join(root, `v8-${process.version}-${process.arch}-${build}`);
-  const toWrite: { file: string; script: Script }[] = [];
+  const { Script } = process.getBuiltinModule('node:vm');
+  const root = cacheRoot(env);
+  const dir = join(root, `v8-${process.version}-${process.arch}-${build}-${placeKey(dist)}`);
+  const toWrite: { file: string; script: import('node:vm').Script }[] = [];
   // The cache root and its directory, checked once: made 0700 by us, or not used at all.
   let dirTrusted: boolean | undefined;
   const trusted = () => (dirTrusted ??= ownedAndPrivate(root) && ownedAndPrivate(dir));
-  const compile = node.prototype._compile;
-  node.prototype._compile = function (this: LoadedModule, content: string, filename: string) {
-    // A chunk with an import() (of oidc-provider: ESM) is left to Node: a vm.Script's import()
-    // needs a callback, and Node 20 loses it for a script made from cached data.
-    if (dirname(filename) !== dist || content.includes('import(')) {
-      return compile.call(this, content, filename);
-    }
-    const file = join(dir, `${basename(filename)}.v8`);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = trusted() && ownedAndPrivate(file) ? readFileSync(file) : undefined;
-    } catch {
-      cachedData = undefined;
-    }
-    const script = new Script(node.wrap(content), {
-      filename,
-      cachedData,
-      // Columns in stack traces (--debug) as Node's own loader gives them: without the wrapper.
-      columnOffset: -node.wrapper[0].length,
-    });
-    if (cachedData === undefined || script.cachedDataRejected === true) {
-      toWrite.push({ file, script });
-    }
-    const wrapper = script.runInThisContext({ displayErrors: true }) as (
-      ...args: unknown[]
-    ) => unknown;
-    const requireHere = Object.assign((id: string) => this.require(id), {
-      main: require.main,
-      cache: require.cache,
-    });
-    return wrapper.call(this.exports, this.exports, requireHere, this, filename, dirname(filename));
-  };
+  const wrapperStart = (Module as unknown as ModuleClass).wrapper[0].length;
   // The code cache holds what the run compiled: made at exit (main always ends with exit).
   process.on('exit', () => {
     if (toWrite.length === 0) return;
@@ -134,6 +171,28 @@ export function install(dist: string = __dirname, env: NodeJS.ProcessEnv = proce
       }
     }
   });
+  return (name, content, filename) => {
+    // A chunk with an import() (of oidc-provider: ESM) is left to Node: a vm.Script's import()
+    // needs a callback, and Node 20 loses it for a script made from cached data.
+    if (content.includes('import(')) return undefined;
+    const file = join(dir, `${name}.v8`);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = trusted() && ownedAndPrivate(file) ? readFileSync(file) : undefined;
+    } catch {
+      cachedData = undefined;
+    }
+    const script = new Script((Module as unknown as ModuleClass).wrap(content), {
+      filename,
+      cachedData,
+      // Columns in stack traces (--debug) as Node's own loader gives them: without the wrapper.
+      columnOffset: -wrapperStart,
+    });
+    if (cachedData === undefined || script.cachedDataRejected === true) {
+      toWrite.push({ file, script });
+    }
+    return script.runInThisContext({ displayErrors: true }) as CommonJsWrapper;
+  };
 }
 
 /** A cache directory no run has written for this long belongs to a build no longer in use. */

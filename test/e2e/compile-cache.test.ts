@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { placeKey } from '../../src/compile-cache.js';
 import { BIN, childEnv, runCli, tempConfigDir, type CliRun } from '../helpers/cli.js';
 
 const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -44,10 +45,11 @@ function decode(cacheHome: string, bin = BIN): Promise<CliRun> {
   });
 }
 
-/** The cache directory of a build (its dist/build-id) under `cacheHome`. */
+/** The cache directory of a build (its dist/build-id, and where it is) under `cacheHome`. */
 function cacheDir(cacheHome: string, dist = DIST): string {
   const build = readFileSync(join(dist, 'build-id'), 'utf8').trim();
-  return join(cacheHome, 'oauth', `v8-${process.version}-${process.arch}-${build}`);
+  const name = `v8-${process.version}-${process.arch}-${build}-${placeKey(dist)}`;
+  return join(cacheHome, 'oauth', name);
 }
 
 /** Each cache file with its bytes and inode (a rewrite is a rename: a new inode). */
