@@ -18,7 +18,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import Module from 'node:module';
 import { isAbsolute, join } from 'node:path';
 
 /** A module as Node's CommonJS loader makes it (node:module's own types leave these out). */
@@ -88,7 +87,7 @@ export function run(
   env: NodeJS.ProcessEnv = process.env,
   main = 'main.cjs',
 ): unknown {
-  const node = Module as unknown as ModuleClass;
+  const node = moduleClass();
   // Node >= 22.1 caches every module it compiles; it skips a directory it cannot write.
   if (typeof node.enableCompileCache === 'function') {
     if (env.OAUTH_NO_COMPILE_CACHE !== '1') node.enableCompileCache(join(cacheRoot(env), 'node'));
@@ -129,6 +128,11 @@ export function run(
   return load(main);
 }
 
+/** Node's Module, as this file's own module's class: node:module would load Node's ESM loader. */
+function moduleClass(): ModuleClass {
+  return module.constructor as unknown as ModuleClass;
+}
+
 /**
  * Compiles a chunk from its cache under the cache root, when there is one V8 accepts; undefined
  * when there is no build id. The directory is keyed by the place of `dist` too: cached code keeps
@@ -148,7 +152,8 @@ function cachedCompiler(dist: string, env: NodeJS.ProcessEnv): Compiler | undefi
   // The cache root and its directory, checked once: made 0700 by us, or not used at all.
   let dirTrusted: boolean | undefined;
   const trusted = () => (dirTrusted ??= ownedAndPrivate(root) && ownedAndPrivate(dir));
-  const wrapperStart = (Module as unknown as ModuleClass).wrapper[0].length;
+  const { wrap, wrapper } = moduleClass();
+  const wrapperStart = wrapper[0].length;
   // The code cache holds what the run compiled: made at exit (main always ends with exit).
   process.on('exit', () => {
     if (toWrite.length === 0) return;
@@ -182,7 +187,7 @@ function cachedCompiler(dist: string, env: NodeJS.ProcessEnv): Compiler | undefi
     } catch {
       cachedData = undefined;
     }
-    const script = new Script((Module as unknown as ModuleClass).wrap(content), {
+    const script = new Script(wrap(content), {
       filename,
       cachedData,
       // Columns in stack traces (--debug) as Node's own loader gives them: without the wrapper.
