@@ -11,10 +11,21 @@ import { build } from 'esbuild';
 const EXTERNAL = ['oidc-provider', 'playwright-core'];
 
 /**
- * What every command's wiring file (src/cli/<verb>.ts, each its own chunk) imports statically:
- * each becomes one chunk too, required where imported, so it is loaded once (not duplicated).
+ * The command line's core, one chunk (`cli.index`): the program (src/cli/index.ts), commander and
+ * src/cli/shared.ts, which every command needs all three of. The wiring files (src/cli/<verb>.ts,
+ * each its own chunk) and the help generator import commander and shared.ts from that chunk, so
+ * there is one instance of each. A chunk costs its loading on every run (README "Start-up").
  */
-const SHARED = ['commander', resolve('src/cli/shared.ts')];
+const CORE = 'cli.index';
+const CORE_INDEX = resolve('src/cli/index.ts');
+const CORE_MEMBERS = { commander: 'commander', [resolve('src/cli/shared.ts')]: 'shared' };
+/** The core chunk's entry: the program's exports, and commander and shared.ts for the others. */
+const CORE_ENTRY = [
+  `export * from ${JSON.stringify(CORE_INDEX)};`,
+  ...Object.entries(CORE_MEMBERS).map(
+    ([spec, name]) => `export * as ${name} from ${JSON.stringify(spec)};`,
+  ),
+].join('\n');
 
 /**
  * Module shims that keep work out of every run's start-up:
@@ -63,14 +74,23 @@ function lazyName(spec, path) {
 function lazyEntries(entries) {
   const RESOLVING = Symbol('resolving');
   const lazy = (name) => ({ path: name, namespace: 'lazy', sideEffects: false });
+  const member = (name) => ({ path: name, namespace: 'core-member', sideEffects: false });
+  /** Whether `importer` is part of the core chunk, which bundles commander and shared.ts. */
+  const inCore = (args) =>
+    args.namespace === 'core' ||
+    args.importer === CORE_INDEX ||
+    Object.keys(CORE_MEMBERS).includes(args.importer);
   return {
     name: 'lazy-entries',
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' && args.path === CORE)
+          return { path: CORE, namespace: 'core' };
         if (args.pluginData === RESOLVING || args.namespace === 'lazy') return undefined;
+        if (args.namespace === 'core-member') return undefined;
         const dynamic = args.kind === 'dynamic-import';
         const statics = args.kind === 'import-statement';
-        if (!dynamic && !(statics && (args.path.startsWith('.') || SHARED.includes(args.path)))) {
+        if (!dynamic && !(statics && (args.path.startsWith('.') || args.path in CORE_MEMBERS))) {
           return undefined;
         }
         if (args.path.startsWith('node:') || builtinModules.includes(args.path)) {
@@ -85,7 +105,14 @@ function lazyEntries(entries) {
           pluginData: RESOLVING,
         });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
-        if (!dynamic && !SHARED.includes(args.path) && !SHARED.includes(resolved.path)) {
+        const core = CORE_MEMBERS[args.path] ?? CORE_MEMBERS[resolved.path];
+        if (resolved.path === CORE_INDEX) {
+          if (inCore(args)) return undefined;
+          entries.set(CORE, CORE);
+          return lazy(CORE);
+        }
+        if (core !== undefined && !dynamic) return inCore(args) ? undefined : member(core);
+        if (!dynamic) {
           const name = [...entries].find(([, path]) => path === resolved.path)?.[0];
           return name === undefined ? { path: resolved.path } : lazy(name);
         }
@@ -93,6 +120,19 @@ function lazyEntries(entries) {
         entries.set(name, resolved.path);
         return lazy(name);
       });
+      b.onLoad({ filter: /.*/, namespace: 'core' }, () => ({
+        contents: CORE_ENTRY,
+        resolveDir: resolve('src/cli'),
+        loader: 'js',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'core-member' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(`./${CORE}.cjs`)}).${args.path};`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^\.\/.*\.cjs$/, namespace: 'core-member' }, (args) => ({
+        path: args.path,
+        external: true,
+      }));
       b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(args.path)});`,
         loader: 'js',

@@ -16,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { placeKey } from '../../src/compile-cache.js';
@@ -44,6 +44,26 @@ function decode(cacheHome: string, bin = BIN): Promise<CliRun> {
     });
   });
 }
+
+/** `oauth <args>` from `bin` with the cache under `cacheHome` (no cache: `OAUTH_NO_COMPILE_CACHE=1`). */
+function run(args: string[], cacheHome: string | undefined, bin = BIN): Promise<CliRun> {
+  const env = childEnv(
+    cacheHome === undefined ? {} : { OAUTH_NO_COMPILE_CACHE: undefined, XDG_CACHE_HOME: cacheHome },
+  );
+  env.OAUTH_CONFIG_DIR = tempConfigDir();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The frames of a --debug stack trace that are in a file: `name (file:line:column)`. */
+const framesOf = (stderr: string) =>
+  stderr
+    .split('\n')
+    .flatMap((line) => /^\s+at (?:async )?(.*\(.*:\d+:\d+\))$/.exec(line)?.[1] ?? []);
 
 /** The cache directory of a build (its dist/build-id, and where it is) under `cacheHome`. */
 function cacheDir(cacheHome: string, dist = DIST): string {
@@ -186,6 +206,69 @@ describe('compile cache', () => {
     for (const name of readdirSync(cacheDir(own))) {
       expect(statSync(join(cacheDir(own), name)).mode & 0o777).toBe(0o600);
     }
+  });
+
+  it('every chunk runs once, with or without its cache, and is in require.cache', async () => {
+    const build = copyOfBuild();
+    // Each chunk says when its body has run (cli.index is required by main and by cli.decode).
+    for (const name of readdirSync(build.dist).filter((n) => n.endsWith('.cjs'))) {
+      const marker = `\n;require('node:fs').writeSync(2, 'ran ${name}\\n');\n`;
+      writeFileSync(join(build.dist, name), readFileSync(join(build.dist, name), 'utf8') + marker);
+    }
+    const listed = join(tempDir('oauth-preload-'), 'chunks.cjs');
+    writeFileSync(
+      listed,
+      "process.on('exit', () => require('node:fs').writeSync(2, 'cached ' + " +
+        "Object.keys(require.cache).join(',') + '\\n'));\n",
+    );
+    const home = tempDir('oauth-cache-');
+    for (const cacheHome of [home, home, undefined]) {
+      const env = childEnv({
+        NODE_OPTIONS: `--require ${JSON.stringify(listed)}`,
+        ...(cacheHome === undefined
+          ? {}
+          : { OAUTH_NO_COMPILE_CACHE: undefined, XDG_CACHE_HOME: cacheHome }),
+      });
+      env.OAUTH_CONFIG_DIR = tempConfigDir();
+      const r = await new Promise<CliRun>((resolve) => {
+        execFile(process.execPath, [build.bin, 'decode', '--json', JWT], { env }, (err, out, e) =>
+          resolve({ code: err ? 1 : 0, stdout: out, stderr: e }),
+        );
+      });
+      expect(r.code).toBe(0);
+      const ran = r.stderr.split('\n').filter((line) => line.startsWith('ran '));
+      expect(ran).toEqual([...new Set(ran)]);
+      expect(ran).toEqual(
+        expect.arrayContaining(['ran main.cjs', 'ran cli.index.cjs', 'ran cli.decode.cjs']),
+      );
+      const cached = /^cached (.*)$/m.exec(r.stderr)?.[1]?.split(',') ?? [];
+      expect(ran.map((line) => line.slice(4)).sort()).toEqual(
+        cached
+          .filter((path) => path.startsWith(`${build.dist}/`))
+          .map((path) => basename(path))
+          .sort(),
+      );
+    }
+    expect(readdirSync(cacheDir(home, build.dist))).toContain('cli.index.cjs.v8');
+  });
+
+  it("stack traces (--debug) name the dist files, at the columns of Node's own loader, from the cache too", async () => {
+    const args = ['decode', '--debug', '--file', join(tempDir('oauth-missing-'), 'none')];
+    const uncached = await run(args, undefined);
+    expect(uncached.code).toBe(2);
+    const frames = framesOf(uncached.stderr);
+    expect(frames.filter((frame) => frame.includes(`${DIST}/`)).length).toBeGreaterThan(2);
+    const home = tempDir('oauth-cache-');
+    for (const r of [await run(args, home), await run(args, home)]) {
+      expect(framesOf(r.stderr)).toEqual(frames);
+    }
+    // Another install of the same build with the same cache names its own files.
+    const copy = copyOfBuild();
+    const elsewhere = framesOf((await run(args, home, copy.bin)).stderr);
+    expect(elsewhere.filter((frame) => frame.includes(`${copy.dist}/`)).length).toBe(
+      frames.filter((frame) => frame.includes(`${DIST}/`)).length,
+    );
+    expect(elsewhere.some((frame) => frame.includes(`${DIST}/`))).toBe(false);
   });
 
   it('runs at the same time on an empty cache all succeed, and leave whole files only', async () => {

@@ -150,7 +150,6 @@ describe('oauth help <command>', () => {
     expect(chunks.filter((c) => c.startsWith('cli.')).sort()).toEqual([
       'cli.index.cjs',
       'cli.profile.cjs',
-      'cli.shared.cjs',
     ]);
   });
 
@@ -179,7 +178,6 @@ describe('oauth help <command>', () => {
       expect(chunks.filter((c) => c.startsWith('cli.')).sort()).toEqual([
         'cli.index.cjs',
         'cli.profile.cjs',
-        'cli.shared.cjs',
       ]);
     },
   );
@@ -194,7 +192,6 @@ describe('oauth __complete', () => {
     expect(chunks.filter((c) => c.startsWith('cli.') || c.startsWith('commands.')).sort()).toEqual([
       'cli.completion.cjs',
       'cli.index.cjs',
-      'cli.shared.cjs',
       'commands.completion.cjs',
     ]);
   });
