@@ -6,9 +6,10 @@
 //   rejected or missing cache is made again when the process exits, with every function the run
 //   compiled, and written atomically (a temporary file renamed), so concurrent runs never read a
 //   partial one. The directory is keyed by Node version, arch and the build's hash (dist/build-id),
-//   since V8 would not notice a changed chunk of the same length.
+//   since V8 would not notice a changed chunk of the same length, and by where dist/ is.
 // Under $XDG_CACHE_HOME/oauth, else ~/.cache/oauth; nothing is cached when that cannot be written.
-// OAUTH_NO_COMPILE_CACHE=1 turns it off. bin/oauth.js installs it before loading dist/main.cjs.
+// OAUTH_NO_COMPILE_CACHE=1 turns it off (the chunks are still loaded by run(), compiled by Node).
+// bin/oauth.js calls run(), which loads dist/main.cjs.
 import {
   lstatSync,
   mkdirSync,
