@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Finding, Warn } from '../findings.js';
 import type { DpopSession } from '../oauth/dpop.js';
-import { GRANT_REFRESH_TOKEN, requestToken, type TokenResult } from '../oauth/token-request.js';
+import { GRANT_REFRESH_TOKEN, type TokenResult } from '../oauth/token-request.js';
 import { parseDiscoveryUrl, sameIssuer } from '../oauth/discovery-url.js';
 import { shellCommand } from '../shell.js';
 import {
@@ -21,8 +21,6 @@ import {
   type TokenKey,
   type TokenStore,
 } from '../store/tokens.js';
-import { clientAuth } from './credentials.js';
-import { resolveServer } from './server.js';
 import { entryMatches, usesCurrentLogin, type Settings } from './settings.js';
 import { tokenStore } from './stores.js';
 
@@ -339,6 +337,7 @@ export async function cachedToken(ctx: Context, input: CachedTokenInput): Promis
       }
       throw noUsableTokenError(found, ctx.now());
     }
+    const { clientAuth, requestToken, resolveServer } = await import('./token-endpoint.js');
     // An entry got without an issuer knows only its token endpoint: no discovery for it.
     const issuer = settings.issuer ?? (cached.token_endpoint ? undefined : cached.issuer);
     const endpoints = { token: cached.token_endpoint, ...settings.endpoints };

@@ -10,10 +10,9 @@ import {
   responseFromEntry,
 } from '../client/cached-token.js';
 import { readAuthorizationDetails, withDetails } from '../client/authorization-details.js';
-import { clientAuth } from '../client/credentials.js';
 import { ENV_TOKEN, envToken, envTokenStatus } from '../client/env-token.js';
 import { missingClientId, missingGrantParameters, requireValues } from '../client/required.js';
-import { missingIssuer, resolveServer } from '../client/server.js';
+import { missingIssuer } from '../client/server.js';
 import { clientSettings, type ClientInput } from '../client/settings.js';
 import { tokenStore } from '../client/stores.js';
 import type { Context } from '../context.js';
@@ -24,7 +23,6 @@ import {
   GRANT_REFRESH_TOKEN,
   grantParameters,
   grantParametersMissing,
-  requestToken,
 } from '../oauth/token-request.js';
 import { grantFindings } from '../oauth/authorization-details.js';
 import { findingReporter, renderNote } from '../output/findings.js';
@@ -184,6 +182,7 @@ export async function run(input: TokenInput, ctx: Context): Promise<Outcome<Toke
     extra: settings.params,
   };
   grantParameters(grantInput); // a missing grant parameter fails before any request
+  const { clientAuth, requestToken, resolveServer } = await import('../client/token-endpoint.js');
   const server = await resolveServer(
     ctx.http,
     settings.issuer,
