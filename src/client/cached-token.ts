@@ -310,6 +310,13 @@ export interface CachedTokenInput {
  */
 export async function cachedToken(ctx: Context, input: CachedTokenInput): Promise<EntryWithToken> {
   const { settings, warn } = input;
+  // A usable token needs no lock: writes are atomic renames, so this read sees a whole file (at
+  // worst the one a concurrent write is about to replace, as if this run had locked before it).
+  const quiet = input.refresh ? undefined : input.store.readWhenQuiet();
+  const seen = quiet && selectEntry(quiet, settings)?.entry;
+  if (seen && isUsable(seen, ctx.now()) && !(input.requireDpop && seen.dpop_jwk === undefined)) {
+    return seen;
+  }
   const outcome = await input.store.update(async (tx) => {
     const found = selectEntry(tx, settings);
     if (!found) {

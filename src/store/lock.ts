@@ -12,7 +12,6 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
 import type { Warn } from '../findings.js';
@@ -60,6 +59,8 @@ interface Stuck {
 }
 
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+/** node:os on first use: a run that takes no lock does not load it. */
+const hostname = () => process.getBuiltinModule('node:os').hostname();
 /** Breaking a stale lock takes milliseconds; a breaker file older than this was left by a crash. */
 const BREAKER_STALE_MS = 10_000;
 /** A lock file that names no owner may be mid-write by its creator for this long. */

@@ -1,6 +1,5 @@
 // Where the config and token store live (README "The token store"): OAUTH_CONFIG_DIR, else $XDG_CONFIG_HOME/oauth,
 // else ~/.config/oauth. Pure path arithmetic: nothing here touches the disk.
-import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 export interface StorePaths {
@@ -21,7 +20,8 @@ export function configDir(env: NodeJS.ProcessEnv): string {
   // XDG Base Directory spec: a relative XDG_CONFIG_HOME is invalid and must be ignored.
   const xdg = env.XDG_CONFIG_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, 'oauth');
-  return join(homedir(), '.config', 'oauth');
+  // node:os on first use: a run given OAUTH_CONFIG_DIR or XDG_CONFIG_HOME does not load it.
+  return join(process.getBuiltinModule('node:os').homedir(), '.config', 'oauth');
 }
 
 export function storePaths(env: NodeJS.ProcessEnv): StorePaths {

@@ -2,6 +2,8 @@
 // never handed out for another; a "current" pointer to the last stored (or switched-to) login that
 // never moves by itself (README "The token store"); every change under the store lock, so a refresh
 // can re-read, refresh only if still needed, and write.
+import { readdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import {
   parseStoreJson,
   readStoreFile,
@@ -350,6 +352,23 @@ export class TokenStore {
     return new TokenFileEditor(
       text === undefined ? { version: 1, entries: [] } : parseTokenFile(this.paths.tokens, text),
     );
+  }
+
+  /**
+   * read() without the lock, or undefined while anything beside tokens.json needs it: the lock (or
+   * its breaker) of another run, which is waited for, or the temp file of a killed write, which is
+   * removed under it. For a run that only reads (the lock is for read-modify-write).
+   */
+  readWhenQuiet(): TokenFileEditor | undefined {
+    const name = basename(this.paths.tokens);
+    let names: string[];
+    try {
+      names = readdirSync(dirname(this.paths.tokens));
+    } catch {
+      return undefined;
+    }
+    if (names.some((n) => n.startsWith(`${name}.`) || n.startsWith(`.${name}.`))) return undefined;
+    return this.read();
   }
 
   get(key: TokenKey): TokenEntry | undefined {

@@ -1,7 +1,8 @@
 // token in process: the cached token printed in each --output, an expired one refreshed under the
 // store lock, client-credentials tokens stored, reused and forced, --no-cache, and what fails
 // before any request; against a small token endpoint on 127.0.0.1.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientInput } from '../../src/client/settings.js';
 import { run, view, type TokenInput } from '../../src/commands/token.js';
@@ -109,6 +110,21 @@ describe('token: the cached one', () => {
       refresh_token: 'rt',
       scope: 'openid',
       expires_at: '2026-01-15T13:00:00.000Z',
+    });
+  });
+
+  it('a usable token with nothing beside the store; a lock another run holds is still waited for', async () => {
+    const ctx = fakeContext();
+    await storeTokens(ctx, tokenEntry());
+    const { dir, tokensLock } = storePaths(ctx.env);
+    expect(shown(ctx, await run(input({}), ctx), view).stdout).toBe('cached-access-token\n');
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+    // The parent process (alive, this host) holds it: with OAUTH_LOCK_TIMEOUT=0, exit 6 at once.
+    writeFileSync(tokensLock, JSON.stringify({ pid: process.ppid, host: hostname(), nonce: 'n' }));
+    const held = fakeContext({ env: { ...ctx.env, OAUTH_LOCK_TIMEOUT: '0' } });
+    await expect(run(input({}), held)).rejects.toMatchObject({
+      code: 'store_locked',
+      exitCode: 6,
     });
   });
 

@@ -1,7 +1,7 @@
 // The token cache: keys that never hand a token out for another, reuse until shortly before
 // expiry, the current pointer, and nothing written when the change fails.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storePaths } from '../../src/store/paths.js';
@@ -175,6 +175,23 @@ describe('TokenStore', () => {
       }),
     ).rejects.toThrow('refresh failed');
     expect(readFileSync(store.path, 'utf8')).toBe(before);
+  });
+
+  it('readWhenQuiet: the file without the lock, unless a lock, breaker or temp file is beside it', async () => {
+    const dir = tempConfigDir();
+    const store = new TokenStore(storePaths({ OAUTH_CONFIG_DIR: dir }));
+    expect(store.readWhenQuiet()?.list()).toEqual([]);
+    await store.put(base);
+    expect(store.readWhenQuiet()?.current()?.entry.access_token).toBe('at');
+    expect(readdirSync(dir)).toEqual(['tokens.json']); // no lock taken
+    for (const name of ['tokens.json.lock', 'tokens.json.lock.break', '.tokens.json.1.a.b.tmp']) {
+      writeFileSync(join(dir, name), '');
+      expect(store.readWhenQuiet(), name).toBeUndefined();
+      rmSync(join(dir, name));
+    }
+    expect(
+      new TokenStore(storePaths({ OAUTH_CONFIG_DIR: join(dir, 'none') })).readWhenQuiet(),
+    ).toBeUndefined();
   });
 
   it('removes the file when the last entry goes (logout removes the secrets)', async () => {
