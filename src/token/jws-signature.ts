@@ -2,7 +2,7 @@
 // verify for the keys and algorithms where that is the same computation jose's compactVerify
 // makes through Web Crypto (RFC 7518 §3.2-3.5, RFC 8037 §3.1). Anything else goes to jose itself,
 // loaded only then: loading jose and Web Crypto for one RS256 check cost `oauth verify --jwks`
-// 32 M instructions, 6% of bare Node's start (README "Start-up").
+// about 15 M instructions, 3% of bare Node's start (README "Start-up").
 // verifyJws has refused what jose would refuse before the signature (crit, b64, a bad segment).
 import { createHmac, timingSafeEqual, verify, constants, type KeyObject } from 'node:crypto';
 import type { KeyMaterial } from './keys.js';
