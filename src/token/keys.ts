@@ -100,6 +100,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The JOSE name (RFC 7518 §6.2.1.1) of each OpenSSL curve a JWS algorithm uses. */
+export const JOSE_CURVE: Readonly<Record<string, string>> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+};
+
 /** A KeyObject's JOSE key type and curve, or undefined when JOSE has no use for it. */
 function describeKeyObject(key: KeyObject): { kty: CandidateKey['kty']; crv?: string } | undefined {
   switch (key.asymmetricKeyType) {
@@ -107,15 +114,7 @@ function describeKeyObject(key: KeyObject): { kty: CandidateKey['kty']; crv?: st
       return { kty: 'RSA' };
     case 'ec': {
       const named = key.asymmetricKeyDetails?.namedCurve;
-      const crv =
-        named === 'prime256v1'
-          ? 'P-256'
-          : named === 'secp384r1'
-            ? 'P-384'
-            : named === 'secp521r1'
-              ? 'P-521'
-              : named;
-      return { kty: 'EC', crv };
+      return { kty: 'EC', crv: (named && JOSE_CURVE[named]) ?? named };
     }
     case 'ed25519':
       return { kty: 'OKP', crv: 'Ed25519' };

@@ -146,6 +146,7 @@ export async function verifyJws(
   const header = jsonObject(decoded[0] as Buffer);
   if (typeof header === 'string') return failed('format', `the header ${header}`);
   const payload = decoded[1] as Buffer;
+  const signature = decoded[2] as Buffer;
   const checks: Check[] = [];
   const outcome = (ok: boolean, key: KeyInfo | null): SignatureOutcome => ({
     checks,
@@ -226,7 +227,7 @@ export async function verifyJws(
   let reason = 'signature does not match';
   for (const candidate of candidates) {
     try {
-      await verifySignature(input, candidate.key, alg);
+      await verifySignature(input, signature, candidate.key, alg);
       const key: KeyInfo = {
         kid: candidate.kid ?? null,
         kty: candidate.kty,
