@@ -2,7 +2,9 @@
 // The only place that sets the process's exit code.
 import { fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { globalsOf, runInput } from './cli/inputs.js';
 import { prebuiltHelp, type HelpData } from './cli/prebuilt-help.js';
+import { prebuiltParse, type ParseData } from './cli/prebuilt-parse.js';
 import { versionAsked, versionText } from './cli/prebuilt-version.js';
 import { defaultGlobals, type Context } from './context.js';
 import { CliError, ExitCode, toCliError } from './errors.js';
@@ -145,10 +147,10 @@ function withholdSecretsFromChildren(): void {
 const stdout = descriptorSink(1);
 const stderr = descriptorSink(2);
 
-/** The help generated at build time, beside this bundle (dist/help.json); none from the source. */
-function helpAtBuild(): HelpData | undefined {
+/** What the build generated beside this bundle (dist/help.json, dist/parse.json); none from the source. */
+function atBuild<T extends HelpData | ParseData>(file: string): T | undefined {
   try {
-    return JSON.parse(readFileSync(join(__dirname, 'help.json'), 'utf8')) as HelpData;
+    return JSON.parse(readFileSync(join(__dirname, file), 'utf8')) as T;
   } catch {
     return undefined;
   }
@@ -163,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
     ? await versionText()
     : stdout.isTTY
       ? undefined
-      : prebuiltHelp(args.slice(2), process.env, helpAtBuild);
+      : prebuiltHelp(args.slice(2), process.env, () => atBuild<HelpData>('help.json'));
   if (help !== undefined) {
     stdout.write(help);
     return ExitCode.ok;
@@ -206,11 +208,21 @@ async function main(argv: string[]): Promise<number> {
     http: () => (httpClient ??= createHttp(ctx)),
   };
   let code: number = ExitCode.ok;
+  const exit = (c: number) => void (code = c);
   try {
-    const { buildProgram } = await import('./cli/index.js');
-    const program = await buildProgram(ctx, (c) => (code = c), undefined, args.slice(2));
-    program.hook('preAction', withholdSecretsFromChildren);
-    await program.parseAsync(args);
+    // A plain command line of a command a script runs most skips commander (README "Start-up").
+    const plain = prebuiltParse(args.slice(2), process.env, () => atBuild<ParseData>('parse.json'));
+    if (plain === undefined) {
+      const { buildProgram } = await import('./cli/index.js');
+      const program = await buildProgram(ctx, exit, undefined, args.slice(2));
+      program.hook('preAction', withholdSecretsFromChildren);
+      await program.parseAsync(args);
+    } else {
+      // What commander's preAction hooks do, in their order: the program's, then main's.
+      Object.assign(ctx.globals, globalsOf(plain.globals, ctx.globals));
+      withholdSecretsFromChildren();
+      await runInput(plain.command, plain, ctx, exit);
+    }
     if (ctx.globals.dryRun) {
       // The command finished without a request to hold back (a cached token that is still good).
       const { renderNote } = await import('./output/findings.js');

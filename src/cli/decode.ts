@@ -1,6 +1,8 @@
 // `oauth decode`:
-// its options, help and examples, and argv → its typed input (src/cli/index.ts wires it).
-import { str, examples, type Wiring } from './shared.js';
+// its options, help and examples (src/cli/index.ts wires it); argv → its typed input is in
+// src/cli/inputs.ts, which a plain command line reaches without commander.
+import { INPUTS } from './inputs.js';
+import { examples, type Wiring } from './shared.js';
 
 export function register({ program, wire }: Wiring): void {
   program
@@ -27,15 +29,5 @@ export function register({ program, wire }: Wiring): void {
         'oauth decode --local "$TOKEN"                # times in your time zone',
       ]),
     )
-    .action(
-      wire(
-        () => import('../commands/decode.js'),
-        (c) => ({
-          token: str(c.processedArgs[0]),
-          file: str(c.opts().file),
-          key: str(c.opts().key),
-          local: c.opts().local === true,
-        }),
-      ),
-    );
+    .action(wire(INPUTS.decode.load, INPUTS.decode.input));
 }

@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Context } from '../context.js';
+import { globalsOf } from './inputs.js';
 import {
   everyCommand,
   examples,
@@ -147,19 +148,7 @@ export async function buildProgram(
         '\nExit codes: 0 ok, 1 bug, 2 usage/input, 3 authorization, 4 token invalid,\n  5 network/protocol, 6 token store, 7 API answered >= 400, 130 interrupted.\n',
     )
     .hook('preAction', (_program, action) => {
-      const g = action.optsWithGlobals<Record<string, unknown>>();
-      Object.assign(ctx.globals, {
-        json: g.json === true,
-        verbose: g.verbose === true,
-        showSecrets: g.showSecrets === true,
-        debug: g.debug === true,
-        timeout: typeof g.timeout === 'number' ? g.timeout : ctx.globals.timeout,
-        cacert: typeof g.cacert === 'string' ? g.cacert : undefined,
-        insecure: g.insecure === true,
-        profile: typeof g.profile === 'string' ? g.profile : undefined,
-        curl: g.curl === true,
-        dryRun: g.dryRun === true,
-      });
+      Object.assign(ctx.globals, globalsOf(action.optsWithGlobals(), ctx.globals));
     });
   const [word, helpOnly] = args === undefined ? [undefined, false] : wiringFor(program, args);
   // `oauth completion` describes every command; its help alone does not.

@@ -3,124 +3,24 @@
 // parse → lazy import → run → present.
 import { Argument, Command, Option, InvalidArgumentError } from 'commander';
 import { PROVIDER_NAMES } from '../client/providers.js';
-import type { EndpointName } from '../client/server.js';
-import type { ClientInput, Given } from '../client/settings.js';
 import type { Context } from '../context.js';
 import { AUTH_METHODS } from '../oauth/client-auth.js';
 import type { CommandShape, Values } from '../output/completion.js';
-import { present, type Outcome, type View } from '../output/present.js';
+import { runCommand, type CommandModule } from './inputs.js';
+import { append, collect, secondsValue } from './values.js';
 
 export type Exit = (code: number) => void;
-
-/** What every command module offers: run(input, ctx) → Outcome, and the View of its result. */
-interface CommandModule<I, R> {
-  run(input: I, ctx: Context): Promise<Outcome<R>>;
-  view: View<R>;
-}
 
 /** Test seam: receives each command's typed input instead of running the command. */
 export type Intercept = (command: string, input: unknown) => void;
 
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-export const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-export const strs = (v: unknown): string[] | undefined =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
-
-/** An option's value with where it came from: the command line, the environment or a default. */
-export function given<T>(
-  command: Command,
-  name: string,
-  value: T | undefined,
-): Given<T> | undefined {
-  if (value === undefined) return undefined;
-  const source = command.getOptionValueSource(name);
-  return { value, source: source === 'env' ? 'env' : source === 'default' ? 'default' : 'flag' };
-}
-
-/** The endpoint overrides, by their option name. */
-const ENDPOINT_OPTIONS: Record<EndpointName, string> = {
-  token: 'tokenEndpoint',
-  introspection: 'introspectionEndpoint',
-  revocation: 'revocationEndpoint',
-  authorization: 'authorizationEndpoint',
-  device: 'deviceAuthorizationEndpoint',
-  userinfo: 'userinfoEndpoint',
-  par: 'parEndpoint',
-  ciba: 'cibaEndpoint',
-  jwks: 'jwksUri',
-};
-
-/** The server and client options of a command, as the client layer takes them. */
-export function clientInput(c: Command): ClientInput {
-  const o = c.opts();
-  const text = (name: string) => given(c, name, str(o[name]));
-  const list = (name: string) => given(c, name, strs(o[name]));
-  const endpoints: ClientInput['endpoints'] = {};
-  for (const [name, option] of Object.entries(ENDPOINT_OPTIONS) as [EndpointName, string][]) {
-    const value = str(o[option]);
-    if (value !== undefined) endpoints[name] = value;
-  }
-  return {
-    issuer: text('issuer'),
-    clientId: text('clientId'),
-    clientSecret: text('clientSecret'),
-    clientSecretFile: text('clientSecretFile'),
-    authMethod: text('authMethod'),
-    privateKey: text('privateKey'),
-    scopes: list('scope'),
-    resources: list('resource'),
-    audience: text('audience'),
-    redirectUri: text('redirectUri'),
-    allowOrigins: list('allowOrigin'),
-    keyId: str(o.keyId),
-    ...(str(o.clientCert) !== undefined || str(o.clientKey) !== undefined
-      ? {
-          clientCert: {
-            cert: str(o.clientCert),
-            key: str(o.clientKey),
-            passwordFile: str(o.clientCertPasswordFile),
-          },
-        }
-      : {}),
-    params: strs(o.param),
-    endpoints,
-    ...(str(o.clientSecretJwtKey) !== undefined
-      ? {
-          clientSecretJwt: {
-            keyFile: str(o.clientSecretJwtKey) ?? '',
-            teamId: str(o.teamId),
-            keyId: str(o.keyId),
-          },
-        }
-      : {}),
-    provider: text('provider'),
-    ...providerParts(o),
-  };
-}
-
-/** Repeatable option whose values may also be space- or comma-separated. */
-/** The preset's parts given as options (--tenant, --domain, ...), when any was. */
-export function providerParts(o: Record<string, unknown>): Pick<ClientInput, 'providerParts'> {
-  const parts = {
-    tenant: str(o.tenant),
-    domain: str(o.domain),
-    authorizationServer: str(o.authorizationServer),
-    realm: str(o.realm),
-  };
-  return Object.values(parts).some((v) => v !== undefined) ? { providerParts: parts } : {};
-}
-
-export function collect(value: string, previous: string[] | undefined): string[] {
-  const parts = value.split(/[\s,]+/).filter((part) => part !== '');
-  return [...(previous ?? []), ...parts];
-}
+export { append, collect, num, str, strs } from './values.js';
+export { clientInput, given, providerParts } from './inputs.js';
 
 /** A number of seconds >= 0. */
 export function seconds(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError('expected a number of seconds (0 or more)');
-  }
+  const n = secondsValue(value);
+  if (n === undefined) throw new InvalidArgumentError('expected a number of seconds (0 or more)');
   return n;
 }
 
@@ -212,11 +112,7 @@ export function addClientOptions(command: Command): Command {
     .addOption(
       new Option('--audience <aud>', 'audience, for servers that take one').env('OAUTH_AUDIENCE'),
     )
-    .option(
-      '--param <key=value>',
-      'extra request parameter (repeatable)',
-      (v: string, p?: string[]) => [...(p ?? []), v],
-    )
+    .option('--param <key=value>', 'extra request parameter (repeatable)', append)
     .option('--token-endpoint <url>', 'token endpoint (overrides discovery)')
     .option('--introspection-endpoint <url>', 'introspection endpoint (overrides discovery)')
     .option('--revocation-endpoint <url>', 'revocation endpoint (overrides discovery)');
@@ -241,17 +137,14 @@ export interface Wiring {
 }
 
 export function makeWire(ctx: Context, exit: Exit, intercept?: Intercept): Wiring['wire'] {
-  /** parse → lazy import → run → present, then what follows the output (a login's page). */
+  /** parse, then runCommand: lazy import → run → present → what follows the output. */
   const wire =
     <I, R>(load: () => Promise<CommandModule<I, R>>, parse: (command: Command) => I) =>
     async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
       const input = parse(command);
       if (intercept) return intercept(fullName(command), input);
-      const { run, view } = await load();
-      const outcome = await run(input, ctx);
-      exit(present(ctx, outcome, view));
-      await outcome.after?.();
+      await runCommand(load, input, ctx, exit);
     };
   return wire;
 }

@@ -1,11 +1,11 @@
 // `oauth token`:
-// its options, help and examples, and argv → its typed input (src/cli/index.ts wires it).
+// its options, help and examples (src/cli/index.ts wires it); argv → its typed input is in
+// src/cli/inputs.ts, which a plain command line reaches without commander.
 import { Option } from 'commander';
+import { INPUTS } from './inputs.js';
 import {
   addClientOptions,
   AUTHORIZATION_DETAILS,
-  str,
-  clientInput,
   examples,
   DRY_RUN,
   type Wiring,
@@ -65,22 +65,5 @@ export function register({ program, wire }: Wiring): void {
         '  OAUTH_AUTH_METHOD, OAUTH_PRIVATE_KEY, OAUTH_SCOPE, OAUTH_RESOURCE, OAUTH_AUDIENCE,\n' +
         '  OAUTH_TOKEN (printed when set, unless --grant).\n',
     )
-    .action(
-      wire(
-        () => import('../commands/token.js'),
-        (c) => {
-          const o = c.opts();
-          return {
-            client: clientInput(c),
-            grant: str(o.grant),
-            refreshToken: str(o.refreshToken),
-            force: o.force === true,
-            cache: o.cache !== false,
-            dpop: o.dpop === true,
-            authorizationDetails: str(o.authorizationDetails),
-            output: o.output === 'header' || o.output === 'json' ? o.output : 'token',
-          };
-        },
-      ),
-    );
+    .action(wire(INPUTS.token.load, INPUTS.token.input));
 }

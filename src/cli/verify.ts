@@ -1,7 +1,9 @@
 // `oauth verify`:
-// its options, help and examples, and argv → its typed input (src/cli/index.ts wires it).
+// its options, help and examples (src/cli/index.ts wires it); argv → its typed input is in
+// src/cli/inputs.ts, which a plain command line reaches without commander.
 import { Option } from 'commander';
-import { collect, seconds, str, num, strs, examples, type Wiring } from './shared.js';
+import { INPUTS } from './inputs.js';
+import { collect, seconds, examples, type Wiring } from './shared.js';
 
 export function register({ program, wire }: Wiring): void {
   program
@@ -53,31 +55,5 @@ export function register({ program, wire }: Wiring): void {
         'cat tokens.txt | oauth verify --jwks jwks.json --json   # NDJSON, one line a token',
       ]) + '\nEnvironment: OAUTH_VERIFY_SECRET (HMAC secret), OAUTH_ISSUER, OAUTH_TOKEN.\n',
     )
-    .action(
-      wire(
-        () => import('../commands/verify.js'),
-        (c) => {
-          const o = c.opts();
-          return {
-            tokens: strs(c.processedArgs[0]) ?? [],
-            file: str(o.file),
-            jwks: str(o.jwks),
-            issuer: str(o.issuer),
-            key: str(o.key),
-            secret: str(o.secret),
-            secretFile: str(o.secretFile),
-            secretFromFlag: c.getOptionValueSource('secret') === 'cli',
-            aud: strs(o.aud),
-            iss: str(o.iss),
-            sub: str(o.sub),
-            alg: strs(o.alg),
-            typ: str(o.typ),
-            leeway: typeof o.leeway === 'number' ? o.leeway : 0,
-            require: strs(o.require),
-            maxAge: num(o.maxAge),
-            clientCert: str(o.clientCert),
-          };
-        },
-      ),
-    );
+    .action(wire(INPUTS.verify.load, INPUTS.verify.input));
 }

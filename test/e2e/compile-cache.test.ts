@@ -208,49 +208,67 @@ describe('compile cache', () => {
     }
   });
 
-  it('every chunk runs once, with or without its cache, and is in require.cache', async () => {
-    const build = copyOfBuild();
-    // Each chunk says when its body has run (cli.index is required by main and by cli.decode).
-    for (const name of readdirSync(build.dist).filter((n) => n.endsWith('.cjs'))) {
-      const marker = `\n;require('node:fs').writeSync(2, 'ran ${name}\\n');\n`;
-      writeFileSync(join(build.dist, name), readFileSync(join(build.dist, name), 'utf8') + marker);
-    }
-    const listed = join(tempDir('oauth-preload-'), 'chunks.cjs');
-    writeFileSync(
-      listed,
-      "process.on('exit', () => require('node:fs').writeSync(2, 'cached ' + " +
-        "Object.keys(require.cache).join(',') + '\\n'));\n",
-    );
-    const home = tempDir('oauth-cache-');
-    for (const cacheHome of [home, home, undefined]) {
-      const env = childEnv({
-        NODE_OPTIONS: `--require ${JSON.stringify(listed)}`,
-        ...(cacheHome === undefined
-          ? {}
-          : { OAUTH_NO_COMPILE_CACHE: undefined, XDG_CACHE_HOME: cacheHome }),
-      });
-      env.OAUTH_CONFIG_DIR = tempConfigDir();
-      const r = await new Promise<CliRun>((resolve) => {
-        execFile(process.execPath, [build.bin, 'decode', '--json', JWT], { env }, (err, out, e) =>
-          resolve({ code: err ? 1 : 0, stdout: out, stderr: e }),
+  it.each([
+    // commander's path (`--` is for commander): cli.index is required by main and by cli.decode
+    [
+      ['decode', '--json', '--', JWT],
+      ['main.cjs', 'cli.index.cjs', 'cli.decode.cjs'],
+    ],
+    // the prebuilt parse's (src/cli/prebuilt-parse.ts): no commander
+    [
+      ['decode', '--json', JWT],
+      ['main.cjs', 'commands.decode.cjs'],
+    ],
+  ])(
+    'every chunk runs once, with or without its cache, and is in require.cache: %j',
+    async (args, chunks) => {
+      const build = copyOfBuild();
+      // Each chunk says when its body has run.
+      for (const name of readdirSync(build.dist).filter((n) => n.endsWith('.cjs'))) {
+        const marker = `\n;require('node:fs').writeSync(2, 'ran ${name}\\n');\n`;
+        writeFileSync(
+          join(build.dist, name),
+          readFileSync(join(build.dist, name), 'utf8') + marker,
         );
-      });
-      expect(r.code).toBe(0);
-      const ran = r.stderr.split('\n').filter((line) => line.startsWith('ran '));
-      expect(ran).toEqual([...new Set(ran)]);
-      expect(ran).toEqual(
-        expect.arrayContaining(['ran main.cjs', 'ran cli.index.cjs', 'ran cli.decode.cjs']),
+      }
+      const listed = join(tempDir('oauth-preload-'), 'chunks.cjs');
+      writeFileSync(
+        listed,
+        "process.on('exit', () => require('node:fs').writeSync(2, 'cached ' + " +
+          "Object.keys(require.cache).join(',') + '\\n'));\n",
       );
-      const cached = /^cached (.*)$/m.exec(r.stderr)?.[1]?.split(',') ?? [];
-      expect(ran.map((line) => line.slice(4)).sort()).toEqual(
-        cached
-          .filter((path) => path.startsWith(`${build.dist}/`))
-          .map((path) => basename(path))
-          .sort(),
+      const home = tempDir('oauth-cache-');
+      for (const cacheHome of [home, home, undefined]) {
+        const env = childEnv({
+          NODE_OPTIONS: `--require ${JSON.stringify(listed)}`,
+          ...(cacheHome === undefined
+            ? {}
+            : { OAUTH_NO_COMPILE_CACHE: undefined, XDG_CACHE_HOME: cacheHome }),
+        });
+        env.OAUTH_CONFIG_DIR = tempConfigDir();
+        const r = await new Promise<CliRun>((resolve) => {
+          execFile(process.execPath, [build.bin, ...args], { env }, (err, out, e) =>
+            resolve({ code: err ? 1 : 0, stdout: out, stderr: e }),
+          );
+        });
+        expect(r.code).toBe(0);
+        const ran = r.stderr.split('\n').filter((line) => line.startsWith('ran '));
+        expect(ran).toEqual([...new Set(ran)]);
+        expect(ran).toEqual(expect.arrayContaining(chunks.map((name) => `ran ${name}`)));
+        if (!chunks.includes('cli.index.cjs')) expect(ran).not.toContain('ran cli.index.cjs');
+        const cached = /^cached (.*)$/m.exec(r.stderr)?.[1]?.split(',') ?? [];
+        expect(ran.map((line) => line.slice(4)).sort()).toEqual(
+          cached
+            .filter((path) => path.startsWith(`${build.dist}/`))
+            .map((path) => basename(path))
+            .sort(),
+        );
+      }
+      expect(readdirSync(cacheDir(home, build.dist))).toEqual(
+        expect.arrayContaining(chunks.map((name) => `${name}.v8`)),
       );
-    }
-    expect(readdirSync(cacheDir(home, build.dist))).toContain('cli.index.cjs.v8');
-  });
+    },
+  );
 
   it("stack traces (--debug) name the dist files, at the columns of Node's own loader, from the cache too", async () => {
     const args = ['decode', '--debug', '--file', join(tempDir('oauth-missing-'), 'none')];
