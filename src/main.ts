@@ -11,6 +11,9 @@ import { CliError, ExitCode, toCliError } from './errors.js';
 import type { HttpClient } from './http/client.js';
 import { DryRunStop } from './http/dry-run.js';
 import { renderError } from './output/error.js';
+// Statically, as every command that reports a finding does: a copy in main.cjs and in each
+// command's chunk costs less than one more chunk to load on every run (README "Start-up").
+import { renderNote } from './output/findings.js';
 import { createIo, type ProcessLike, type Sink } from './output/io.js';
 
 /** Flags needed before commander has parsed anything (to render its own errors right). */
@@ -29,10 +32,9 @@ function earlyFlags(args: string[]) {
  * --insecure warns, --dry-run holds back every request but a credential-free document GET.
  */
 async function createHttp(ctx: Context): Promise<HttpClient> {
-  const [{ createHttpClient }, { renderTrace }, { renderNote }, curl] = await Promise.all([
+  const [{ createHttpClient }, { renderTrace }, curl] = await Promise.all([
     import('./http/client.js'),
     import('./output/trace.js'),
-    import('./output/findings.js'),
     ctx.globals.curl ? import('./output/curl.js') : undefined,
   ]);
   const { io, globals } = ctx;
@@ -225,7 +227,6 @@ async function main(argv: string[]): Promise<number> {
     }
     if (ctx.globals.dryRun) {
       // The command finished without a request to hold back (a cached token that is still good).
-      const { renderNote } = await import('./output/findings.js');
       io.err(
         renderNote(
           'dry run: the command needed no request to a server; nothing was sent',
