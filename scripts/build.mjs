@@ -183,14 +183,16 @@ while (built < entries.size) {
 for (const name of Object.keys(process.env)) {
   if (name.startsWith('OAUTH_')) delete process.env[name];
 }
-const { helpData, parseData } = createRequire(import.meta.url)(resolve('dist/cli.help.cjs'));
+const { COMMAND_WORDS, helpData, parseData } = createRequire(import.meta.url)(
+  resolve('dist/cli.help.cjs'),
+);
 writeFileSync('dist/help.json', JSON.stringify(await helpData()));
 // The options of the commands a plain command line runs without commander (src/cli/prebuilt-parse.ts).
 writeFileSync('dist/parse.json', JSON.stringify(await parseData()));
 
 // The build's hash, which keys the compile cache (src/compile-cache.ts): V8 checks a cache
-// against its source's length only.
+// against its source's length only; then the command words, each with its cache directory.
 const hash = createHash('sha256');
 for (const name of readdirSync('dist').sort())
   hash.update(name).update(readFileSync(`dist/${name}`));
-writeFileSync('dist/build-id', `${hash.digest('hex').slice(0, 16)}\n`);
+writeFileSync('dist/build-id', `${hash.digest('hex').slice(0, 16)}\n${COMMAND_WORDS.join(' ')}\n`);

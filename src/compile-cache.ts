@@ -6,7 +6,8 @@
 //   rejected or missing cache is made again when the process exits, with every function the run
 //   compiled, and written atomically (a temporary file renamed), so concurrent runs never read a
 //   partial one. The directory is keyed by Node version, arch and the build's hash (dist/build-id),
-//   since V8 would not notice a changed chunk of the same length, and by where dist/ is.
+//   since V8 would not notice a changed chunk of the same length, and by where dist/ is; in it,
+//   each command word has a directory of its own (commandGroup).
 // Under $XDG_CACHE_HOME/oauth, else ~/.cache/oauth; nothing is cached when that cannot be written.
 // OAUTH_NO_COMPILE_CACHE=1 turns it off (the chunks are still loaded by run(), compiled by Node).
 // bin/oauth.js calls run(), which loads dist/main.cjs.
@@ -87,6 +88,7 @@ export function run(
   dist: string = __dirname,
   env: NodeJS.ProcessEnv = process.env,
   main = 'main.cjs',
+  argv: readonly string[] = process.argv,
 ): unknown {
   const node = moduleClass();
   // Node >= 22.1 caches every module it compiles; it skips a directory it cannot write.
@@ -94,7 +96,7 @@ export function run(
     if (env.OAUTH_NO_COMPILE_CACHE !== '1') node.enableCompileCache(join(cacheRoot(env), 'node'));
     return require(join(dist, main));
   }
-  const compile = env.OAUTH_NO_COMPILE_CACHE === '1' ? undefined : cachedCompiler(dist, env);
+  const compile = env.OAUTH_NO_COMPILE_CACHE === '1' ? undefined : cachedCompiler(dist, env, argv);
   const load = (name: string, parent?: LoadedModule): unknown => {
     const filename = join(dist, name);
     const loaded = node._cache[filename];
@@ -139,20 +141,28 @@ function moduleClass(): ModuleClass {
  * when there is no build id. The directory is keyed by the place of `dist` too: cached code keeps
  * the file name of the run that made it, which stack traces would show for another install.
  */
-function cachedCompiler(dist: string, env: NodeJS.ProcessEnv): Compiler | undefined {
-  let build: string;
+function cachedCompiler(
+  dist: string,
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[],
+): Compiler | undefined {
+  let buildId: string;
   try {
-    build = readFileSync(join(dist, 'build-id'), 'utf8').trim();
+    buildId = readFileSync(join(dist, 'build-id'), 'utf8');
   } catch {
     return undefined;
   }
+  // dist/build-id: the build's hash, then its command words (scripts/build.mjs).
+  const [build = '', words = ''] = buildId.split('\n');
   const { Script } = process.getBuiltinModule('node:vm');
   const root = cacheRoot(env);
-  const dir = join(root, `v8-${process.version}-${process.arch}-${build}-${placeKey(dist)}`);
+  const buildDir = join(root, `v8-${process.version}-${process.arch}-${build}-${placeKey(dist)}`);
+  const dir = join(buildDir, commandGroup(argv, words));
   const toWrite: { file: string; script: import('node:vm').Script }[] = [];
-  // The cache root and its directory, checked once: made 0700 by us, or not used at all.
+  // The cache root and the directories in it, checked once: made 0700 by us, or not used at all.
   let dirTrusted: boolean | undefined;
-  const trusted = () => (dirTrusted ??= ownedAndPrivate(root) && ownedAndPrivate(dir));
+  const trusted = () =>
+    (dirTrusted ??= ownedAndPrivate(root) && ownedAndPrivate(buildDir) && ownedAndPrivate(dir));
   const { wrap, wrapper } = moduleClass();
   const wrapperStart = wrapper[0].length;
   // The code cache holds what the run compiled: made at exit (main always ends with exit).
@@ -166,7 +176,7 @@ function cachedCompiler(dist: string, env: NodeJS.ProcessEnv): Compiler | undefi
     }
     dirTrusted = undefined;
     if (!trusted()) return; // someone else could write there: never feed it to V8
-    if (made !== undefined) removeStale(root, dir);
+    if (made !== undefined) removeStale(root, buildDir);
     for (const { file, script } of toWrite) {
       const temporary = `${file}.${process.pid}.tmp`;
       try {
@@ -199,6 +209,17 @@ function cachedCompiler(dist: string, env: NodeJS.ProcessEnv): Compiler | undefi
     }
     return script.runInThisContext({ displayErrors: true }) as CommonJsWrapper;
   };
+}
+
+/**
+ * The directory of a build's cache that this run uses: its command word's, or `_` for any other
+ * run (help, an unknown word). A chunk's cache holds the functions the run that wrote it
+ * compiled, so main.cjs cached by `oauth --help` would leave `oauth decode` compiling the rest of
+ * main on every run: each command keeps the code its own runs compile.
+ */
+export function commandGroup(argv: readonly string[], words: string): string {
+  const word = argv[2];
+  return word !== undefined && word !== '_' && words.split(' ').includes(word) ? word : '_';
 }
 
 /** A cache directory no run has written for this long belongs to a build no longer in use. */

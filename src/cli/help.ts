@@ -9,6 +9,8 @@ import { INPUTS } from './inputs.js';
 import type { HelpData } from './prebuilt-help.js';
 import type { CommandData, OptionData, ParseData } from './prebuilt-parse.js';
 import { buildProgram } from './index.js';
+
+export { COMMAND_WORDS } from './index.js';
 // The parsers as the wiring uses them: shared.ts is one instance (the cli.index chunk), a module
 // imported here directly would be a copy of its own in this chunk.
 import { append, collect, everyCommand, fullName, seconds } from './shared.js';

@@ -44,6 +44,9 @@ const WIRING: Record<string, () => Promise<{ register(wiring: Wiring): void }>> 
   __complete: () => import('./completion.js'),
 };
 
+/** The words that name a command (the build gives each its compile cache directory). */
+export const COMMAND_WORDS: readonly string[] = Object.keys(WIRING);
+
 /**
  * The command word of `args` (the arguments after `oauth`), skipping the program's own options and
  * their values; undefined when there is none or an argument before it is not one of those options.

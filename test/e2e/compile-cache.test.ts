@@ -16,10 +16,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { placeKey } from '../../src/compile-cache.js';
+import { commandGroup, placeKey } from '../../src/compile-cache.js';
 import { BIN, childEnv, runCli, tempConfigDir, type CliRun } from '../helpers/cli.js';
 
 const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -65,11 +65,14 @@ const framesOf = (stderr: string) =>
     .split('\n')
     .flatMap((line) => /^\s+at (?:async )?(.*\(.*:\d+:\d+\))$/.exec(line)?.[1] ?? []);
 
-/** The cache directory of a build (its dist/build-id, and where it is) under `cacheHome`. */
-function cacheDir(cacheHome: string, dist = DIST): string {
-  const build = readFileSync(join(dist, 'build-id'), 'utf8').trim();
+/**
+ * The cache directory of a build (its dist/build-id, and where it is) under `cacheHome`, for the
+ * runs of the command `word` (decode's by default).
+ */
+function cacheDir(cacheHome: string, dist = DIST, word = 'decode'): string {
+  const [build = '', words = ''] = readFileSync(join(dist, 'build-id'), 'utf8').split('\n');
   const name = `v8-${process.version}-${process.arch}-${build}-${placeKey(dist)}`;
-  return join(cacheHome, 'oauth', name);
+  return join(cacheHome, 'oauth', name, commandGroup(['node', 'oauth', word], words));
 }
 
 /** Each cache file with its bytes and inode (a rewrite is a rename: a new inode). */
@@ -111,6 +114,19 @@ describe('compile cache', () => {
     const first = snapshot(cacheDir(home));
     expectDecoded(await decode(home));
     expect(snapshot(cacheDir(home))).toEqual(first);
+  });
+
+  it('each command word has a directory of its own; help and other runs share `_`', async () => {
+    const home = tempDir('oauth-cache-');
+    expect((await run(['--help'], home)).code).toBe(0);
+    expectDecoded(await decode(home));
+    expect((await run(['token', '--help'], home)).code).toBe(0);
+    expect((await run(['nonsense'], home)).code).toBe(2);
+    const build = dirname(cacheDir(home));
+    expect(readdirSync(build).sort()).toEqual(['_', 'decode', 'token']);
+    // decode's main.cjs holds what decode compiled, not only what --help did.
+    const size = (word: string) => statSync(join(build, word, 'main.cjs.v8')).size;
+    expect(size('decode')).toBeGreaterThan(size('_'));
   });
 
   it('OAUTH_NO_COMPILE_CACHE=1 writes nothing', async () => {
@@ -199,6 +215,12 @@ describe('compile cache', () => {
     expectDecoded(await decode(home));
     expect(readdirSync(dir)).toEqual(['main.cjs.v8']);
     expect(readFileSync(join(dir, 'main.cjs.v8'), 'utf8')).toBe('planted');
+    // The build's directory, above the command's, counts too.
+    const above = tempDir('oauth-cache-');
+    mkdirSync(cacheDir(above), { recursive: true, mode: 0o700 });
+    chmodSync(dirname(cacheDir(above)), 0o777);
+    expectDecoded(await decode(above));
+    expect(readdirSync(cacheDir(above))).toEqual([]);
     // Made by oauth itself: 0700 and files 0600.
     const own = tempDir('oauth-cache-');
     expectDecoded(await decode(own));
