@@ -219,7 +219,8 @@ function cachedCompiler(
  */
 export function commandGroup(argv: readonly string[], words: string): string {
   const word = argv[2];
-  return word !== undefined && word !== '_' && words.split(' ').includes(word) ? word : '_';
+  // Not '' either (`oauth ''`): that would be the build's directory itself.
+  return word && words.split(' ').includes(word) ? word : '_';
 }
 
 /** A cache directory no run has written for this long belongs to a build no longer in use. */

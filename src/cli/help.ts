@@ -9,11 +9,11 @@ import { INPUTS } from './inputs.js';
 import type { HelpData } from './prebuilt-help.js';
 import type { CommandData, OptionData, ParseData } from './prebuilt-parse.js';
 import { buildProgram } from './index.js';
-
-export { COMMAND_WORDS } from './index.js';
 // The parsers as the wiring uses them: shared.ts is one instance (the cli.index chunk), a module
 // imported here directly would be a copy of its own in this chunk.
 import { append, collect, everyCommand, fullName, seconds } from './shared.js';
+
+export { COMMAND_WORDS } from './index.js';
 
 /** A context whose stdout is a string: not a terminal, no colour (80 columns, as at a pipe). */
 function capture(): { ctx: Context; out: () => string } {
@@ -79,6 +79,13 @@ interface CommandInternals {
 /** The source of the parser .choices() installs, to tell it from a parser of our own. */
 const CHOICES_PARSER = String(new Option('--x <x>').choices([]).parseArg);
 
+/** The parsers the prebuilt parse runs itself (src/cli/values.ts), by their name there. */
+const NAMED_PARSERS = new Map<unknown, OptionData['parser']>([
+  [collect, 'collect'],
+  [append, 'append'],
+  [seconds, 'seconds'],
+]);
+
 /** The option as the prebuilt parse reads it; throws for what it does not read. */
 function optionData(option: Option): OptionData {
   const refuse = (why: string) => {
@@ -92,18 +99,13 @@ function optionData(option: Option): OptionData {
   if (option.mandatory || conflictsWith.length > 0 || implied !== undefined)
     refuse('mandatory, conflicts or implies');
   if (option.presetArg !== undefined) refuse('a preset');
-  const named = new Map<unknown, OptionData['parser']>([
-    [collect, 'collect'],
-    [append, 'append'],
-    [seconds, 'seconds'],
-  ]);
   let parser: OptionData['parser'];
   if (option.parseArg !== undefined) {
     if (!option.required) refuse('a flag with a parser');
     parser =
       option.argChoices && String(option.parseArg) === CHOICES_PARSER
         ? 'choices'
-        : named.get(option.parseArg);
+        : NAMED_PARSERS.get(option.parseArg);
     if (parser === undefined) refuse('a parser of its own (name it in src/cli/values.ts)');
   }
   return {

@@ -87,8 +87,7 @@ export function prebuiltParse(
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     // The program parses its options first, wherever they are (commander, parseOptions).
-    const at = [program, own].find((l) => l.data.options.some((o) => o.flags.includes(flag)));
-    const option = at?.data.options.find((o) => o.flags.includes(flag));
+    const [at, option] = optionOf([program, own], flag) ?? [];
     if (at === undefined || option === undefined) return undefined;
     let value: string | undefined;
     if (option.value) {
@@ -117,6 +116,15 @@ export function prebuiltParse(
     getOptionValueSource: (key) => own.sources[key],
     globals: { ...own.values, ...program.values },
   };
+}
+
+/** The first level with an option of that flag, and the option. */
+function optionOf(levels: Level[], flag: string): [Level, OptionData] | undefined {
+  for (const at of levels) {
+    const option = at.data.options.find((o) => o.flags.includes(flag));
+    if (option !== undefined) return [at, option];
+  }
+  return undefined;
 }
 
 function level(data: CommandData): Level {

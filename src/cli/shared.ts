@@ -6,10 +6,10 @@ import { PROVIDER_NAMES } from '../client/providers.js';
 import type { Context } from '../context.js';
 import { AUTH_METHODS } from '../oauth/client-auth.js';
 import type { CommandShape, Values } from '../output/completion.js';
-import { runCommand, type CommandModule } from './inputs.js';
+import { runCommand, type CommandModule, type Exit } from './inputs.js';
 import { append, collect, secondsValue } from './values.js';
 
-export type Exit = (code: number) => void;
+export type { Exit } from './inputs.js';
 
 /** Test seam: receives each command's typed input instead of running the command. */
 export type Intercept = (command: string, input: unknown) => void;
