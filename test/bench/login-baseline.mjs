@@ -1,7 +1,9 @@
 // Baseline of the `oauth login` row of `npm run bench` (issue 15: "our span <= 1.2 x a baseline
 // that does the same required work"): what a login must do once the callback has come, done by a
 // bare script that is as ready as `oauth login` is when the callback arrives, so that the row
-// measures oauth's own overhead, not work that can be (and by oauth is) done ahead. Prints the ms.
+// measures oauth's own overhead, not work that can be (and by oauth is) done ahead. It prints the
+// callback URL of its listener, does the work when that request comes, then prints one line: the
+// bench clocks that span from outside, as it clocks oauth's (run.mjs loginWork and loginSpan).
 //
 // Untimed, because none of it is required after the callback and `oauth login` has done it, or
 // its equivalent, by then:
@@ -22,16 +24,20 @@
 // - the store directory: one that exists, with a tokens.json in it, as oauth's store has after the
 //   first login (the bench's store persists across its runs). A directory made fresh for each run
 //   turned the timed fsyncs into commits of its creation (~1 ms more each).
+// - its loopback listener, warmed up by one request of its own, as oauth's is
+//   (src/oauth/loopback.ts warmUp).
 // Timed cold, these made the baseline larger than the work itself: the ratio came out 0.69-0.88.
 // Timed, each once and in order, as oauth does them (src/commands/login.ts accept):
+// - the callback request read, answered, and its state checked;
 // - the POST to the token endpoint and reading its JSON (RFC 6749 §4.1.3);
 // - the ID token's signature and claims checked with jose's jwtVerify against the prefetched keys
 //   (OIDC Core §3.1.3.7, required before anything is kept);
 // - the durable store write of the same response: a 0600 temp file in the store's directory
 //   written, fsynced, renamed over tokens.json, and the directory fsynced, as src/store/files.ts
 //   writeFileAtomic does.
-// Not here, and so counted as oauth's overhead: reading the callback request and checking its
-// state, the store's lock and read, the summary's rendering and write.
+// - one line written to stdout, where oauth writes its summary.
+// Not here, and so counted as oauth's overhead: the store's lock and read, the callback's other
+// checks (iss, the error parameters), the summary's rendering.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -44,6 +50,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import { createServer, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -130,17 +137,46 @@ const dir = join(configDir ?? mkdtempSync(join(tmpdir(), 'oauth-bench-')), 'logi
 mkdirSync(dir, { recursive: true, mode: 0o700 });
 if (!existsSync(join(dir, 'tokens.json'))) writeDurably(dir, Buffer.from('{}\n'));
 
-const start = performance.now();
-const response = await exchange(code);
-const body = await response.json();
-if (!response.ok || typeof body.access_token !== 'string' || typeof body.id_token !== 'string') {
-  throw new Error(`token endpoint: HTTP ${response.status} ${JSON.stringify(body)}`);
-}
-await jwtVerify(body.id_token, jwks, { issuer: metadata.issuer, audience: 'oauth-cli' });
-writeDurably(
-  dir,
-  Buffer.from(`${JSON.stringify({ version: 1, entries: [{ issuer, ...body }] }, null, 2)}\n`),
+// The span is clocked from outside, as `oauth login`'s is (run.mjs loginSpan): the bench sends the
+// callback request to this listener, timing from just before it writes the request, and stops at
+// the first bytes of the summary on this process's stdout pipe. Both spans then cross the same
+// process boundaries (a socket wake-up, a pipe read by the bench). Timed in here, the baseline
+// left them and the callback's reading out, and those grow with the machine's load, oauth's
+// span alone carrying them: the ratio moved between 1.05 and 1.24 from run to run.
+const state = randomBytes(16).toString('base64url');
+const listener = createServer((req, res) => {
+  const query = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;
+  res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' }).end('ok\n');
+  if (query.has('warm-up')) return;
+  listener.close();
+  if (query.get('state') !== state) throw new Error('the callback carried another state');
+  void login(query.get('code') ?? '');
+});
+await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
+const { port } = listener.address();
+// oauth's listener answers one request of its own before the browser's (src/oauth/loopback.ts
+// warmUp): the first answer of a process compiles the request parser and the response writer.
+await new Promise((resolve, reject) =>
+  get({ host: '127.0.0.1', port, path: '/callback?warm-up=1', agent: false }, (res) =>
+    res.resume().on('end', resolve),
+  ).on('error', reject),
 );
-const ms = performance.now() - start;
-if (configDir === undefined) rmSync(dirname(dir), { recursive: true, force: true });
-process.stdout.write(`${ms}\n`);
+process.stdout.write(
+  `callback http://127.0.0.1:${port}/callback?${new URLSearchParams({ code, state })}\n`,
+);
+
+/** The timed work, then one line on stdout, as oauth prints its summary in one write. */
+async function login(withCode) {
+  const response = await exchange(withCode);
+  const body = await response.json();
+  if (!response.ok || typeof body.access_token !== 'string' || typeof body.id_token !== 'string') {
+    throw new Error(`token endpoint: HTTP ${response.status} ${JSON.stringify(body)}`);
+  }
+  await jwtVerify(body.id_token, jwks, { issuer: metadata.issuer, audience: 'oauth-cli' });
+  writeDurably(
+    dir,
+    Buffer.from(`${JSON.stringify({ version: 1, entries: [{ issuer, ...body }] }, null, 2)}\n`),
+  );
+  process.stdout.write('logged in\n');
+  if (configDir === undefined) rmSync(dirname(dir), { recursive: true, force: true });
+}

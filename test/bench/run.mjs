@@ -5,6 +5,7 @@
 // BENCH_RUNS=<n> sets the runs of each side (default 60). Time cases also print the ratio of CPU
 // time (user + system of each process, from the cpu-time.cjs preload on both sides).
 import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,19 +89,52 @@ function loginSpan({ argv }) {
 }
 
 /**
- * The baseline of issue 15: login-baseline.mjs times the work a login must do after the callback
- * (the code exchange, the ID token's jwtVerify, the durable store write) and prints the ms. It is
+ * The baseline of issue 15: login-baseline.mjs does the work a login must do after the callback
+ * (the code exchange, the ID token's jwtVerify, the durable store write) and prints one line. It is
  * as ready as `oauth login` is then (HTTP client, keys and verifier warmed up, store directory in
- * place; its header says what is timed and why), its store under loginEnv's config directory.
+ * place; its header says what is timed and why), its store under loginEnv's config directory. Its
+ * span is clocked as loginSpan clocks oauth's: from just before the callback request is written
+ * on a connected socket to the first bytes of its line on the stdout pipe.
  */
 function loginWork({ argv }) {
-  const r = spawnSync(argv[0], argv.slice(1), { env: loginEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = Number(String(r.stdout).trim());
-  if (r.error || r.status !== 0 || !Number.isFinite(ms)) {
-    const why = r.error?.message ?? `exit ${r.status ?? r.signal}: ${String(r.stderr).trim()}`;
-    throw new CannotRun(`login-baseline.mjs: ${why.slice(0, 300)}`);
-  }
-  return ms;
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      env: loginEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let sentAt;
+    let printedAt;
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (data) => {
+      if (sentAt !== undefined) printedAt ??= performance.timeOrigin + performance.now();
+      out += data;
+      const callback = /^callback (\S+)\n/.exec(out)?.[1];
+      if (callback !== undefined && sentAt === undefined) sendCallback(new URL(callback));
+    });
+    const sendCallback = (callback) => {
+      sentAt = -1; // the request is on its way: the next bytes on stdout end the span
+      const socket = connect({ host: callback.hostname, port: Number(callback.port) });
+      socket.once('error', reject).once('connect', () => {
+        sentAt = performance.timeOrigin + performance.now();
+        socket.end(
+          `GET ${callback.pathname}${callback.search} HTTP/1.1\r\n` +
+            `Host: ${callback.host}\r\nConnection: close\r\n\r\n`,
+        );
+        socket.resume();
+      });
+    };
+    child.stderr.setEncoding('utf8').on('data', (data) => (err += data));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0 || printedAt === undefined || sentAt === undefined || sentAt < 0) {
+        const why = `exit ${code}: ${err.trim() || out.trim()}`;
+        reject(new CannotRun(`login-baseline.mjs: ${why.slice(0, 300)}`));
+        return;
+      }
+      resolve(printedAt - sentAt);
+    });
+  });
 }
 
 /**
@@ -179,7 +213,7 @@ const cases = [
     baseline: node(here('./login-baseline.mjs'), issuer, LOGIN_SCOPE),
     baselineSpan: loginWork,
     baselineName:
-      'bare script, warmed up: code exchange, jwtVerify of the ID token, write+fsync+rename',
+      'bare script, warmed up, clocked the same way: its callback, code exchange, jwtVerify of the ID token, write+fsync+rename',
     limit: 1.2,
   },
   {
@@ -320,7 +354,7 @@ async function measure(c) {
   const cpuB = [];
   for (let i = 0; i < WARMUP + runs; i++) {
     let x = c.kind === 'span' ? await c.span(c.command) : runOnce(c.command, c.kind);
-    let y = c.kind === 'span' ? c.baselineSpan(c.baseline) : runOnce(c.baseline, c.kind);
+    let y = c.kind === 'span' ? await c.baselineSpan(c.baseline) : runOnce(c.baseline, c.kind);
     if (c.kind === 'time') {
       if (i >= WARMUP) (cpuA.push(x.cpu), cpuB.push(y.cpu));
       [x, y] = [x.ms, y.ms];
