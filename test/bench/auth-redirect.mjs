@@ -23,3 +23,11 @@ export async function callbackUrl(authorizeUrl) {
   }
   throw new Error('no redirect to the client after 20 steps');
 }
+
+/** The callback request a browser sends to the loopback listener, as raw HTTP/1.1. */
+export function callbackRequest(callback) {
+  return (
+    `GET ${callback.pathname}${callback.search} HTTP/1.1\r\n` +
+    `Host: ${callback.host}\r\nConnection: close\r\n\r\n`
+  );
+}

@@ -6,7 +6,7 @@
 // outside it.
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { callbackUrl } from './auth-redirect.mjs';
+import { callbackRequest, callbackUrl } from './auth-redirect.mjs';
 
 const callback = await callbackUrl(process.argv.at(-1) ?? '');
 const socket = connect({
@@ -14,9 +14,7 @@ const socket = connect({
   port: Number(callback.port),
 });
 await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-const request =
-  `GET ${callback.pathname}${callback.search} HTTP/1.1\r\n` +
-  `Host: ${callback.host}\r\nConnection: close\r\n\r\n`;
+const request = callbackRequest(callback);
 const at = performance.timeOrigin + performance.now();
 socket.write(request);
 writeFileSync(process.env.BENCH_CALLBACK_FILE ?? '', String(at));

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { callbackRequest } from './auth-redirect.mjs';
 import { makeFixtures } from './fixtures.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -68,24 +69,9 @@ delete loginEnv.OAUTH_CLIENT_SECRET;
  */
 function loginSpan({ argv }) {
   rmSync(loginEnv.BENCH_CALLBACK_FILE, { force: true });
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), {
-      env: loginEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let printedAt;
-    let err = '';
-    child.stdout.on('data', () => (printedAt ??= performance.timeOrigin + performance.now()));
-    child.stderr.setEncoding('utf8').on('data', (data) => (err += data));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0 || printedAt === undefined) {
-        reject(new CannotRun(`oauth login: exit ${code}: ${err.trim().slice(0, 300)}`));
-        return;
-      }
-      resolve(printedAt - Number(readFileSync(loginEnv.BENCH_CALLBACK_FILE, 'utf8')));
-    });
-  });
+  return firstOutputAt(argv, 'oauth login', () => true).then(
+    (printedAt) => printedAt - Number(readFileSync(loginEnv.BENCH_CALLBACK_FILE, 'utf8')),
+  );
 }
 
 /**
@@ -96,43 +82,59 @@ function loginSpan({ argv }) {
  * span is clocked as loginSpan clocks oauth's: from just before the callback request is written
  * on a connected socket to the first bytes of its line on the stdout pipe.
  */
-function loginWork({ argv }) {
+async function loginWork({ argv }) {
+  let sentAt;
+  const printedAt = await firstOutputAt(argv, 'login-baseline.mjs', (out, child) => {
+    if (sentAt !== undefined) return true;
+    const callback = /^callback (\S+)\n/.exec(out)?.[1];
+    if (callback !== undefined) {
+      sentAt = sendCallback(new URL(callback));
+      // Refused: the baseline would wait for its callback for ever; its end fails the run.
+      sentAt.catch(() => child.kill());
+    }
+    return false;
+  });
+  return printedAt - (await sentAt);
+}
+
+/** Requests `callback` on a connected socket; resolves with the time right before the write. */
+function sendCallback(callback) {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: callback.hostname, port: Number(callback.port) });
+    socket.once('error', reject).once('connect', () => {
+      resolve(performance.timeOrigin + performance.now());
+      socket.end(callbackRequest(callback)).resume();
+    });
+  });
+}
+
+/**
+ * Runs `argv` in loginEnv and resolves with the time the first stdout bytes for which
+ * `counts(stdout so far, the child)` is true reached us; a failed run or no such bytes is a CannotRun.
+ */
+function firstOutputAt(argv, name, counts) {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       env: loginEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let sentAt;
     let printedAt;
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (data) => {
-      if (sentAt !== undefined) printedAt ??= performance.timeOrigin + performance.now();
+      const at = performance.timeOrigin + performance.now();
       out += data;
-      const callback = /^callback (\S+)\n/.exec(out)?.[1];
-      if (callback !== undefined && sentAt === undefined) sendCallback(new URL(callback));
+      if (printedAt === undefined && counts(out, child)) printedAt = at;
     });
-    const sendCallback = (callback) => {
-      sentAt = -1; // the request is on its way: the next bytes on stdout end the span
-      const socket = connect({ host: callback.hostname, port: Number(callback.port) });
-      socket.once('error', reject).once('connect', () => {
-        sentAt = performance.timeOrigin + performance.now();
-        socket.end(
-          `GET ${callback.pathname}${callback.search} HTTP/1.1\r\n` +
-            `Host: ${callback.host}\r\nConnection: close\r\n\r\n`,
-        );
-        socket.resume();
-      });
-    };
     child.stderr.setEncoding('utf8').on('data', (data) => (err += data));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0 || printedAt === undefined || sentAt === undefined || sentAt < 0) {
+      if (code !== 0 || printedAt === undefined) {
         const why = `exit ${code}: ${err.trim() || out.trim()}`;
-        reject(new CannotRun(`login-baseline.mjs: ${why.slice(0, 300)}`));
+        reject(new CannotRun(`${name}: ${why.slice(0, 300)}`));
         return;
       }
-      resolve(printedAt - sentAt);
+      resolve(printedAt);
     });
   });
 }
