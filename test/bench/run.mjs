@@ -4,6 +4,9 @@
 // `node test/bench/run.mjs decode verify` runs only the cases whose names contain those words;
 // BENCH_RUNS=<n> sets the runs of each side (default 60). Time cases also print the ratio of CPU
 // time (user + system of each process, from the cpu-time.cjs preload on both sides).
+// BENCH_INSTRUCTIONS=1 then counts the instructions of each start-up case and of `node -e 0`
+// under valgrind's callgrind, with V8's random seeds fixed: the same count on every run, where
+// this machine's wall-time medians move by several percent from one run to the next.
 import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -423,6 +426,58 @@ for (const c of cases.filter(
     const why = err.message.replaceAll('|', '\\|').replaceAll('\n', ' ');
     console.log(`| ${c.name} | could not run: ${why} | | | | ${limit} | **no** |`);
   }
+}
+
+if (process.env.BENCH_INSTRUCTIONS === '1') {
+  const startUp = cases.filter(
+    (c) =>
+      c.kind === 'time' &&
+      c.baseline === NODE_FLOOR &&
+      (only.length === 0 || only.some((w) => c.name.includes(w))),
+  );
+  console.log('\n| case | instructions | `node -e 0` | ratio |');
+  console.log('| --- | ---: | ---: | ---: |');
+  try {
+    const floor = instructions(NODE_FLOOR);
+    for (const c of startUp) {
+      const count = instructions(c.command);
+      console.log(
+        `| ${c.name} | ${millions(count)} | ${millions(floor)} | ${(count / floor).toFixed(3)} |`,
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof CannotRun)) throw err;
+    broken += 1;
+    console.log(`| instructions | could not count: ${err.message.replaceAll('|', '\\|')} | | |`);
+  }
+}
+
+/**
+ * Instructions of one run under callgrind, V8's seeds fixed (its hash tables and heap layout
+ * otherwise move the count by about 1%). Those flags are part of what V8 checks a code cache
+ * against: one run with them first makes the compile cache that the counted run uses.
+ */
+function instructions({ argv }) {
+  const [exe, ...rest] = argv;
+  const seeded = [exe, '--random-seed=1', '--hash-seed=1', ...rest];
+  spawnSync(seeded[0], seeded.slice(1), { env, stdio: 'ignore' });
+  const out = join(fx.dir, 'callgrind.out');
+  const r = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', `--callgrind-out-file=${out}`, '--log-file=/dev/null', ...seeded],
+    { env, stdio: 'ignore' },
+  );
+  if (r.error) throw new CannotRun(`valgrind: ${r.error.message} (apt-get install valgrind)`);
+  if (r.status !== 0) {
+    throw new CannotRun(`${argv.slice(1).join(' ').slice(0, 60)}: exit ${r.status ?? r.signal}`);
+  }
+  const count = Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8'))?.[1]);
+  if (!Number.isFinite(count)) throw new CannotRun('no instruction total in the callgrind output');
+  return count;
+}
+
+function millions(count) {
+  return `${(count / 1e6).toFixed(1)} M`;
 }
 
 await server.stop?.();
