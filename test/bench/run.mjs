@@ -405,9 +405,10 @@ console.log('| case | median | baseline median | ratio | CPU ratio | limit | ok 
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | :---: |');
 let broken = 0;
 const only = process.argv.slice(2);
-for (const c of cases.filter(
+const selected = cases.filter(
   ({ name }) => only.length === 0 || only.some((w) => name.includes(w)),
-)) {
+);
+for (const c of selected) {
   const limit = showLimit[c.kind](c.limit);
   try {
     if (c.command.argv.includes('--issuer') && server.error) throw new CannotRun(server.error);
@@ -429,12 +430,7 @@ for (const c of cases.filter(
 }
 
 if (process.env.BENCH_INSTRUCTIONS === '1') {
-  const startUp = cases.filter(
-    (c) =>
-      c.kind === 'time' &&
-      c.baseline === NODE_FLOOR &&
-      (only.length === 0 || only.some((w) => c.name.includes(w))),
-  );
+  const startUp = selected.filter((c) => c.kind === 'time' && c.baseline === NODE_FLOOR);
   console.log('\n| case | instructions | `node -e 0` | ratio |');
   console.log('| --- | ---: | ---: | ---: |');
   try {
