@@ -2,7 +2,7 @@
 // with the openssl binary in a private temporary directory (removed when the server stops), the
 // two mTLS clients, and oidc-provider's mTLS feature reading the certificate of the TLS socket.
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -51,7 +51,18 @@ extendedKeyUsage = clientAuth
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
-/** Makes the certificates (two days valid) with openssl; exit 1 naming openssl when it is missing. */
+/**
+ * A serial for each certificate the CA signs: 16 random bytes, the top bit clear (RFC 5280
+ * §4.1.2.2: positive, unique per CA, at most 20 octets). Not -CAcreateserial: the two signings
+ * run at once, and one could read the other's half-written ca.srl ("Unable to load number").
+ */
+function serial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return `0x${bytes.toString('hex')}`;
+}
+
+/** Makes the certificates (two days valid) with openssl; exit 2 when it is missing or fails (its words). */
 export async function generateCertificates(): Promise<MtlsFiles> {
   const run = promisify(execFile);
   const dir = mkdtempSync(join(tmpdir(), 'oauth-mtls-'));
@@ -99,7 +110,8 @@ export async function generateCertificates(): Promise<MtlsFiles> {
         'ca.pem',
         '-CAkey',
         'ca-key.pem',
-        '-CAcreateserial',
+        '-set_serial',
+        serial(),
         '-extfile',
         config,
         '-extensions',
@@ -137,15 +149,17 @@ export async function generateCertificates(): Promise<MtlsFiles> {
       ExitCode.usage,
       missing
         ? '--mtls needs the openssl binary to make its certificates, and it is not on the PATH'
-        : `openssl could not make the --mtls certificates: ${(err as Error).message.split('\n')[0] ?? ''}`,
+        : `openssl could not make the --mtls certificates: ${opensslSaid(err)}`,
       {
-        hint: 'install openssl (apt-get install openssl, brew install openssl) and try again',
+        hint: missing
+          ? 'install openssl (apt-get install openssl, brew install openssl) and try again'
+          : 'check that `openssl version` says OpenSSL 1.1.1 or later (P-256 keys), then try again; --debug shows the command',
         cause: err,
       },
     );
   }
   // Only what the user needs stays: no CA key, no requests.
-  for (const name of ['ca-key.pem', 'server.csr', 'client.csr', 'ca.srl', 'openssl.cnf']) {
+  for (const name of ['ca-key.pem', 'server.csr', 'client.csr', 'openssl.cnf']) {
     rmSync(at(name), { force: true });
   }
   return {
@@ -158,6 +172,21 @@ export async function generateCertificates(): Promise<MtlsFiles> {
     selfSignedCert: at('self-signed.pem'),
     selfSignedKey: at('self-signed-key.pem'),
   };
+}
+
+/**
+ * What openssl said when it failed: the last line of its stderr that is not its error stack
+ * (`40F7…:error:06800096:…`; before it come lines such as "subject=CN = mtls" of what went
+ * well), else that stack's first line, else the failed command itself.
+ */
+function opensslSaid(err: unknown): string {
+  const { stderr, message } = err as { stderr?: unknown; message?: unknown };
+  const lines = String(stderr ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const said = lines.findLast((line) => !/^[0-9A-F]+:error:/.test(line)) ?? lines[0];
+  return said ?? String(message ?? '').split('\n')[0] ?? '';
 }
 
 /** The https server's TLS options: client certificates requested, any accepted at the handshake. */

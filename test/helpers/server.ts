@@ -59,6 +59,12 @@ export function startOauthServer(
       const line = stdout.slice(0, end);
       const json = args.includes('--json');
       const info = json ? (JSON.parse(line) as OauthServer['info']) : undefined;
+      // A server that could not start says why on stdout too, with --json: {"error": {...}}.
+      if (json && typeof info?.issuer !== 'string') {
+        child.kill('SIGKILL');
+        reject(new Error(`oauth server did not start: ${line}; stderr: ${stderr}`));
+        return;
+      }
       resolve({
         issuer: info?.issuer ?? line,
         info,
