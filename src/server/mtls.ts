@@ -52,13 +52,14 @@ extendedKeyUsage = clientAuth
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
 /**
- * A serial for each certificate the CA signs: 16 random bytes, the top bit clear (RFC 5280
- * §4.1.2.2: positive, unique per CA, at most 20 octets). Not -CAcreateserial: the two signings
- * run at once, and one could read the other's half-written ca.srl ("Unable to load number").
+ * A serial for each certificate the CA signs: 16 random bytes, the first from 1 to 127 (RFC 5280
+ * §4.1.2.2: positive, unique per CA, at most 20 octets; never a leading zero, so always 16).
+ * Not -CAcreateserial: the two signings run at once, and one could read the other's half-written
+ * ca.srl ("Unable to load number").
  */
 function serial(): string {
   const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  bytes[0] = (bytes[0] ?? 0) & 0x7f || 1;
   return `0x${bytes.toString('hex')}`;
 }
 
