@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { startOauthServer, type OauthServer } from '../helpers/server.js';
 import { json, proxy, selfSignedCert, serve } from '../http/serve.js';
+import { opensslPath, SERIAL_FILE_FAILURE } from '../helpers/openssl.js';
 
 interface MtlsPaths {
   ca: string;
@@ -467,4 +468,45 @@ describe('mTLS against imitations', () => {
       await server.close();
     }
   }, 60_000);
+});
+
+describe('oauth server --mtls without a working openssl', () => {
+  const server = (args: string[], script?: string) => {
+    const fake = opensslPath(script);
+    return runCli(['server', '--port', '0', '--mtls', ...args], {
+      env: { PATH: fake.dir },
+    }).finally(fake.remove);
+  };
+
+  it('one that fails: exit 2 before listening, its own words and a hint, no stack; --json says it on stdout', async () => {
+    const run = await server([], SERIAL_FILE_FAILURE);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'error: openssl could not make the --mtls certificates: Unable to load number from ca.srl\n' +
+        'hint: check that `openssl version` says OpenSSL 1.1.1 or later (P-256 keys), then try again; --debug shows the command\n',
+    );
+    const json = await server(['--json'], SERIAL_FILE_FAILURE);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        code: 'openssl_failed',
+        message:
+          'openssl could not make the --mtls certificates: Unable to load number from ca.srl',
+        hint: 'check that `openssl version` says OpenSSL 1.1.1 or later (P-256 keys), then try again; --debug shows the command',
+      },
+    });
+    const debug = await server(['--debug'], SERIAL_FILE_FAILURE);
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toContain('Command failed: openssl req -x509 ');
+  });
+
+  it('none on the PATH: exit 2, and how to install it', async () => {
+    const run = await server([]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'error: --mtls needs the openssl binary to make its certificates, and it is not on the PATH\n' +
+        'hint: install openssl (apt-get install openssl, brew install openssl) and try again\n',
+    );
+  });
 });

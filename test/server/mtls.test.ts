@@ -1,11 +1,11 @@
 // The certificates of `oauth server --mtls` (src/server/mtls.ts), made in process with openssl.
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
 import { generateCertificates, removeCertificates, type MtlsFiles } from '../../src/server/mtls.js';
+import { opensslPath, SERIAL_FILE_FAILURE } from '../helpers/openssl.js';
 
 const cert = (file: string) => new X509Certificate(readFileSync(file));
 
@@ -57,16 +57,15 @@ describe('generateCertificates', () => {
 
 describe('generateCertificates without a working openssl', () => {
   const path = process.env.PATH;
-  let dir: string | undefined;
+  let fake: ReturnType<typeof opensslPath> | undefined;
   afterEach(() => {
     process.env.PATH = path;
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    fake?.remove();
   });
   /** PATH is only a directory holding this openssl script (or nothing). */
   function onPath(script?: string): void {
-    dir = mkdtempSync(join(tmpdir(), 'oauth-test-openssl-'));
-    if (script !== undefined) writeFileSync(join(dir, 'openssl'), script, { mode: 0o755 });
-    process.env.PATH = dir;
+    fake = opensslPath(script);
+    process.env.PATH = fake.dir;
   }
   const failure = () =>
     generateCertificates().then(
@@ -88,17 +87,7 @@ describe('generateCertificates without a working openssl', () => {
   });
 
   it("one that fails: openssl's own words, not its error stack nor what went well before", async () => {
-    onPath(
-      [
-        '#!/bin/sh',
-        'echo "Certificate request self-signature ok" >&2',
-        'echo "subject=CN = mtls" >&2',
-        'echo "Unable to load number from ca.srl" >&2',
-        'echo "40F7F770DF7F0000:error:06800096:asn1 encoding routines:a2i_ASN1_INTEGER:short line:../crypto/asn1/f_int.c:138:" >&2',
-        'exit 1',
-        '',
-      ].join('\n'),
-    );
+    onPath(SERIAL_FILE_FAILURE);
     const err = await failure();
     expect(err).toMatchObject({
       code: 'openssl_failed',
