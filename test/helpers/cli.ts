@@ -39,19 +39,13 @@ export interface RunningCli {
 }
 
 /**
- * What a child of a test does not inherit unless the test sets it: what would change the CLI's
- * behaviour unasked, and NODE_EXTRA_CA_CERTS, a CA bundle every Node start would parse (about
- * 50 ms each with a system bundle) for tests that only talk to loopback servers.
+ * What a child of a test does not inherit unless the test sets it: every OAUTH_* variable of the
+ * runner's (its OAUTH_CONFIG_DIR would share one token store among tests, and write into the
+ * user's own), what else would change the CLI's behaviour unasked, and NODE_EXTRA_CA_CERTS, a CA
+ * bundle every Node start would parse (about 50 ms each with a system bundle) for tests that only
+ * talk to loopback servers.
  */
-const NOT_INHERITED = [
-  'FORCE_COLOR',
-  'OAUTH_PROFILE',
-  'OAUTH_ISSUER',
-  'OAUTH_VERIFY_SECRET',
-  'NODE_EXTRA_CA_CERTS',
-  'SSH_CONNECTION',
-  'SSH_TTY',
-];
+const NOT_INHERITED = ['FORCE_COLOR', 'NODE_EXTRA_CA_CERTS', 'SSH_CONNECTION', 'SSH_TTY'];
 
 /**
  * The environment for a child process of a test: the test's own, minus NOT_INHERITED, plus `env`;
@@ -59,9 +53,11 @@ const NOT_INHERITED = [
  * (`OAUTH_NO_COMPILE_CACHE: undefined`, as test/e2e/compile-cache.test.ts does).
  */
 export function childEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const merged: NodeJS.ProcessEnv = { ...process.env, OAUTH_NO_COMPILE_CACHE: '1', ...env };
-  for (const key of NOT_INHERITED) if (!(key in env)) delete merged[key];
-  return merged;
+  const merged: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(merged)) {
+    if (key.startsWith('OAUTH_') || NOT_INHERITED.includes(key)) delete merged[key];
+  }
+  return { ...merged, OAUTH_NO_COMPILE_CACHE: '1', ...env };
 }
 
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
