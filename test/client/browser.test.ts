@@ -53,7 +53,10 @@ describe('openBrowser', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(
       script,
-      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(2)));\n`,
+      // Written whole, then renamed: the loop below must never read a file still being written.
+      `import { renameSync, writeFileSync } from 'node:fs';\n` +
+        `writeFileSync(${JSON.stringify(`${out}.tmp`)}, JSON.stringify(process.argv.slice(2)));\n` +
+        `renameSync(${JSON.stringify(`${out}.tmp`)}, ${JSON.stringify(out)});\n`,
     );
     const ctx = context({ tty: false });
     const url = 'https://idp.example/auth?a=1&b=$(touch%20x);c';
